@@ -1,0 +1,106 @@
+/**
+ * Every request of the contract, keyed `area.verb`. The argument schema is
+ * checked at run time by whoever receives the request (the engine host, the
+ * Electron main process, the serve server); the result type is for the
+ * compiler only.
+ */
+import { z } from 'zod';
+
+import type { CaptureOverview, Timeline } from '../domain/aggregates';
+import type { Alert, AlertSeverity } from '../domain/alert';
+import type { CaptureStatus } from '../domain/capture-status';
+import type { FlowRecord } from '../domain/flow';
+import type { HostGraph } from '../domain/host';
+import { alertSeverities } from '../domain/alert';
+import { captureIdSchema, flowFilterSchema, flowQuerySchema, queryLimits, type FlowPage } from '../domain/query';
+import { settingsSchema, type RecentCapture, type Settings } from '../domain/settings';
+import { defineRequest } from './define';
+
+/** A file path as the analyst gave it; the receiver resolves and checks it. */
+const pathSchema = z.string().min(1).max(4_096);
+
+const noArgumentSchema = z.strictObject({});
+
+export interface OpenedCapture {
+  captureId: string;
+  path: string;
+}
+
+export interface AlertList {
+  /** Alerts that match the filter, most severe first, then earliest first. */
+  alerts: Alert[];
+  /** Alerts in the capture before filtering. */
+  totalAlerts: number;
+}
+
+export interface AppInfo {
+  /** 'desktop' in the Electron app, 'serve' under `tideline serve`. */
+  mode: 'desktop' | 'serve';
+  version: string;
+  /** True when `dialog.openCapture` can show a native file dialog. */
+  canShowFileDialog: boolean;
+}
+
+export const requests = {
+  /** Start loading a capture file; progress and batches follow as events. Replaces the capture held before. */
+  'capture.open': defineRequest<OpenedCapture>('engine')(z.strictObject({ path: pathSchema })),
+  /** Stop loading; the flows read so far stay queryable. */
+  'capture.cancel': defineRequest<{ isCancelled: boolean }>('engine')(z.strictObject({ captureId: captureIdSchema })),
+  /** State of the capture the engine holds, or null when it holds none. */
+  'capture.status': defineRequest<CaptureStatus | null>('engine')(noArgumentSchema),
+
+  /** One sorted, filtered page of flows. */
+  'flows.query': defineRequest<FlowPage>('engine')(flowQuerySchema),
+  /** One flow by uid. */
+  'flows.get': defineRequest<FlowRecord>('engine')(
+    z.strictObject({ captureId: captureIdSchema, uid: z.string().min(1).max(64) }),
+  ),
+
+  /** Bytes, packets and new flows per time bucket; the bucket width follows the span. */
+  'aggregates.timeline': defineRequest<Timeline>('engine')(
+    z.strictObject({
+      captureId: captureIdSchema,
+      filter: flowFilterSchema,
+      /** Wanted bucket count; the engine picks the nearest standard width. Default 200. */
+      bucketCount: z.number().int().min(10).max(queryLimits.maxTimelineBuckets).optional(),
+    }),
+  ),
+  /** The top hosts by bytes with the rest grouped, laid out by the engine. */
+  'aggregates.hostGraph': defineRequest<HostGraph>('engine')(
+    z.strictObject({
+      captureId: captureIdSchema,
+      filter: flowFilterSchema,
+      maxNodes: z.number().int().min(2).max(queryLimits.maxGraphNodes),
+    }),
+  ),
+  /** Summary, SHA-256, top talkers, protocol and service mix. */
+  'aggregates.overview': defineRequest<CaptureOverview>('engine')(
+    z.strictObject({ captureId: captureIdSchema, filter: flowFilterSchema.optional() }),
+  ),
+
+  /** Alerts whose time and hosts meet the filter. */
+  'alerts.list': defineRequest<AlertList>('engine')(
+    z.strictObject({
+      captureId: captureIdSchema,
+      filter: flowFilterSchema,
+      minimumSeverity: z.enum(alertSeverities).optional(),
+    }),
+  ),
+
+  /** Open Recent, newest first. */
+  'recent.list': defineRequest<RecentCapture[]>('host')(noArgumentSchema),
+  /** Put a path at the top of Open Recent; returns the new list. */
+  'recent.add': defineRequest<RecentCapture[]>('host')(z.strictObject({ path: pathSchema })),
+  /** Empty Open Recent. */
+  'recent.clear': defineRequest<RecentCapture[]>('host')(noArgumentSchema),
+
+  'settings.get': defineRequest<Settings>('host')(noArgumentSchema),
+  /** Change some settings; returns all of them. */
+  'settings.set': defineRequest<Settings>('host')(settingsSchema.partial().strict()),
+
+  /** Show the native open dialog; null when the analyst cancelled. Serve mode answers `unsupported`. */
+  'dialog.openCapture': defineRequest<{ path: string | null }>('host')(noArgumentSchema),
+  'app.info': defineRequest<AppInfo>('host')(noArgumentSchema),
+} as const;
+
+export type { AlertSeverity };
