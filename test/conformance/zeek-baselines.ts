@@ -142,24 +142,34 @@ export function compareWithConnBaseline(baseline: ConnBaseline, flows: readonly 
 
 /**
  * Pairs baseline rows with our flows of the same 5-tuple. Zeek writes a flow
- * when it ends, not when it starts, so a row that equals one of our flows in
- * every compared field takes that flow first, and the rest pair in order.
+ * when it ends, not when it starts, so order alone can mislead: the pair with
+ * the fewest differing fields is taken first, ties going to the earlier flow.
  */
 function pairRows(rows: Record<string, string>[], flows: FlowRecord[]): [Record<string, string>, FlowRecord | undefined][] {
-  const free = new Set(flows);
   const result = new Map<Record<string, string>, FlowRecord | undefined>();
-  for (const row of rows) {
-    const exact = flows.find((flow) => free.has(flow) && comparedFields.every((f) => row[f.name] === undefined || row[f.name] === '-' || String(f.read(flow)) === row[f.name]));
-    if (exact !== undefined) {
-      free.delete(exact);
-      result.set(row, exact);
+  const freeRows = new Set(rows);
+  const freeFlows = new Set(flows);
+  while (freeRows.size > 0 && freeFlows.size > 0) {
+    let best: { row: Record<string, string>; flow: FlowRecord; cost: number } | null = null;
+    for (const row of freeRows) {
+      for (const flow of freeFlows) {
+        const cost = countDifferingFields(row, flow);
+        if (best === null || cost < best.cost) best = { row, flow, cost };
+      }
     }
-  }
-  for (const row of rows) {
-    if (result.has(row)) continue;
-    const next = flows.find((flow) => free.has(flow));
-    if (next !== undefined) free.delete(next);
-    result.set(row, next);
+    if (best === null) break;
+    result.set(best.row, best.flow);
+    freeRows.delete(best.row);
+    freeFlows.delete(best.flow);
   }
   return rows.map((row) => [row, result.get(row)]);
+}
+
+function countDifferingFields(row: Record<string, string>, flow: FlowRecord): number {
+  let count = 0;
+  for (const field of comparedFields) {
+    const expected = row[field.name];
+    if (expected !== undefined && expected !== '-' && String(field.read(flow)) !== expected) count++;
+  }
+  return count;
 }
