@@ -23,6 +23,7 @@ export type DecodeProblemCode =
   | 'truncated-tcp-header'
   | 'invalid-tcp-header-length'
   | 'truncated-udp-header'
+  | 'truncated-sctp-header'
   | 'invalid-udp-length'
   | 'truncated-icmp-header'
   | 'truncated-tunnel-header'

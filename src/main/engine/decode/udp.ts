@@ -1,0 +1,60 @@
+import type { DecodedPacket, NetworkLayer } from './decoded-packet';
+import { readUint16BigEndian, recordProblem } from './decode-problem';
+import { decodeGeneve, GENEVE_PORT } from './tunnel-geneve';
+import { decodeGtpUser, GTP_USER_PORT } from './tunnel-gtp';
+import { decodeTeredo, TEREDO_PORT } from './tunnel-teredo';
+import { decodeVxlan, VXLAN_PORT } from './tunnel-vxlan';
+
+const UDP_HEADER_LENGTH = 8;
+
+/**
+ * Decode a UDP header at `offset` into `layer`, then a tunnel by its port
+ * (VXLAN, Geneve, Teredo, GTP-U) when the datagram is whole and unfragmented.
+ * A length below 8 or beyond the IP payload is 'invalid-udp-length'; the
+ * ports are kept and the payload is limited to the IP payload.
+ */
+export function decodeUdp(
+  data: Uint8Array,
+  offset: number,
+  end: number,
+  claimedEnd: number,
+  layer: NetworkLayer,
+  out: DecodedPacket,
+): void {
+  if (end - offset < UDP_HEADER_LENGTH) {
+    recordProblem(out, 'truncated-udp-header', offset, true);
+    return;
+  }
+  layer.hasTransport = true;
+  layer.transportOffset = offset;
+  layer.sourcePort = readUint16BigEndian(data, offset);
+  layer.destinationPort = readUint16BigEndian(data, offset + 2);
+  const payloadOffset = offset + UDP_HEADER_LENGTH;
+  layer.payloadOffset = payloadOffset;
+
+  // The UDP length must cover its own header and fit in the IP payload.
+  const udpLength = readUint16BigEndian(data, offset + 4);
+  const isLengthValid = udpLength >= UDP_HEADER_LENGTH && udpLength <= claimedEnd - offset;
+  const udpClaimedEnd = isLengthValid ? offset + udpLength : claimedEnd;
+  layer.claimedPayloadLength = udpClaimedEnd - payloadOffset;
+  const payloadEnd = Math.min(end, udpClaimedEnd);
+  layer.payloadLength = payloadEnd - payloadOffset;
+  if (!isLengthValid) {
+    recordProblem(out, 'invalid-udp-length', offset + 4, false);
+    return;
+  }
+  if (layer.isFragment) return;
+
+  // Tunnels are recognised by port, as Wireshark and Zeek do by default.
+  const sourcePort = layer.sourcePort;
+  const destinationPort = layer.destinationPort;
+  if (destinationPort === VXLAN_PORT) {
+    decodeVxlan(data, payloadOffset, payloadEnd, out);
+  } else if (destinationPort === GENEVE_PORT) {
+    decodeGeneve(data, payloadOffset, payloadEnd, out);
+  } else if (sourcePort === TEREDO_PORT || destinationPort === TEREDO_PORT) {
+    decodeTeredo(data, payloadOffset, payloadEnd, udpClaimedEnd, out);
+  } else if (sourcePort === GTP_USER_PORT || destinationPort === GTP_USER_PORT) {
+    decodeGtpUser(data, payloadOffset, payloadEnd, out);
+  }
+}
