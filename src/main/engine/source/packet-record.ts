@@ -64,6 +64,11 @@ export interface CaptureInterface {
   description: string | null;
   filter: string | null;
   os: string | null;
+  /**
+   * Bytes of frame check sequence at the end of every packet, when the header
+   * states it (pcap link-type FCS bits, pcapng if_fcslen); absent when unknown.
+   */
+  fcsLengthBytes?: number;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';
