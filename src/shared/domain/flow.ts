@@ -73,4 +73,12 @@ export interface FlowRecord {
   tunnelParents: string[];
   /** True when the flow ended by FIN/RST or inactivity; false while it may still grow. */
   isFinished: boolean;
+  /**
+   * Zeek's duration in microseconds: first packet to the last packet that
+   * counted, which leaves out TCP packets after both sides closed.
+   */
+  durationUs?: number;
+  /** Zeek's local_orig and local_resp: the address is in a private or special-purpose range. */
+  isOriginatorLocal?: boolean;
+  isResponderLocal?: boolean;
 }
