@@ -1,8 +1,9 @@
 import type { DecodedPacket } from './decoded-packet';
-import { readUint32BigEndian, readUint32LittleEndian, recordProblem } from './decode-problem';
+import { readUint16BigEndian, readUint32BigEndian, readUint32LittleEndian, recordProblem } from './decode-problem';
 import { decodeEtherTypePayload, ETHER_TYPE } from './ether-type';
 
 const NULL_HEADER_LENGTH = 4;
+const ETHER_TYPE_MINIMUM = 0x0600;
 
 /**
  * Address-family values in BSD loopback headers. IPv6 differs by system:
@@ -21,17 +22,21 @@ export const LOOPBACK_ADDRESS_FAMILY = {
  * order, LINKTYPE_LOOP in network byte order) and its IP payload. Either
  * byte order is accepted for both, because a family value fits in the low
  * 16 bits: a 32-bit value with upper bits set was read in the wrong order.
+ * When neither order fits, bytes 2-3 are taken as a big-endian EtherType,
+ * as Wireshark 4.0 does for headers such as `0f 00 08 00`.
  */
 export function decodeNullLoopback(data: Uint8Array, offset: number, end: number, out: DecodedPacket): void {
   if (end - offset < NULL_HEADER_LENGTH) {
     recordProblem(out, 'truncated-link-header', offset, true);
     return;
   }
-  let family = readUint32LittleEndian(data, offset);
-  if (family > 0xffff) family = readUint32BigEndian(data, offset);
-
-  const etherType = getEtherTypeOfFamily(family);
-  if (etherType === 0) return;
+  const littleEndianFamily = readUint32LittleEndian(data, offset);
+  const bigEndianFamily = readUint32BigEndian(data, offset);
+  let etherType = 0;
+  if (littleEndianFamily <= 0xffff) etherType = getEtherTypeOfFamily(littleEndianFamily);
+  else if (bigEndianFamily <= 0xffff) etherType = getEtherTypeOfFamily(bigEndianFamily);
+  else etherType = readUint16BigEndian(data, offset + 2);
+  if (etherType < ETHER_TYPE_MINIMUM) return;
   decodeEtherTypePayload(data, offset + NULL_HEADER_LENGTH, end, etherType, out, 'none');
 }
 
