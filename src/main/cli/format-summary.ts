@@ -1,0 +1,38 @@
+import type { CaptureSummary, ProblemTally } from '../../shared/domain/capture-summary';
+
+/** Render a capture summary as the plain text `tideline analyze` prints. */
+export function formatCaptureSummary(summary: CaptureSummary): string {
+  const lines: string[] = [];
+  lines.push(`capture: ${summary.path} (${summary.format}${summary.isCompressed ? ', gzip' : ''}, ${summary.fileBytes} bytes)`);
+  lines.push(`packets: ${summary.packets}  captured bytes: ${summary.capturedBytes}  wire bytes: ${summary.wireBytes}`);
+  lines.push(`flows: ${summary.flows}`);
+  if (summary.firstUs !== null && summary.lastUs !== null) {
+    lines.push(`time span: ${formatUtc(summary.firstUs)} to ${formatUtc(summary.lastUs)} UTC (${((summary.lastUs - summary.firstUs) / 1e6).toFixed(6)} s)`);
+  } else {
+    lines.push('time span: none (no packets)');
+  }
+  const linkTypes = summary.linkTypes.map((entry) => `${entry.name} (${entry.linkType}): ${entry.packets}`).join(', ');
+  lines.push(`link types: ${linkTypes === '' ? 'none' : linkTypes}`);
+  lines.push(...formatTallies('file problems', summary.fileProblems));
+  lines.push(...formatTallies('decode problems', summary.decodeProblems));
+  if (summary.isCancelled) lines.push('analysis cancelled before the end of the file');
+  return `${lines.join('\n')}\n`;
+}
+
+function formatTallies(title: string, tallies: ProblemTally[]): string[] {
+  if (tallies.length === 0) return [`${title}: none`];
+  const lines = [`${title}:`];
+  for (const tally of tallies) {
+    lines.push(`  ${tally.code}: ${tally.count}`);
+    for (const example of tally.examples) {
+      const where = example.packetNumber === null ? `byte offset ${example.fileOffset}` : `packet ${example.packetNumber} at byte offset ${example.fileOffset}`;
+      lines.push(`    ${where}: ${example.message}`);
+    }
+  }
+  return lines;
+}
+
+function formatUtc(us: number): string {
+  const iso = new Date(Math.floor(us / 1000)).toISOString();
+  return `${iso.slice(0, 19).replace('T', ' ')}.${String(us % 1_000_000).padStart(6, '0')}`;
+}

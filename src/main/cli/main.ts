@@ -1,0 +1,56 @@
+import { runAnalyzeCommand } from './analyze-command';
+import { USAGE_EXIT_CODE } from './exit-codes';
+
+declare const TIDELINE_VERSION: string | undefined;
+
+const HELP = `Usage: tideline <command> [options]
+
+Commands:
+  analyze FILE [--out DIR] [--format zeek|json]
+      Read a pcap or pcapng file (gzip allowed) and write its flows as conn.log.
+      --out DIR      folder for conn.log; created if missing.
+                     Default: ./<file name>.tideline in the current directory.
+      --format zeek  Zeek TSV with #fields/#types headers (default)
+      --format json  Zeek JSON lines, one object per flow
+      Prints a summary to stdout; a progress bar goes to stderr when it is a terminal.
+  serve [options]
+      Serve the Tideline interface over HTTP and WebSocket (see tideline serve --help).
+
+Options:
+  -h, --help      show this help
+  -v, --version   show the version
+
+Exit status: 0 success (also when the capture had warnings), 1 the file could
+not be read, 2 invalid command line.
+`;
+
+/** Run the command line with `argv` (without node and script) and return the exit status. */
+export async function runCommandLine(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? USAGE_EXIT_CODE : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`tideline ${typeof TIDELINE_VERSION === 'string' ? TIDELINE_VERSION : '0.1.0'}\n`);
+    return 0;
+  }
+  if (command === 'analyze') return runAnalyzeCommand(rest);
+  if (command === 'serve') {
+    // Loaded on demand so `analyze` works without the server's dependencies.
+    const serveModule = (await import('./serve-command')) as { runServeCommand(argv: string[]): Promise<number> };
+    return serveModule.runServeCommand(rest);
+  }
+  process.stderr.write(`tideline: unknown command "${command}". Run "tideline --help" for the list of commands.\n`);
+  return USAGE_EXIT_CODE;
+}
+
+runCommandLine(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`tideline: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,40 @@
+/** Parsed `tideline analyze` command line. */
+export interface AnalyzeArguments {
+  file: string;
+  outputDirectory: string | null;
+  format: 'zeek' | 'json';
+  isHelp: boolean;
+}
+
+/** Parse `analyze` arguments. Returns the arguments or an error message for a usage error. */
+export function parseAnalyzeArguments(argv: string[]): AnalyzeArguments | { error: string } {
+  let file: string | null = null;
+  let outputDirectory: string | null = null;
+  let format: 'zeek' | 'json' = 'zeek';
+
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i] ?? '';
+    if (argument === '-h' || argument === '--help') return { file: '', outputDirectory: null, format, isHelp: true };
+
+    const [name, inlineValue] = argument.startsWith('--') && argument.includes('=') ? splitOnce(argument) : [argument, undefined];
+    if (name === '--out' || name === '--format') {
+      const value = inlineValue ?? argv[++i];
+      if (value === undefined || value === '') return { error: `${name} requires a value` };
+      if (name === '--out') outputDirectory = value;
+      else if (value === 'zeek' || value === 'json') format = value;
+      else return { error: `--format must be "zeek" or "json", found "${value}"` };
+      continue;
+    }
+    if (argument.startsWith('-') && argument !== '-') return { error: `unknown option "${argument}"` };
+    if (file !== null) return { error: `only one capture file is accepted, found "${file}" and "${argument}"` };
+    file = argument;
+  }
+
+  if (file === null) return { error: 'missing capture file: tideline analyze FILE [--out DIR] [--format zeek|json]' };
+  return { file, outputDirectory, format, isHelp: false };
+}
+
+function splitOnce(argument: string): [string, string] {
+  const index = argument.indexOf('=');
+  return [argument.slice(0, index), argument.slice(index + 1)];
+}

@@ -1,0 +1,152 @@
+import type { CaptureSummary, LinkTypeCount, ProblemTally } from '../../shared/domain/capture-summary';
+import type { FlowRecord } from '../../shared/domain/flow';
+import { createDecodedPacket } from './decode/decoded-packet';
+import { getLinkTypeName } from './decode/link-types';
+import { decodePacket } from './decode/packet-decoder';
+import { FlowTable } from './flows/flow-table';
+import type { FlowTimeouts } from './flows/flow-timeouts';
+import { getLogger } from './logging';
+import { readCaptureFile } from './source/read-capture-file';
+
+/** Examples kept per problem code. */
+const MAX_PROBLEM_EXAMPLES = 5;
+/** Finished flows are handed over in batches of this size. */
+const FLOW_BATCH_SIZE = 512;
+
+export interface AnalyzeOptions {
+  signal?: AbortSignal;
+  onProgress?(progress: { bytesRead: number; totalBytes: number; packets: number; flows: number }): void;
+  /** Receives batches of finished flows while the file is read, then the remaining flows at the end. */
+  onFlows?(flows: FlowRecord[]): void;
+  flowTimeouts?: Partial<FlowTimeouts>;
+}
+
+export interface AnalysisResult {
+  summary: CaptureSummary;
+}
+
+/** Counts of one problem code with its first examples. */
+class ProblemCounter {
+  private readonly tallies = new Map<string, ProblemTally>();
+
+  add(code: string, packetNumber: number | null, fileOffset: number, message: string): void {
+    let tally = this.tallies.get(code);
+    if (tally === undefined) {
+      tally = { code, count: 0, examples: [] };
+      this.tallies.set(code, tally);
+    }
+    tally.count++;
+    if (tally.examples.length < MAX_PROBLEM_EXAMPLES) tally.examples.push({ packetNumber, fileOffset, message });
+  }
+
+  toArray(): ProblemTally[] {
+    return [...this.tallies.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  }
+}
+
+/**
+ * Read a capture file, decode every packet and turn it into flows.
+ *
+ * Returns the capture summary; flows go to `options.onFlows`. Throws
+ * CaptureFileError when the file cannot be read at all (not found, not a
+ * capture, ...); problems inside a readable file are counted in the summary.
+ */
+export async function analyzeCapture(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const logger = getLogger('engine.analyze');
+  const decoded = createDecodedPacket();
+  const fileProblems = new ProblemCounter();
+  const decodeProblems = new ProblemCounter();
+  const linkTypeCounts = new Map<number, number>();
+  let pendingFlows: FlowRecord[] = [];
+  let flowCount = 0;
+  let packets = 0;
+  let capturedBytes = 0;
+  let wireBytes = 0;
+  let firstUs: number | null = null;
+  let lastUs: number | null = null;
+  let currentPacketNumber = 0;
+  let currentFileOffset = 0;
+
+  const emitPending = (): void => {
+    if (pendingFlows.length === 0) return;
+    const batch = pendingFlows;
+    pendingFlows = [];
+    options.onFlows?.(batch);
+  };
+
+  const flowTable = new FlowTable({
+    timeouts: options.flowTimeouts,
+    onFlow(flow) {
+      flowCount++;
+      pendingFlows.push(flow);
+      if (pendingFlows.length >= FLOW_BATCH_SIZE) emitPending();
+    },
+    onProblem(code, layerIndex) {
+      decodeProblems.add(code, currentPacketNumber, currentFileOffset, `network layer ${layerIndex}: ${describeFlowProblem(code)}`);
+    },
+  });
+
+  logger.info({ path }, 'analysis started');
+  const result = await readCaptureFile(
+    path,
+    {
+      onPacket(record) {
+        packets++;
+        capturedBytes += record.capturedLength;
+        wireBytes += record.originalLength;
+        if (firstUs === null || record.timestampUs < firstUs) firstUs = record.timestampUs;
+        if (lastUs === null || record.timestampUs > lastUs) lastUs = record.timestampUs;
+        linkTypeCounts.set(record.linkType, (linkTypeCounts.get(record.linkType) ?? 0) + 1);
+        currentPacketNumber = record.packetNumber;
+        currentFileOffset = record.fileOffset;
+
+        decodePacket(record.data, record.linkType, decoded);
+        if (decoded.problem !== null) {
+          decodeProblems.add(decoded.problem, record.packetNumber, record.fileOffset, `stopped at packet byte ${decoded.problemOffset}`);
+        }
+        flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber);
+      },
+      onWarning(warning) {
+        fileProblems.add(warning.code, warning.packetNumber, warning.fileOffset, warning.message);
+      },
+    },
+    {
+      signal: options.signal,
+      onProgress(progress) {
+        emitPending();
+        options.onProgress?.({ ...progress, flows: flowCount + flowTable.activeFlowCount });
+      },
+    },
+  );
+
+  flowTable.flush();
+  emitPending();
+
+  const linkTypes: LinkTypeCount[] = [...linkTypeCounts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([linkType, count]) => ({ linkType, name: getLinkTypeName(linkType), packets: count }));
+
+  const summary: CaptureSummary = {
+    path,
+    format: result.format,
+    isCompressed: result.isCompressed,
+    fileBytes: result.fileBytes,
+    packets,
+    capturedBytes,
+    wireBytes,
+    flows: flowCount,
+    firstUs,
+    lastUs,
+    linkTypes,
+    fileProblems: fileProblems.toArray(),
+    decodeProblems: decodeProblems.toArray(),
+    isCancelled: result.isCancelled,
+  };
+  logger.info({ packets, flows: flowCount, isCancelled: result.isCancelled }, 'analysis finished');
+  return { summary };
+}
+
+function describeFlowProblem(code: string): string {
+  if (code === 'fragment-without-first') return 'IP fragment seen before the first fragment of its datagram, so it joins no flow';
+  return 'transport header missing, so the packet joins no flow';
+}
