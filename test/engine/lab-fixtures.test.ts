@@ -1,0 +1,89 @@
+/**
+ * Runs the engine over every lab capture and compares its summary and flows
+ * with the capture's expected file (tshark counts plus the Zeek state and
+ * history reasoned from the scenario; see scripts/lab/fixture-reasoning.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture } from '../../src/main/engine/analyze-capture';
+import type { FlowRecord } from '../../src/shared/domain/flow';
+import type { ExpectedFlow } from '../../scripts/lab/fixture-expectation';
+import { readLabFixtures } from '../lab/read-expectations';
+
+const COMPARED_FIELDS = [
+  'transport',
+  'ipProtocol',
+  'vlan',
+  'communityId',
+  'connectionState',
+  'history',
+  'originatorPackets',
+  'responderPackets',
+  'originatorIpBytes',
+  'responderIpBytes',
+  'originatorBytes',
+  'responderBytes',
+  'startUs',
+  'endUs',
+  'firstPacketNumber',
+  'lastPacketNumber',
+] as const satisfies readonly (keyof ExpectedFlow & keyof FlowRecord)[];
+
+async function analyzeLabCapture(path: string) {
+  // The engine may report a flow again as it grows, so the latest report per uid wins.
+  const flowsByUid = new Map<string, FlowRecord>();
+  const { summary } = await analyzeCapture(path, {
+    onFlows: (flows: FlowRecord[]) => {
+      for (const flow of flows) flowsByUid.set(flow.uid, flow);
+    },
+    onProgress: () => undefined,
+  });
+  return { summary, flows: [...flowsByUid.values()] };
+}
+
+function describeEndpoints(flow: ExpectedFlow | FlowRecord): string {
+  return `${flow.originatorAddress}:${flow.originatorPort} -> ${flow.responderAddress}:${flow.responderPort}`;
+}
+
+function findFlow(flows: FlowRecord[], expected: ExpectedFlow): FlowRecord | undefined {
+  return flows.find(
+    (flow) =>
+      flow.transport === expected.transport &&
+      flow.originatorAddress === expected.originatorAddress &&
+      flow.originatorPort === expected.originatorPort &&
+      flow.responderAddress === expected.responderAddress &&
+      flow.responderPort === expected.responderPort,
+  );
+}
+
+describe.each(readLabFixtures())('engine on lab capture $name', ({ path, expected }) => {
+  it('reports the capture totals', async () => {
+    const { summary } = await analyzeLabCapture(path);
+    expect(summary.format).toBe(expected.format);
+    expect(summary.packets).toBe(expected.packets);
+    expect(summary.capturedBytes).toBe(expected.capturedBytes);
+    expect(summary.wireBytes).toBe(expected.wireBytes);
+    expect(summary.firstUs).toBe(expected.firstUs);
+    expect(summary.lastUs).toBe(expected.lastUs);
+    expect(summary.flows).toBe(expected.flows.length);
+    expect(summary.decodeProblems).toEqual([]);
+    expect(summary.fileProblems).toEqual([]);
+  });
+
+  it('reports each expected flow', async () => {
+    const { flows } = await analyzeLabCapture(path);
+    expect(flows.map(describeEndpoints).sort()).toEqual(expected.flows.map(describeEndpoints).sort());
+    for (const expectedFlow of expected.flows) {
+      const flow = findFlow(flows, expectedFlow);
+      expect(flow, `flow ${describeEndpoints(expectedFlow)}`).toBeDefined();
+      if (flow === undefined) continue;
+      for (const field of COMPARED_FIELDS) {
+        expect(flow[field], `${field} of ${expectedFlow.transport} ${describeEndpoints(expectedFlow)}`).toBe(
+          expectedFlow[field],
+        );
+      }
+      expect(flow.isFinished, `isFinished of ${describeEndpoints(expectedFlow)}`).toBe(
+        ['SF', 'REJ', 'RSTO', 'RSTR'].includes(expectedFlow.connectionState),
+      );
+    }
+  });
+});
