@@ -43,21 +43,23 @@ export interface AppInfo {
 
 export const requests = {
   /** Start loading a capture file; progress and batches follow as events. Replaces the capture held before. */
-  'capture.open': defineRequest<OpenedCapture>('engine')(z.strictObject({ path: pathSchema })),
+  'capture.open': defineRequest<OpenedCapture>()('engine', z.strictObject({ path: pathSchema })),
   /** Stop loading; the flows read so far stay queryable. */
-  'capture.cancel': defineRequest<{ isCancelled: boolean }>('engine')(z.strictObject({ captureId: captureIdSchema })),
+  'capture.cancel': defineRequest<{ isCancelled: boolean }>()('engine', z.strictObject({ captureId: captureIdSchema })),
   /** State of the capture the engine holds, or null when it holds none. */
-  'capture.status': defineRequest<CaptureStatus | null>('engine')(noArgumentSchema),
+  'capture.status': defineRequest<CaptureStatus | null>()('engine', noArgumentSchema),
 
   /** One sorted, filtered page of flows. */
-  'flows.query': defineRequest<FlowPage>('engine')(flowQuerySchema),
+  'flows.query': defineRequest<FlowPage>()('engine', flowQuerySchema),
   /** One flow by uid. */
-  'flows.get': defineRequest<FlowRecord>('engine')(
+  'flows.get': defineRequest<FlowRecord>()(
+    'engine',
     z.strictObject({ captureId: captureIdSchema, uid: z.string().min(1).max(64) }),
   ),
 
   /** Bytes, packets and new flows per time bucket; the bucket width follows the span. */
-  'aggregates.timeline': defineRequest<Timeline>('engine')(
+  'aggregates.timeline': defineRequest<Timeline>()(
+    'engine',
     z.strictObject({
       captureId: captureIdSchema,
       filter: flowFilterSchema,
@@ -66,7 +68,8 @@ export const requests = {
     }),
   ),
   /** The top hosts by bytes with the rest grouped, laid out by the engine. */
-  'aggregates.hostGraph': defineRequest<HostGraph>('engine')(
+  'aggregates.hostGraph': defineRequest<HostGraph>()(
+    'engine',
     z.strictObject({
       captureId: captureIdSchema,
       filter: flowFilterSchema,
@@ -74,12 +77,14 @@ export const requests = {
     }),
   ),
   /** Summary, SHA-256, top talkers, protocol and service mix. */
-  'aggregates.overview': defineRequest<CaptureOverview>('engine')(
+  'aggregates.overview': defineRequest<CaptureOverview>()(
+    'engine',
     z.strictObject({ captureId: captureIdSchema, filter: flowFilterSchema.optional() }),
   ),
 
   /** Alerts whose time and hosts meet the filter. */
-  'alerts.list': defineRequest<AlertList>('engine')(
+  'alerts.list': defineRequest<AlertList>()(
+    'engine',
     z.strictObject({
       captureId: captureIdSchema,
       filter: flowFilterSchema,
@@ -88,19 +93,19 @@ export const requests = {
   ),
 
   /** Open Recent, newest first. */
-  'recent.list': defineRequest<RecentCapture[]>('host')(noArgumentSchema),
+  'recent.list': defineRequest<RecentCapture[]>()('host', noArgumentSchema),
   /** Put a path at the top of Open Recent; returns the new list. */
-  'recent.add': defineRequest<RecentCapture[]>('host')(z.strictObject({ path: pathSchema })),
+  'recent.add': defineRequest<RecentCapture[]>()('host', z.strictObject({ path: pathSchema })),
   /** Empty Open Recent. */
-  'recent.clear': defineRequest<RecentCapture[]>('host')(noArgumentSchema),
+  'recent.clear': defineRequest<RecentCapture[]>()('host', noArgumentSchema),
 
-  'settings.get': defineRequest<Settings>('host')(noArgumentSchema),
+  'settings.get': defineRequest<Settings>()('host', noArgumentSchema),
   /** Change some settings; returns all of them. */
-  'settings.set': defineRequest<Settings>('host')(settingsSchema.partial().strict()),
+  'settings.set': defineRequest<Settings>()('host', settingsSchema.partial().strict()),
 
   /** Show the native open dialog; null when the analyst cancelled. Serve mode answers `unsupported`. */
-  'dialog.openCapture': defineRequest<{ path: string | null }>('host')(noArgumentSchema),
-  'app.info': defineRequest<AppInfo>('host')(noArgumentSchema),
+  'dialog.openCapture': defineRequest<{ path: string | null }>()('host', noArgumentSchema),
+  'app.info': defineRequest<AppInfo>()('host', noArgumentSchema),
 } as const;
 
 export type { AlertSeverity };

@@ -21,7 +21,9 @@ export type EventPayload<TName extends EventName> = PayloadOf<EventMap[TName]>;
 
 /** A handler for every request in `TNames`, as the engine host or main implements them. */
 export type RequestHandlers<TNames extends RequestName = RequestName> = {
-  [TName in TNames]: (argument: ParsedArgument<TName>) => Promise<Result<RequestResult<TName>>> | Result<RequestResult<TName>>;
+  [TName in TNames]: (
+    argument: ParsedArgument<TName>,
+  ) => Promise<Result<RequestResult<TName>>> | Result<RequestResult<TName>>;
 };
 
 /** Requests the engine handles, and those the host process (main or serve) handles itself. */
