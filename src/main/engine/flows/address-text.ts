@@ -41,7 +41,7 @@ export function formatAddressBytes(bytes: Uint8Array, offset: number, isIpv6: bo
  * loopback, link-local, this-network 0/8, documentation and benchmark
  * ranges, 240/4, the limited broadcast address and the local network
  * control multicast block 224.0.0/24; IPv6 loopback, link-local, RFC 4193
- * unique local and 2001:db8::/32.
+ * unique local, 2001::/23 and 2001:db8::/32.
  */
 export function isPrivateAddress(bytes: Uint8Array, offset: number, isIpv6: boolean): boolean {
   const b0 = bytes[offset] ?? 0;
@@ -63,6 +63,7 @@ export function isPrivateAddress(bytes: Uint8Array, offset: number, isIpv6: bool
   if ((b0 & 0xfe) === 0xfc) return true; // fc00::/7
   if (b0 === 0xfe && (b1 & 0xc0) === 0x80) return true; // fe80::/10
   if (b0 === 0x20 && b1 === 0x01 && b2 === 0x0d && bytes[offset + 3] === 0xb8) return true; // 2001:db8::/32
+  if (b0 === 0x20 && b1 === 0x01 && b2 <= 0x01) return true; // 2001::/23 (IETF protocol assignments, Teredo included)
   for (let i = 0; i < 15; i++) if (bytes[offset + i] !== 0) return false;
   return bytes[offset + 15] === 1; // ::1
 }

@@ -231,7 +231,7 @@ export class FlowTable {
     const timeouts = this.timeouts;
     switch (flow.transport) {
       case 'udp':
-        return flow.lastPacketUs + timeouts.udpInactivityUs;
+        return flow.lastPacketUs + (isDnsPort(flow.originatorPort) || isDnsPort(flow.responderPort) ? timeouts.udpDnsInactivityUs : timeouts.udpInactivityUs);
       case 'icmp':
         return flow.lastPacketUs + timeouts.icmpInactivityUs;
       case 'unknown_transport':
@@ -325,6 +325,12 @@ export class FlowTable {
     flow.isFinished = isFinished;
     this.onFlow(buildFlowRecord(flow));
   }
+}
+
+// NOTE: Zeek shortens the timeout when its DNS analyzer runs on a flow; it
+// picks that analyzer by port or payload, and only the ports are used here.
+function isDnsPort(port: number): boolean {
+  return port === 53 || port === 137 || port === 5353 || port === 5355;
 }
 
 function getTransportName(layer: NetworkLayer): TransportName {

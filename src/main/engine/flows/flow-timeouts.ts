@@ -13,6 +13,8 @@ export interface FlowTimeouts {
   tcpLingerUs: number;
   /** UDP flow without packets (Zeek udp_inactivity_timeout, 1 min). */
   udpInactivityUs: number;
+  /** UDP flow on a DNS port (53, 137, 5353, 5355), where Zeek's DNS analyzer applies dns_session_timeout (10 s). */
+  udpDnsInactivityUs: number;
   /** ICMP flow without packets (Zeek icmp_inactivity_timeout, 1 min). */
   icmpInactivityUs: number;
   /** Other IP protocols (Zeek unknown_ip_inactivity_timeout, 1 min). */
@@ -25,6 +27,7 @@ export const DEFAULT_FLOW_TIMEOUTS: Readonly<FlowTimeouts> = {
   tcpCloseUs: 5_000_000,
   tcpLingerUs: 5_000_000,
   udpInactivityUs: 60_000_000,
+  udpDnsInactivityUs: 10_000_000,
   icmpInactivityUs: 60_000_000,
   otherInactivityUs: 60_000_000,
 };

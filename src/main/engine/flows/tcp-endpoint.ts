@@ -50,10 +50,13 @@ export class TcpEndpoint {
     this.state = state;
   }
 
-  /** Place an unsigned 32-bit sequence number in this side's relative space. */
-  toRelative(sequence: number): number {
-    const reference = (this.initialSequence + this.lastEnd) % 4294967296;
-    return this.lastEnd + ((sequence - reference) | 0);
+  /**
+   * Place an unsigned 32-bit sequence number in this side's relative space,
+   * within 2^31 of `nearEnd` (the highest sequence end by default).
+   */
+  toRelative(sequence: number, nearEnd: number = this.lastEnd): number {
+    const reference = (this.initialSequence + nearEnd) % 4294967296;
+    return nearEnd + ((sequence - reference) | 0);
   }
 
   /** Re-anchor the sequence space at `sequence` (a SYN, or the first packet of a partial connection). */

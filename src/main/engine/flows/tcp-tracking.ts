@@ -64,7 +64,7 @@ export function trackTcpSegment(
       peer.initializeSequence((segment.acknowledgement - 1) >>> 0, 0);
       relativeAck = 1;
     } else {
-      relativeAck = peer.toRelative(segment.acknowledgement);
+      relativeAck = peer.toRelative(segment.acknowledgement, Math.max(peer.acknowledgedEnd, peer.lastEnd));
       if (relativeAck < 0) relativeAck = 0;
       else if (!isRst && relativeAck > peer.acknowledgedEnd) peer.acknowledgedEnd = relativeAck;
     }
