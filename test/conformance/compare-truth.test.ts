@@ -128,6 +128,14 @@ describe('compareWithTruth', () => {
     expect(compareWithTruth('x.pcap', truth, { flows: [matchingFlow], summary: makeSummary(5), error: null })).toEqual([]);
   });
 
+  it('adds both directions of a host talking to itself', () => {
+    const truth = makeTruth();
+    truth.flows.ip = makeTable(pairColumns, [['127.0.0.1', '127.0.0.1', 5, 0, 0, 0, 1680, 0, '0', '0']]);
+    truth.flows.tcp = makeTable(flowColumns, [[0, '127.0.0.1', 1025, '127.0.0.1', 80, 3, 0, 2, 0, 180, 1500, '0', '0']]);
+    const loopback = { ...matchingFlow, originatorAddress: '127.0.0.1', responderAddress: '127.0.0.1' };
+    expect(compareWithTruth('x.pcap', truth, { flows: [loopback], summary: makeSummary(5), error: null })).toEqual([]);
+  });
+
   it('reports a missing and an extra flow', () => {
     const udp = makeFlow({ transport: 'udp', ipProtocol: 17, originatorPort: 53, responderPort: 53, originatorPackets: 1, originatorIpBytes: 60 });
     const differences = compareWithTruth('x.pcap', makeTruth(), { flows: [udp], summary: makeSummary(5), error: null });

@@ -82,11 +82,20 @@ function compareSummary(truth: CaptureTruth, summary: CaptureSummary, add: AddDi
   if (summary.fileProblems.length === 0) add('summary', 'capture', 'file warning', truth.read_error.join(' '), 'none');
 }
 
+/**
+ * Picks the counts of the direction a -> b and of b -> a. When both endpoints
+ * are the same (127.0.0.1 talking to itself) the two directions cannot be
+ * told apart, so both add to `firstToSecond`, as tshark counts them in A->B.
+ */
+function selectDirections(conversation: Conversation, a: string): [DirectionCounts, DirectionCounts] {
+  if (conversation.first === conversation.second) return [conversation.firstToSecond, conversation.firstToSecond];
+  return conversation.first === a ? [conversation.firstToSecond, conversation.secondToFirst] : [conversation.secondToFirst, conversation.firstToSecond];
+}
+
 /** Adds a flow's two directions to the conversation under the unordered key of its endpoints. */
 function addFlow(map: Map<string, Conversation>, originator: string, responder: string, flow: FlowRecord): void {
   const conversation = findOrCreate(map, originator, responder);
-  const forward = conversation.first === originator ? conversation.firstToSecond : conversation.secondToFirst;
-  const reverse = conversation.first === originator ? conversation.secondToFirst : conversation.firstToSecond;
+  const [forward, reverse] = selectDirections(conversation, originator);
   forward.packets += flow.originatorPackets;
   forward.ipBytes = (forward.ipBytes ?? 0) + flow.originatorIpBytes;
   reverse.packets += flow.responderPackets;
@@ -116,7 +125,7 @@ function addTruthDirection(counts: DirectionCounts, packets: number, ipBytes: nu
 
 function addTruthRow(map: Map<string, Conversation>, a: string, b: string, row: Record<string, string | number | null>): void {
   const conversation = findOrCreate(map, a, b);
-  const [aToB, bToA] = conversation.first === a ? [conversation.firstToSecond, conversation.secondToFirst] : [conversation.secondToFirst, conversation.firstToSecond];
+  const [aToB, bToA] = selectDirections(conversation, a);
   addTruthDirection(aToB, Number(row.frames_ab), row.ip_bytes_ab === null ? null : Number(row.ip_bytes_ab));
   addTruthDirection(bToA, Number(row.frames_ba), row.ip_bytes_ba === null ? null : Number(row.ip_bytes_ba));
 }
