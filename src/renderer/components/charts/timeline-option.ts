@@ -14,7 +14,6 @@ import type { ChartPalette } from './chart-palette';
 export interface TimelineOptionInput {
   timeline: Timeline;
   alerts: readonly Pick<Alert, 'firstUs' | 'title' | 'severity'>[];
-  selectedRange: TimeRange | null;
   palette: ChartPalette;
   timeZone: TimeZoneSetting;
 }
