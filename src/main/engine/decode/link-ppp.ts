@@ -29,13 +29,18 @@ export function decodePppPayload(
   out: DecodedPacket,
   tunnel: TunnelKind,
 ): void {
+  // FF is never a protocol byte (0xff is reserved), so it always starts an address and control pair.
   let position = offset;
-  if (end - position >= 2 && data[position] === HDLC_ALL_STATIONS && data[position + 1] === HDLC_UNNUMBERED_INFORMATION) {
+  if (end - position >= 1 && data[position] === HDLC_ALL_STATIONS) {
+    if (end - position < 2) {
+      recordProblem(out, 'truncated-link-header', position, true);
+      return;
+    }
+    if (data[position + 1] !== HDLC_UNNUMBERED_INFORMATION) return;
     position += 2;
   }
   if (end - position < 1) {
-    // A PPTP acknowledgement-only GRE packet carries no PPP frame at all.
-    if (position > offset) recordProblem(out, 'truncated-link-header', position, true);
+    recordProblem(out, 'truncated-link-header', position, true);
     return;
   }
   let protocol = data[position] as number;

@@ -34,7 +34,10 @@ export function decodeMpls(
     if (isBottom) break;
   }
 
-  if (end - position < 1) return;
+  if (end - position < 1) {
+    recordProblem(out, 'truncated-mpls', position, true);
+    return;
+  }
   const nibble = (data[position] as number) >> 4;
   if (nibble === 4) {
     decodeIpv4(data, position, end, out, tunnel, false);

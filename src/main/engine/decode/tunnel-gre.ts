@@ -49,6 +49,8 @@ export function decodeGre(data: Uint8Array, offset: number, end: number, out: De
       decodeEthernet(data, payloadOffset, end, out, 'gre');
       return;
     case ETHER_TYPE.PPP:
+      // A PPTP acknowledgement-only packet carries no PPP frame at all.
+      if (payloadOffset === end) return;
       decodePppPayload(data, payloadOffset, end, out, 'gre');
       return;
     case ETHER_TYPE.ERSPAN_TYPE_2:
