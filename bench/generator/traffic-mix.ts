@@ -41,11 +41,11 @@ const VARIANT_PROFILES: Record<CaptureVariant, VariantProfile> = {
     drawResponseBytes: drawMixResponseBytes,
   },
   'flow-heavy': {
-    weights: { https: 8, http: 4, dns: 55, refused: 14, unanswered: 14, 'icmp-echo': 5 },
+    weights: { https: 14, http: 6, dns: 50, refused: 12, unanswered: 12, 'icmp-echo': 6 },
     openConversations: 1024,
     meanGapUs: 15,
     ipv6Share: 0.15,
-    drawResponseBytes: (random) => random.nextIntBetween(200, 6_000),
+    drawResponseBytes: (random) => random.nextIntBetween(200, 12_000),
   },
 };
 
