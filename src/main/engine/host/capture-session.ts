@@ -1,0 +1,235 @@
+/**
+ * One capture loaded into the engine: runs the analysis, keeps its flows in
+ * a FlowStore, hashes the file, and reports progress and batches as events.
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { Alert } from '../../../shared/domain/alert';
+import { alertSeverities } from '../../../shared/domain/alert';
+import type { CaptureSummary } from '../../../shared/domain/capture-summary';
+import type { CaptureProgress, CaptureState, CaptureStatus } from '../../../shared/domain/capture-status';
+import type { FlowRecord } from '../../../shared/domain/flow';
+import type { ContractError } from '../../../shared/errors';
+import type { EventName, EventPayload } from '../../../shared/contract/types';
+import { getLogger } from '../logging';
+import type { AnalyzeCapture, AnalyzeProgress } from './analyzer';
+import { describeLoadError } from './error-mapping';
+import { hashFileSha256 } from './file-hash';
+import type { LayoutPoint } from './force-layout';
+import { FlowStore } from './flow-store';
+import { alertsForProblems } from './problem-alerts';
+import { detectScans } from './scan-detector';
+
+const log = getLogger('engine.capture');
+
+/** Interval between progress and batch events while loading, in milliseconds. */
+export const batchIntervalMs = 250;
+/** Window over which the read rate is measured, in milliseconds. */
+const rateWindowMs = 3_000;
+
+export type EmitEvent = <TName extends EventName>(name: TName, payload: EventPayload<TName>) => void;
+
+export interface CaptureSessionOptions {
+  path: string;
+  analyze: AnalyzeCapture;
+  emit: EmitEvent;
+  hashFile?: (path: string, signal?: AbortSignal) => Promise<string>;
+  /** Clock in milliseconds; tests pass a fake one. */
+  now?: () => number;
+}
+
+export class CaptureSession {
+  readonly id = randomUUID();
+  readonly path: string;
+  readonly store = new FlowStore();
+  /** Last layout positions by node id, so the host graph keeps its shape between batches. */
+  readonly graphPositions = new Map<string, LayoutPoint>();
+
+  private state: CaptureState = 'loading';
+  private summary: CaptureSummary | null = null;
+  private sha256: string | null = null;
+  private error: ContractError | null = null;
+  private progress: AnalyzeProgress = { bytesRead: 0, totalBytes: 0, packets: 0, flows: 0 };
+  private rateSamples: { atMs: number; bytesRead: number }[] = [];
+  private newFlowsSinceBatch = 0;
+  private lastBatchVersion = -1;
+  private alertCache: { version: number; hasSummary: boolean; alerts: Alert[] } | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly abortController = new AbortController();
+  private readonly options: CaptureSessionOptions;
+  private readonly now: () => number;
+
+  /** Settles when loading ended, whichever way. */
+  readonly finished: Promise<void>;
+
+  constructor(options: CaptureSessionOptions) {
+    this.options = options;
+    this.path = options.path;
+    this.now = options.now ?? Date.now;
+    this.finished = this.run();
+  }
+
+  get isLoading(): boolean {
+    return this.state === 'loading';
+  }
+
+  /** Stop loading; returns false when loading had already ended. */
+  cancel(): boolean {
+    if (this.state !== 'loading') return false;
+    this.abortController.abort();
+    return true;
+  }
+
+  status(): CaptureStatus {
+    return {
+      captureId: this.id,
+      path: this.path,
+      state: this.state,
+      progress: this.currentProgress(),
+      summary: this.summary,
+      error: this.error === null ? null : { code: this.error.code, message: this.error.message },
+    };
+  }
+
+  get fileSha256(): string | null {
+    return this.sha256;
+  }
+
+  get finalSummary(): CaptureSummary | null {
+    return this.summary;
+  }
+
+  /** Alerts from the scan detector and the problem tallies, most severe first, then earliest. */
+  alerts(): Alert[] {
+    const hasSummary = this.summary !== null;
+    const cached = this.alertCache;
+    if (cached !== null && cached.version === this.store.version && cached.hasSummary === hasSummary)
+      return cached.alerts;
+
+    const alerts = [
+      ...detectScans(this.store.all()),
+      ...(this.summary === null ? [] : alertsForProblems(this.summary)),
+    ];
+    alerts.sort(
+      (a, b) =>
+        alertSeverities.indexOf(b.severity) - alertSeverities.indexOf(a.severity) ||
+        a.firstUs - b.firstUs ||
+        (a.id < b.id ? -1 : 1),
+    );
+    this.alertCache = { version: this.store.version, hasSummary, alerts };
+    return alerts;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abortController;
+    this.options.emit('capture.started', { captureId: this.id, path: this.path });
+    this.timer = setInterval(() => this.emitBatch(), batchIntervalMs);
+    log.info({ captureId: this.id }, 'capture load started');
+
+    const hashing = (this.options.hashFile ?? hashFileSha256)(this.path, signal).then(
+      (digest) => {
+        this.sha256 = digest;
+      },
+      (error: unknown) => {
+        if (!signal.aborted) log.warn({ captureId: this.id, err: error }, 'capture hash failed');
+      },
+    );
+
+    try {
+      const { summary } = await this.options.analyze(this.path, {
+        signal,
+        onProgress: (progress) => this.recordProgress(progress),
+        onFlows: (flows) => this.addFlows(flows),
+      });
+      await hashing;
+      this.summary = summary;
+      this.state = summary.isCancelled || signal.aborted ? 'cancelled' : 'done';
+    } catch (error) {
+      this.abortController.abort();
+      await hashing;
+      this.error = describeLoadError(error, this.path);
+      this.state = this.error.code === 'cancelled' ? 'cancelled' : 'failed';
+    } finally {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.emitBatch();
+
+    if (this.state === 'failed' && this.error !== null) {
+      log.warn({ captureId: this.id, code: this.error.code }, 'capture load failed');
+      this.options.emit('capture.failed', { captureId: this.id, error: this.error });
+      return;
+    }
+    log.info(
+      { captureId: this.id, state: this.state, flows: this.store.size, packets: this.progress.packets },
+      'capture load ended',
+    );
+    if (this.summary !== null) {
+      this.options.emit('capture.done', { captureId: this.id, summary: this.summary, sha256: this.sha256 });
+    } else {
+      // Cancelled by an abort that the analysis reported as an error: no summary exists.
+      this.options.emit('capture.failed', {
+        captureId: this.id,
+        error: this.error ?? {
+          code: 'cancelled',
+          message: `Loading ${this.path} was cancelled.`,
+          details: { path: this.path },
+        },
+      });
+    }
+  }
+
+  private recordProgress(progress: AnalyzeProgress): void {
+    this.progress = { ...progress };
+    const atMs = this.now();
+    this.rateSamples.push({ atMs, bytesRead: progress.bytesRead });
+    while (this.rateSamples.length > 2 && atMs - (this.rateSamples[0]?.atMs ?? atMs) > rateWindowMs)
+      this.rateSamples.shift();
+  }
+
+  private addFlows(flows: FlowRecord[]): void {
+    this.newFlowsSinceBatch += this.store.upsert(flows);
+  }
+
+  /** Progress with a rate over the last few seconds and the time left at that rate. */
+  private currentProgress(): CaptureProgress {
+    const first = this.rateSamples[0];
+    const last = this.rateSamples[this.rateSamples.length - 1];
+    const elapsedMs = first !== undefined && last !== undefined ? last.atMs - first.atMs : 0;
+    const rateBytesPerSecond =
+      first !== undefined && last !== undefined && elapsedMs > 0
+        ? Math.round(((last.bytesRead - first.bytesRead) * 1000) / elapsedMs)
+        : 0;
+    const remainingBytes = Math.max(0, this.progress.totalBytes - this.progress.bytesRead);
+    const etaSeconds =
+      this.state !== 'loading' ? 0 : rateBytesPerSecond > 0 ? Math.ceil(remainingBytes / rateBytesPerSecond) : null;
+    return {
+      captureId: this.id,
+      bytesRead: this.progress.bytesRead,
+      totalBytes: this.progress.totalBytes,
+      packets: this.progress.packets,
+      flows: Math.max(this.progress.flows, this.store.size),
+      rateBytesPerSecond,
+      etaSeconds,
+    };
+  }
+
+  /** Send progress, and a batch when flows changed since the last one. */
+  private emitBatch(): void {
+    this.options.emit('capture.progress', this.currentProgress());
+    if (this.store.version === this.lastBatchVersion) return;
+    this.lastBatchVersion = this.store.version;
+    this.options.emit('capture.batch', {
+      captureId: this.id,
+      packets: this.progress.packets,
+      flows: this.store.size,
+      alerts: this.alerts().length,
+      newFlows: this.newFlowsSinceBatch,
+    });
+    this.newFlowsSinceBatch = 0;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The engine's request handlers, independent of the transport: the engine
+ * process, the serve server's child and the tests all call `handle`.
+ * Every argument is validated against the contract before a handler runs.
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+import { requests } from '../../../shared/contract/requests';
+import type { AlertList } from '../../../shared/contract/requests';
+import type { EngineRequestName, ParsedArgument, RequestHandlers } from '../../../shared/contract/types';
+import { validateRequest } from '../../../shared/contract/validate';
+import type { CaptureOverview } from '../../../shared/domain/aggregates';
+import { alertSeverities, type Alert } from '../../../shared/domain/alert';
+import type { FlowFilter } from '../../../shared/domain/query';
+import { fail, succeed, type Result } from '../../../shared/errors';
+import { getLogger } from '../logging';
+import type { AnalyzeCapture } from './analyzer';
+import { CaptureSession, type EmitEvent } from './capture-session';
+import { describeLoadError } from './error-mapping';
+import { buildHostGraph } from './host-graph';
+import { findTopTalkers, sumProtocolMix, sumServiceMix } from './overview';
+import { buildTimeline, defaultBucketCount } from './timeline';
+
+const log = getLogger('engine.host');
+
+export interface EngineServiceOptions {
+  analyze: AnalyzeCapture;
+  emit: EmitEvent;
+  hashFile?: (path: string, signal?: AbortSignal) => Promise<string>;
+}
+
+export class EngineService {
+  private session: CaptureSession | null = null;
+  private readonly options: EngineServiceOptions;
+  private readonly handlers: RequestHandlers<EngineRequestName>;
+
+  constructor(options: EngineServiceOptions) {
+    this.options = options;
+    this.handlers = this.createHandlers();
+  }
+
+  /** The capture being loaded or loaded last, or null. */
+  get currentSession(): CaptureSession | null {
+    return this.session;
+  }
+
+  /**
+   * Validate and run one request. Returns the handler's result, or
+   * `unknown-request`, `invalid-argument`, `unsupported` (a request the host
+   * process answers itself) or `internal` when the handler threw.
+   */
+  async handle(name: string, argument: unknown): Promise<Result<unknown>> {
+    const validated = validateRequest(name, argument);
+    if (!validated.ok) {
+      log.debug({ request: name, field: validated.error.details.field }, 'request rejected');
+      return validated;
+    }
+    const requestName = name as keyof typeof requests;
+    if (requests[requestName].handledBy !== 'engine') {
+      return fail('unsupported', `The engine does not handle ${name}; the host process answers it.`, { request: name });
+    }
+
+    const handler = this.handlers[requestName as EngineRequestName] as (
+      value: unknown,
+    ) => Promise<Result<unknown>> | Result<unknown>;
+    try {
+      return await handler(validated.value);
+    } catch (error) {
+      log.error({ request: name, err: error }, 'request handler failed');
+      return fail(
+        'internal',
+        `The engine failed while handling ${name}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          request: name,
+        },
+      );
+    }
+  }
+
+  /** Cancel any load and drop the capture. */
+  dispose(): void {
+    this.session?.cancel();
+    this.session = null;
+  }
+
+  private createHandlers(): RequestHandlers<EngineRequestName> {
+    return {
+      'capture.open': (argument) => this.openCapture(argument.path),
+      'capture.cancel': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed({ isCancelled: session.cancel() })),
+      'capture.status': () => succeed(this.session?.status() ?? null),
+      'flows.query': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed(session.store.query(argument))),
+      'flows.get': (argument) =>
+        this.withSession(argument.captureId, (session) => {
+          const flow = session.store.get(argument.uid);
+          if (flow === undefined)
+            return fail('not-found', `Flow ${argument.uid} is not in the loaded capture.`, { uid: argument.uid });
+          return succeed(flow);
+        }),
+      'aggregates.timeline': (argument) =>
+        this.withSession(argument.captureId, (session) =>
+          succeed(
+            buildTimeline(
+              session.store.select(argument.filter),
+              argument.bucketCount ?? defaultBucketCount,
+              argument.filter.timeRange,
+            ),
+          ),
+        ),
+      'aggregates.hostGraph': (argument) =>
+        this.withSession(argument.captureId, (session) => {
+          const graph = buildHostGraph(
+            session.store.select(argument.filter),
+            argument.maxNodes,
+            session.graphPositions,
+          );
+          for (const node of graph.nodes) session.graphPositions.set(node.id, { x: node.x, y: node.y });
+          return succeed(graph);
+        }),
+      'aggregates.overview': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed(this.buildOverview(session, argument.filter))),
+      'alerts.list': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed(this.listAlerts(session, argument))),
+    };
+  }
+
+  private async openCapture(path: string): Promise<Result<{ captureId: string; path: string }>> {
+    const absolutePath = resolve(path);
+    try {
+      const info = await stat(absolutePath);
+      if (!info.isFile()) {
+        return fail('read-failed', `${absolutePath} is not a regular file; choose a pcap or pcapng file.`, {
+          path: absolutePath,
+        });
+      }
+    } catch (error) {
+      const described = describeLoadError(error, absolutePath);
+      return fail(described.code, `Cannot open ${absolutePath}: ${described.message}`, described.details);
+    }
+
+    this.session?.cancel();
+    const session = new CaptureSession({
+      path: absolutePath,
+      analyze: this.options.analyze,
+      emit: this.options.emit,
+      hashFile: this.options.hashFile,
+    });
+    this.session = session;
+    return succeed({ captureId: session.id, path: absolutePath });
+  }
+
+  private withSession<T>(captureId: string, action: (session: CaptureSession) => Result<T>): Result<T> {
+    const session = this.session;
+    if (session === null || session.id !== captureId) {
+      return fail(
+        'not-found',
+        `Capture ${captureId} is not loaded in the engine (another capture replaced it, or the engine restarted). Open the file again.`,
+        {
+          captureId,
+        },
+      );
+    }
+    return action(session);
+  }
+
+  private buildOverview(session: CaptureSession, filter: FlowFilter | undefined): CaptureOverview {
+    const flows = filter === undefined ? session.store.all() : session.store.select(filter);
+    return {
+      captureId: session.id,
+      summary: session.finalSummary,
+      sha256: session.fileSha256,
+      topTalkers: findTopTalkers(flows),
+      protocolMix: sumProtocolMix(flows),
+      serviceMix: sumServiceMix(flows),
+      flows: flows.length,
+    };
+  }
+
+  private listAlerts(session: CaptureSession, argument: ParsedArgument<'alerts.list'>): AlertList {
+    const all = session.alerts();
+    const minimum = alertSeverities.indexOf(argument.minimumSeverity ?? 'info');
+    const alerts = all.filter(
+      (alert) => alertSeverities.indexOf(alert.severity) >= minimum && alertMatchesFilter(alert, argument.filter),
+    );
+    return { alerts, totalAlerts: all.length };
+  }
+}
+
+/** An alert meets a filter when its time span overlaps the range, it names a filtered host, and its text or evidence matches. */
+export function alertMatchesFilter(alert: Alert, filter: FlowFilter): boolean {
+  const range = filter.timeRange;
+  if (
+    range !== undefined &&
+    (alert.lastUs < range.startUs || alert.firstUs >= Math.max(range.endUs, range.startUs + 1))
+  )
+    return false;
+  if (filter.hosts !== undefined && !alert.hosts.some((host) => filter.hosts?.includes(host))) return false;
+  if (filter.uids !== undefined) {
+    const uids = new Set(filter.uids);
+    if (!alert.evidence.flowUids.some((uid) => uids.has(uid))) return false;
+  }
+  const text = filter.text?.trim().toLowerCase() ?? '';
+  if (text !== '' && !`${alert.title} ${alert.reason} ${alert.hosts.join(' ')}`.toLowerCase().includes(text))
+    return false;
+  return true;
+}

@@ -1,0 +1,32 @@
+/** Maps errors thrown while opening or reading a capture to contract errors. */
+import type { ContractError, ErrorCode } from '../../../shared/errors';
+
+/** Node's errno codes and the capture reader's codes, mapped to the contract's. */
+const codeMap: Record<string, ErrorCode> = {
+  ENOENT: 'file-not-found',
+  'not-found': 'file-not-found',
+  EACCES: 'permission-denied',
+  EPERM: 'permission-denied',
+  'permission-denied': 'permission-denied',
+  EISDIR: 'read-failed',
+  'is-directory': 'read-failed',
+  'not-a-capture': 'read-failed',
+  'read-failed': 'read-failed',
+  ABORT_ERR: 'cancelled',
+};
+
+/**
+ * Describe `error` from loading `path` as a contract error. Errors with a
+ * known `code` keep their message, which names the file; anything else
+ * becomes `read-failed`.
+ */
+export function describeLoadError(error: unknown, path: string): ContractError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const mapped = codeMap[code] ?? (error instanceof Error && error.name === 'AbortError' ? 'cancelled' : 'read-failed');
+  return {
+    code: mapped,
+    message: mapped === 'read-failed' && !message.includes(path) ? `Reading ${path} failed: ${message}` : message,
+    details: { path, cause: code || (error instanceof Error ? error.name : 'unknown') },
+  };
+}
