@@ -18,6 +18,9 @@ export const TcpEndpointState = {
 } as const;
 export type TcpEndpointStateValue = (typeof TcpEndpointState)[keyof typeof TcpEndpointState];
 
+/** Out-of-order segments remembered per side; later ones are treated as missing until acknowledged. */
+const MAX_OUT_OF_ORDER_RANGES = 16;
+
 /** Zeek's ScaledHistoryEntry: a letter at the 1st, 10th, 100th ... occurrence. */
 export interface ScaledLetter {
   count: number;
@@ -33,8 +36,12 @@ export class TcpEndpoint {
   lastEnd = 0;
   /** Highest acknowledgement the peer sent for this side's data, relative to the ISN. */
   acknowledgedEnd = 0;
-  /** Highest relative sequence number seen or already counted as missing. */
-  coveredEnd = 0;
+  /** End of the data seen without holes (or whose holes were counted as missing), relative to the ISN. */
+  contiguousEnd = 0;
+  /** Data seen beyond a hole: [start, end) pairs, at most MAX_OUT_OF_ORDER_RANGES of them; null until needed. */
+  outOfOrderRanges: number[] | null = null;
+  /** Relative sequence number one past this side's FIN, or -1. */
+  finEnd = -1;
   finCount = 0;
   didClose = false;
   lastSynSequence = 0;
@@ -64,7 +71,62 @@ export class TcpEndpoint {
     this.initialSequence = initialSequence >>> 0;
     this.lastEnd = lastEnd;
     this.acknowledgedEnd = 0;
-    this.coveredEnd = lastEnd;
+    this.contiguousEnd = lastEnd;
+    this.outOfOrderRanges = null;
+  }
+
+  /** Record payload bytes [start, end) in relative sequence space. */
+  addData(start: number, end: number): void {
+    if (end <= this.contiguousEnd) return;
+    if (start <= this.contiguousEnd) {
+      this.contiguousEnd = end;
+      this.mergeRanges();
+      return;
+    }
+
+    // A hole before this segment: remember the segment until the hole fills or is acknowledged.
+    this.outOfOrderRanges ??= [];
+    if (this.outOfOrderRanges.length >= 2 * MAX_OUT_OF_ORDER_RANGES) return;
+    this.outOfOrderRanges.push(start, end);
+  }
+
+  /**
+   * Move the contiguous end to `acknowledgedEnd` and return how many bytes
+   * in between were never seen (Zeek's content gap), or 0.
+   */
+  acknowledgeData(acknowledgedEnd: number): number {
+    if (acknowledgedEnd <= this.contiguousEnd) return 0;
+    let missing = acknowledgedEnd - this.contiguousEnd;
+    const ranges = this.outOfOrderRanges;
+    if (ranges !== null) {
+      for (let i = 0; i < ranges.length; i += 2) {
+        const start = Math.max(ranges[i] ?? 0, this.contiguousEnd);
+        const end = Math.min(ranges[i + 1] ?? 0, acknowledgedEnd);
+        if (end > start) missing -= end - start;
+      }
+    }
+    this.contiguousEnd = acknowledgedEnd;
+    this.mergeRanges();
+    return Math.max(0, missing);
+  }
+
+  /** Fold stored ranges that now touch the contiguous end into it and drop those below it. */
+  private mergeRanges(): void {
+    const ranges = this.outOfOrderRanges;
+    if (ranges === null || ranges.length === 0) return;
+    let isMerged = true;
+    while (isMerged) {
+      isMerged = false;
+      for (let i = 0; i < ranges.length; i += 2) {
+        const start = ranges[i] ?? 0;
+        const end = ranges[i + 1] ?? 0;
+        if (start > this.contiguousEnd) continue;
+        if (end > this.contiguousEnd) this.contiguousEnd = end;
+        ranges.splice(i, 2);
+        isMerged = true;
+        break;
+      }
+    }
   }
 
   /**

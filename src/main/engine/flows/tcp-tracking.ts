@@ -73,16 +73,43 @@ export function trackTcpSegment(
   const deltaLast = updateLastSequence(flow, isOriginator, endpoint, flags, relativeSequence + segmentLength, payloadLength);
   const closeRequest = updateStateMachine(flow, isOriginator, endpoint, peer, segment, deltaLast, timestampUs, timeouts);
 
-  // Bytes the peer acknowledged but that never passed the sensor are a content gap.
-  if (isAck && !isFin && !isRst && relativeAck > peer.coveredEnd && peer.state !== TcpEndpointState.inactive) {
-    flow.missedBytes += relativeAck - peer.coveredEnd;
-    peer.coveredEnd = relativeAck;
-    if (countScaledLetter(peer.gaps)) flow.addHistory('g', !isOriginator);
+  // Payload goes into the reassembly view; a SYN's data starts after the SYN octet.
+  if (payloadLength > 0 && !isRst && relativeSequence >= 0) {
+    const dataStart = relativeSequence + (isSyn ? 1 : 0);
+    endpoint.addData(dataStart, dataStart + payloadLength);
   }
-  const segmentEnd = relativeSequence + segmentLength;
-  if (segmentEnd > endpoint.coveredEnd && endpoint.state !== TcpEndpointState.reset) endpoint.coveredEnd = segmentEnd;
+  if (isFin) endpoint.finEnd = relativeSequence + segmentLength;
+  if (isAck) acknowledgePeerData(flow, isOriginator, peer, endpoint, relativeAck);
 
   if (closeRequest) closeEndpoint(flow, endpoint, peer, timeouts);
+}
+
+/**
+ * Zeek's TCP_Reassembler::AckReceived: acknowledged bytes that were never
+ * seen are a content gap, counted in missed_bytes while both sides are
+ * established or closing cleanly (report_gaps_for_partial is off by default).
+ */
+function acknowledgePeerData(flow: FlowState, isOriginator: boolean, peer: TcpEndpoint, endpoint: TcpEndpoint, relativeAck: number): void {
+  let acknowledgedEnd = relativeAck;
+  // An acknowledged FIN octet is not data.
+  if (peer.finEnd >= 0 && acknowledgedEnd >= peer.finEnd) acknowledgedEnd = peer.finEnd - 1;
+  if (acknowledgedEnd <= peer.contiguousEnd) return;
+
+  // A partial connection's faked ISN makes the first one or two octets look missing.
+  const isPartial = peer.state === TcpEndpointState.partial || endpoint.state === TcpEndpointState.partial;
+  if (acknowledgedEnd <= 2 && isPartial) return;
+
+  const missing = peer.acknowledgeData(acknowledgedEnd);
+  if (missing === 0 || !isCleanState(peer) || !isCleanState(endpoint)) return;
+  flow.missedBytes += missing;
+  if (countScaledLetter(peer.gaps)) flow.addHistory('g', !isOriginator);
+}
+
+function isCleanState(endpoint: TcpEndpoint): boolean {
+  return (
+    endpoint.state === TcpEndpointState.established ||
+    (endpoint.state === TcpEndpointState.closed && endpoint.previousState === TcpEndpointState.established)
+  );
 }
 
 function initializeEndpoint(endpoint: TcpEndpoint, isSyn: boolean, sequence: number, segmentLength: number): void {
