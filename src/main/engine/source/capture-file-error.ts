@@ -26,7 +26,7 @@ export class CaptureFileError extends Error {
 
 /** The first bytes are not a pcap or pcapng header. */
 export class NotACaptureError extends CaptureFileError {
-  /** Short name of what the bytes look like instead, e.g. "gzip" or "PNG image". */
+  /** What the bytes look like instead, with its article, e.g. "a gzip file" or "an xz file". */
   readonly detectedFormat: string;
   /** Hex of up to the first 16 bytes, e.g. "1f 8b 08 00". Empty for an empty file. */
   readonly firstBytesHex: string;

@@ -15,30 +15,31 @@ const CONVERTIBLE_HINT =
   'Tideline reads pcap and pcapng; convert it with `editcap -F pcapng INPUT OUTPUT.pcapng` (part of Wireshark).';
 
 interface Signature {
+  /** Description with its article, as it reads after "it looks like". */
   name: string;
   magic: readonly number[];
   hint: string;
 }
 
 const SIGNATURES: readonly Signature[] = [
-  { name: 'gzip', magic: [0x1f, 0x8b], hint: 'The decompressed data is not a capture either.' },
-  { name: 'zip archive', magic: [0x50, 0x4b, 0x03, 0x04], hint: 'Extract the capture from the archive first.' },
-  { name: 'zip archive', magic: [0x50, 0x4b, 0x05, 0x06], hint: 'The archive is empty.' },
-  { name: 'bzip2', magic: [0x42, 0x5a, 0x68], hint: 'Decompress it first (`bunzip2`).' },
-  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], hint: 'Decompress it first (`unxz`).' },
-  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], hint: 'Decompress it first (`unzstd`).' },
-  { name: '7z archive', magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], hint: 'Extract the capture first (`7z x`).' },
-  { name: 'PNG image', magic: [0x89, 0x50, 0x4e, 0x47], hint: 'Open a .pcap or .pcapng file.' },
-  { name: 'JPEG image', magic: [0xff, 0xd8, 0xff], hint: 'Open a .pcap or .pcapng file.' },
-  { name: 'PDF document', magic: [0x25, 0x50, 0x44, 0x46], hint: 'Open a .pcap or .pcapng file.' },
-  { name: 'ELF executable', magic: [0x7f, 0x45, 0x4c, 0x46], hint: 'Open a .pcap or .pcapng file.' },
+  { name: 'a gzip file', magic: [0x1f, 0x8b], hint: 'The decompressed data is not a capture either.' },
+  { name: 'a zip archive', magic: [0x50, 0x4b, 0x03, 0x04], hint: 'Extract the capture from the archive first.' },
+  { name: 'a zip archive', magic: [0x50, 0x4b, 0x05, 0x06], hint: 'The archive is empty.' },
+  { name: 'a bzip2 file', magic: [0x42, 0x5a, 0x68], hint: 'Decompress it first (`bunzip2`).' },
+  { name: 'an xz file', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], hint: 'Decompress it first (`unxz`).' },
+  { name: 'a zstd file', magic: [0x28, 0xb5, 0x2f, 0xfd], hint: 'Decompress it first (`unzstd`).' },
+  { name: 'a 7z archive', magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], hint: 'Extract the capture first (`7z x`).' },
+  { name: 'a PNG image', magic: [0x89, 0x50, 0x4e, 0x47], hint: 'Open a .pcap or .pcapng file.' },
+  { name: 'a JPEG image', magic: [0xff, 0xd8, 0xff], hint: 'Open a .pcap or .pcapng file.' },
+  { name: 'a PDF document', magic: [0x25, 0x50, 0x44, 0x46], hint: 'Open a .pcap or .pcapng file.' },
+  { name: 'an ELF executable', magic: [0x7f, 0x45, 0x4c, 0x46], hint: 'Open a .pcap or .pcapng file.' },
   // "snoop\0\0\0": Solaris snoop (RFC 1761).
-  { name: 'snoop capture', magic: [0x73, 0x6e, 0x6f, 0x6f, 0x70, 0x00, 0x00, 0x00], hint: CONVERTIBLE_HINT },
+  { name: 'a snoop capture', magic: [0x73, 0x6e, 0x6f, 0x6f, 0x70, 0x00, 0x00, 0x00], hint: CONVERTIBLE_HINT },
   // "GMBU": Microsoft Network Monitor 2.x; "RTSS": Network Monitor 1.x.
-  { name: 'Microsoft Network Monitor capture', magic: [0x47, 0x4d, 0x42, 0x55], hint: CONVERTIBLE_HINT },
-  { name: 'Microsoft Network Monitor 1.x capture', magic: [0x52, 0x54, 0x53, 0x53], hint: CONVERTIBLE_HINT },
+  { name: 'a Microsoft Network Monitor capture', magic: [0x47, 0x4d, 0x42, 0x55], hint: CONVERTIBLE_HINT },
+  { name: 'a Microsoft Network Monitor 1.x capture', magic: [0x52, 0x54, 0x53, 0x53], hint: CONVERTIBLE_HINT },
   // 0xAAAAAAAA is the 5View info header key, as Wireshark's wiretap reads it.
-  { name: '5View capture', magic: [0xaa, 0xaa, 0xaa, 0xaa], hint: CONVERTIBLE_HINT },
+  { name: 'a 5View capture', magic: [0xaa, 0xaa, 0xaa, 0xaa], hint: CONVERTIBLE_HINT },
 ];
 
 /** Formats the first bytes as space-separated hex. */
@@ -73,17 +74,8 @@ function identifyFormat(sample: Uint8Array): { name: string; hint: string } {
 
   for (const signature of SIGNATURES) {
     if (startsWith(sample, signature.magic)) {
-      return { name: `a ${signature.name} file`, hint: signature.hint };
+      return { name: signature.name, hint: signature.hint };
     }
-  }
-
-  if (looksLikeErf(sample)) {
-    return { name: 'an Endace ERF capture', hint: CONVERTIBLE_HINT };
-  }
-
-  const text = describeText(sample);
-  if (text !== null) {
-    return { name: text, hint: 'Open a .pcap or .pcapng file.' };
   }
 
   if (sample.length < 4) {
@@ -92,6 +84,17 @@ function identifyFormat(sample: Uint8Array): { name: string; hint: string } {
       hint: 'A pcap file header is 24 bytes and a pcapng Section Header Block at least 28.',
     };
   }
+
+  // Text first: the ERF check is a heuristic that some text passes.
+  const text = describeText(sample);
+  if (text !== null) {
+    return { name: text, hint: 'Open a .pcap or .pcapng file.' };
+  }
+
+  if (looksLikeErf(sample)) {
+    return { name: 'an Endace ERF capture', hint: CONVERTIBLE_HINT };
+  }
+
   return { name: 'an unknown binary format', hint: 'Tideline reads pcap and pcapng captures.' };
 }
 
@@ -138,7 +141,10 @@ function describeText(sample: Uint8Array): string | null {
     }
   }
 
-  const text = new TextDecoder('utf-8').decode(sample.subarray(start)).trimStart().toLowerCase();
+  const text = decodeUtf8(sample.subarray(start))?.trimStart().toLowerCase();
+  if (text === undefined) {
+    return null;
+  }
   if (text.startsWith('<!doctype html') || text.startsWith('<html')) {
     return 'an HTML document';
   }
@@ -149,4 +155,13 @@ function describeText(sample: Uint8Array): string | null {
     return 'a JSON document';
   }
   return 'a plain text file';
+}
+
+/** Decodes UTF-8, or returns undefined for invalid bytes; a character cut at the sample end is allowed. */
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+  } catch {
+    return undefined;
+  }
 }
