@@ -18,17 +18,17 @@ export function recordProblem(
   out.problemOffset = offset;
 }
 
-/** Read an unsigned 16-bit big-endian value; the caller has checked the bounds. */
+/** Read an unsigned 16-bit big-endian value. The caller has checked the bounds. */
 export function readUint16BigEndian(data: Uint8Array, offset: number): number {
   return ((data[offset] as number) << 8) | (data[offset + 1] as number);
 }
 
-/** Read an unsigned 16-bit little-endian value; the caller has checked the bounds. */
+/** Read an unsigned 16-bit little-endian value. The caller has checked the bounds. */
 export function readUint16LittleEndian(data: Uint8Array, offset: number): number {
   return (data[offset] as number) | ((data[offset + 1] as number) << 8);
 }
 
-/** Read an unsigned 32-bit big-endian value; the caller has checked the bounds. */
+/** Read an unsigned 32-bit big-endian value. The caller has checked the bounds. */
 export function readUint32BigEndian(data: Uint8Array, offset: number): number {
   return (
     (((data[offset] as number) << 24) |
@@ -39,7 +39,7 @@ export function readUint32BigEndian(data: Uint8Array, offset: number): number {
   );
 }
 
-/** Read an unsigned 32-bit little-endian value; the caller has checked the bounds. */
+/** Read an unsigned 32-bit little-endian value. The caller has checked the bounds. */
 export function readUint32LittleEndian(data: Uint8Array, offset: number): number {
   return (
     ((data[offset] as number) |

@@ -5,7 +5,7 @@
 
 const HEX_DIGITS = '0123456789abcdef';
 
-/** Format the 4 bytes at `offset` as dotted decimal; the caller checks bounds. */
+/** Format the 4 bytes at `offset` as dotted decimal. The caller checks the bounds. */
 export function formatIpv4(data: Uint8Array, offset: number): string {
   return `${data[offset] ?? 0}.${data[offset + 1] ?? 0}.${data[offset + 2] ?? 0}.${data[offset + 3] ?? 0}`;
 }

@@ -40,8 +40,8 @@ export function decodeIpv4(
     return;
   }
 
-  // A total length of 0 comes from TCP segmentation offload on the capturing host;
-  // like Wireshark's default, take the bytes present as the length.
+  // A total length of 0 comes from TCP segmentation offload on the capturing host,
+  // so the bytes present stand in for it, as Wireshark 4.0 does by default.
   let totalLength = readUint16BigEndian(data, offset + 2);
   if (totalLength === 0 && !isIcmpQuote) totalLength = end - offset;
   if (totalLength < headerLength) {

@@ -22,7 +22,7 @@ export const IPV6_NEXT_HEADER = {
 /**
  * Decode an IPv6 header at `offset`, walk its extension headers and decode
  * the protocol above them into the next network layer. The fragment header
- * fills the layer's fragment fields; ESP, mobility and "no next header" end
+ * fills the layer's fragment fields. ESP, mobility and "no next header" end
  * the walk with `protocol` set to them and no transport.
  */
 export function decodeIpv6(
@@ -45,8 +45,8 @@ export function decodeIpv6(
   if (layer === null) return;
 
   // NOTE: a jumbogram (payload length 0 with a hop-by-hop jumbo option) is
-  // measured by the bytes present, without reading the option; a cut jumbogram
-  // is therefore not marked truncated.
+  // measured by the bytes present without reading the option, so a cut
+  // jumbogram is not marked truncated.
   const payloadLengthField = readUint16BigEndian(data, offset + 4);
   const nextHeaderField = data[offset + 6] as number;
   const isJumbogram = payloadLengthField === 0 && nextHeaderField === IPV6_NEXT_HEADER.HOP_BY_HOP;
@@ -104,7 +104,7 @@ function walkExtensionHeaders(
       return -1;
     }
 
-    // Lengths: fragment is fixed at 8; AH counts 4-byte units minus 2; the rest 8-byte units minus 1.
+    // The fragment header is 8 bytes, AH counts 4-byte units minus 2, and the others 8-byte units minus 1.
     const lengthField = data[position + 1] as number;
     let headerLength = (lengthField + 1) * 8;
     if (nextHeader === IPV6_NEXT_HEADER.FRAGMENT) headerLength = 8;

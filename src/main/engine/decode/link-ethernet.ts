@@ -3,15 +3,15 @@ import { readUint16BigEndian, recordProblem } from './decode-problem';
 import { decodeEtherTypePayload } from './ether-type';
 
 const ETHERNET_HEADER_LENGTH = 14;
-/** Type/length values up to 1500 are an 802.3 length; from 1536 (0x0600) an EtherType. */
+/** Type/length values up to 1500 are an 802.3 length, and values from 1536 (0x0600) an EtherType. */
 const IEEE8023_MAXIMUM_LENGTH = 1500;
 const ETHER_TYPE_MINIMUM = 0x0600;
 const LLC_SNAP_HEADER_LENGTH = 8;
 
 /**
  * Decode an Ethernet II or 802.3 frame at `offset` and its payload. The
- * outermost frame's MAC addresses are recorded; an inner frame (VXLAN, GRE
- * bridging) keeps the outer ones. An 802.3 frame's length bounds its LLC
+ * outermost frame's MAC addresses are recorded, and an inner frame (VXLAN,
+ * GRE bridging) leaves them as they are. An 802.3 frame's length bounds its LLC
  * payload, which is followed only when it is SNAP.
  */
 export function decodeEthernet(
@@ -40,7 +40,7 @@ export function decodeEthernet(
 }
 
 /**
- * Decode an 802.2 LLC header at `offset`; with SNAP (AA AA 03) and OUI
+ * Decode an 802.2 LLC header at `offset`. With SNAP (AA AA 03) and OUI
  * 00-00-00 or 00-00-F8 the payload continues by its EtherType. Other LLC
  * payloads (STP, NetBIOS, IPX) end decoding without a problem.
  */

@@ -66,7 +66,7 @@ export function decodeIeee80211(
 }
 
 /**
- * Decode a radiotap header (LINKTYPE_IEEE802_11_RADIOTAP; its length and
+ * Decode a radiotap header (LINKTYPE_IEEE802_11_RADIOTAP, whose length and
  * fields are little-endian) and the 802.11 frame after it. The Flags field,
  * when present, says whether the frame ends with an FCS.
  */

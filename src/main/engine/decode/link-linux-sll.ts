@@ -44,7 +44,7 @@ export function decodeLinuxSll2(data: Uint8Array, offset: number, end: number, o
   decodeCookedPayload(data, offset + SLL2_HEADER_LENGTH, end, protocol, out);
 }
 
-/** Protocol values up to 0x05FF are Linux's own (LLC, Novell 802.3, CAN); only LLC is followed. */
+/** Protocol values up to 0x05FF are Linux's own (LLC, Novell 802.3, CAN), and only LLC is followed. */
 function decodeCookedPayload(data: Uint8Array, offset: number, end: number, protocol: number, out: DecodedPacket): void {
   if (protocol === SLL_PROTOCOL_LLC) {
     decodeLlc(data, offset, end, out, 'none');

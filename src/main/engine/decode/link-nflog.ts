@@ -41,6 +41,6 @@ export function decodeNflog(data: Uint8Array, offset: number, end: number, out: 
     }
     position += (length + 3) & ~3;
   }
-  // One to three bytes left are the start of a TLV header; the last TLV's padding may be missing, never partial.
+  // One to three bytes left are the start of a TLV header, because the last TLV's padding is whole or absent.
   if (position < end) recordProblem(out, 'truncated-nflog', position, true);
 }

@@ -7,7 +7,7 @@ const ETHER_TYPE_MINIMUM = 0x0600;
 
 /**
  * Address-family values in BSD loopback headers. IPv6 differs by system:
- * 24 on NetBSD and OpenBSD, 28 on FreeBSD, 30 on macOS; 10 is Linux's.
+ * 24 on NetBSD and OpenBSD, 28 on FreeBSD, 30 on macOS, and 10 on Linux.
  */
 export const LOOPBACK_ADDRESS_FAMILY = {
   INET: 2,

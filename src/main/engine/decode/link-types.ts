@@ -75,7 +75,7 @@ export const LINK_TYPE_NAMES = {
   276: 'LINUX_SLL2',
 } as const;
 
-/** Mask of the link type proper in the pcap header's link-type field; the upper bits carry FCS information. */
+/** Mask of the link type in the pcap header's link-type field. The upper bits carry FCS information. */
 export const LINK_TYPE_MASK = 0x0000ffff;
 
 /**

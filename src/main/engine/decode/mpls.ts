@@ -44,8 +44,8 @@ export function decodeMpls(
   } else if (nibble === 6) {
     decodeIpv6(data, position, end, out, tunnel, false);
   } else if (nibble === 0 && end - position >= MPLS_CONTROL_WORD_LENGTH) {
-    // NOTE: a nibble of 0 is taken as a control word followed by Ethernet;
-    // a pseudowire without a control word is not recognised.
+    // NOTE: a nibble of 0 is taken as a control word followed by Ethernet, so
+    // an Ethernet pseudowire without a control word is not recognised.
     decodeEthernet(data, position + MPLS_CONTROL_WORD_LENGTH, end, out, tunnel);
   }
 }

@@ -3,7 +3,7 @@ import { readUint16BigEndian, recordProblem } from './decode-problem';
 
 const SCTP_COMMON_HEADER_LENGTH = 12;
 
-/** Decode the SCTP common header's ports into `layer`; chunks are not walked. */
+/** Decode the SCTP common header's ports into `layer`. Chunks are not walked. */
 export function decodeSctp(
   data: Uint8Array,
   offset: number,

@@ -29,7 +29,7 @@ export function decodeGre(data: Uint8Array, offset: number, end: number, out: De
   const protocol = readUint16BigEndian(data, offset + 2);
   const version = flags & 0x0007;
   // NOTE: version-0 source routing (R flag with routing entries) is obsolete
-  // and not walked; such packets keep their outer layer only.
+  // and not walked, so such packets keep their outer layer only.
   if (version > 1 || (version === 0 && (flags & GRE_FLAG_ROUTING) !== 0)) return;
 
   // Optional fields follow in this order: checksum+reserved, key, sequence, acknowledgement.
@@ -64,7 +64,7 @@ export function decodeGre(data: Uint8Array, offset: number, end: number, out: De
   }
 }
 
-/** ERSPAN type I has no header (GRE without sequence number); type II has 8 bytes. */
+/** Skip an ERSPAN header of `headerLength` bytes: 0 for type I (GRE without sequence number), 8 for type II. */
 function decodeErspan(data: Uint8Array, offset: number, end: number, out: DecodedPacket, headerLength: number): void {
   if (end - offset < headerLength) {
     recordProblem(out, 'truncated-tunnel-header', offset, true);

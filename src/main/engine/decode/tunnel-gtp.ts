@@ -15,7 +15,7 @@ const GTP_FLAGS_OPTIONAL = 0x07;
 /**
  * Decode a GTP-U version 1 header at `offset`, walk its extension headers
  * and decode the user IP packet (tunnel 'gtp'). Only G-PDU messages carry
- * user packets; echo and error messages stop without a problem.
+ * user packets, so echo and error messages stop without a problem.
  */
 export function decodeGtpUser(data: Uint8Array, offset: number, end: number, out: DecodedPacket): void {
   if (end - offset < GTP_MANDATORY_HEADER_LENGTH) {
@@ -35,7 +35,7 @@ export function decodeGtpUser(data: Uint8Array, offset: number, end: number, out
     let nextExtensionType = (flags & GTP_FLAG_EXTENSION) !== 0 ? (data[position + 3] as number) : 0;
     position += GTP_OPTIONAL_FIELDS_LENGTH;
 
-    // Each extension header gives its length in 4-byte units and ends with the next type; at least 4 bytes each, so the walk ends.
+    // Each extension header gives its length in 4-byte units (at least 1, so the walk ends) and ends with the next type.
     while (nextExtensionType !== 0) {
       const extensionLength = end - position >= 1 ? (data[position] as number) * 4 : 0;
       if (extensionLength === 0 || end - position < extensionLength) {

@@ -10,8 +10,8 @@ const UDP_HEADER_LENGTH = 8;
 /**
  * Decode a UDP header at `offset` into `layer`, then a tunnel by its port
  * (VXLAN, Geneve, Teredo, GTP-U) when the datagram is whole and unfragmented.
- * A length below 8 or beyond the IP payload is 'invalid-udp-length'; the
- * ports are kept and the payload is limited to the IP payload.
+ * A length below 8 or beyond the IP payload is 'invalid-udp-length'. The
+ * ports are then kept and the payload is limited to the IP payload.
  */
 export function decodeUdp(
   data: Uint8Array,

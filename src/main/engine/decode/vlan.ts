@@ -7,7 +7,7 @@ const VLAN_TAG_LENGTH = 4;
 /**
  * Decode one 802.1Q/802.1ad tag at `offset` (TCI, then the inner EtherType)
  * and continue with the inner EtherType. Tags of the outermost frame are
- * recorded in `out.vlanIds` up to MAX_VLAN_TAGS; deeper ones are walked only.
+ * recorded in `out.vlanIds` up to MAX_VLAN_TAGS, and deeper ones are walked only.
  * Each tag consumes 4 bytes, so a stack of tags ends with the frame.
  */
 export function decodeVlanTag(
