@@ -1,0 +1,187 @@
+/**
+ * A fake of the page's API for store and component tests: an in-memory
+ * engine over a list of flows that filters, sorts and pages them as the
+ * contract describes, records every request, and lets a test send events.
+ */
+import {
+  fail,
+  succeed,
+  type Alert,
+  type CaptureOverview,
+  type EventName,
+  type EventPayload,
+  type FlowFilter,
+  type FlowQuery,
+  type FlowRecord,
+  type HostGraph,
+  type Settings,
+  type TidelineApi,
+  type Timeline,
+} from '../../src/shared/contract';
+import type { ApiConnection } from '../../src/renderer/api';
+
+export interface RecordedRequest {
+  method: string;
+  argument: unknown;
+}
+
+/** Returns a flow with every field set; `overrides` sets the ones a test cares about. */
+export function makeFlow(overrides: Partial<FlowRecord> & { uid: string }): FlowRecord {
+  return {
+    communityId: `1:${overrides.uid}`,
+    startUs: 1_700_000_000_000_000,
+    endUs: 1_700_000_000_500_000,
+    firstPacketNumber: 1,
+    lastPacketNumber: 4,
+    originatorAddress: '10.0.0.1',
+    originatorPort: 40000,
+    responderAddress: '10.0.0.2',
+    responderPort: 80,
+    transport: 'tcp',
+    ipProtocol: 6,
+    vlan: null,
+    innerVlan: null,
+    service: null,
+    originatorBytes: 100,
+    responderBytes: 200,
+    missedBytes: 0,
+    originatorPackets: 2,
+    responderPackets: 2,
+    originatorIpBytes: 180,
+    responderIpBytes: 280,
+    originatorPayloadBytes: 100,
+    responderPayloadBytes: 200,
+    connectionState: 'SF',
+    history: 'ShADadFf',
+    tunnelParents: [],
+    isFinished: true,
+    ...overrides,
+  };
+}
+
+function matchesFilter(flow: FlowRecord, filter: FlowFilter): boolean {
+  if (filter.timeRange && (flow.endUs < filter.timeRange.startUs || flow.startUs >= filter.timeRange.endUs)) return false;
+  if (filter.hosts && !filter.hosts.includes(flow.originatorAddress) && !filter.hosts.includes(flow.responderAddress)) return false;
+  if (filter.uids && !filter.uids.includes(flow.uid)) return false;
+  if (filter.text) {
+    const needle = filter.text.toLowerCase();
+    const haystack = [flow.uid, flow.originatorAddress, flow.responderAddress, String(flow.responderPort), flow.transport]
+      .join(' ')
+      .toLowerCase();
+    if (!haystack.includes(needle)) return false;
+  }
+  return true;
+}
+
+export class FakeEngine {
+  readonly requests: RecordedRequest[] = [];
+  flows: FlowRecord[] = [];
+  alerts: Alert[] = [];
+  timeline: Timeline = { bucketUs: 1_000_000, buckets: [] };
+  hostGraph: HostGraph = { nodes: [], edges: [], hiddenHosts: 0, hiddenBytes: 0 };
+  settings: Settings = { timeZone: 'utc', theme: 'light' };
+  captureId = 'capture-1';
+  /** When set, flows.query waits for this promise before answering. */
+  flowQueryGate: Promise<void> | null = null;
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+
+  /** Sends an event to every listener, as the engine would. */
+  emit<TName extends EventName>(name: TName, payload: EventPayload<TName>): void {
+    for (const listener of this.listeners.get(name) ?? []) listener(payload);
+  }
+
+  requestsOf(method: string): unknown[] {
+    return this.requests.filter((request) => request.method === method).map((request) => request.argument);
+  }
+
+  private record(method: string, argument: unknown): void {
+    this.requests.push({ method, argument });
+  }
+
+  private listen(name: string) {
+    return (listener: (payload: never) => void) => {
+      const set = this.listeners.get(name) ?? new Set();
+      set.add(listener as (payload: unknown) => void);
+      this.listeners.set(name, set);
+      return () => set.delete(listener as (payload: unknown) => void);
+    };
+  }
+
+  queryFlows(query: FlowQuery) {
+    const matching = this.flows.filter((flow) => matchesFilter(flow, query.filter));
+    const column = query.sort.column;
+    const sign = query.sort.direction === 'ascending' ? 1 : -1;
+    matching.sort((a, b) => {
+      const left = column === 'durationUs' ? a.endUs - a.startUs : column === 'totalBytes' ? 0 : a[column];
+      const right = column === 'durationUs' ? b.endUs - b.startUs : column === 'totalBytes' ? 0 : b[column];
+      return left === right ? 0 : (left ?? '') < (right ?? '') ? -sign : sign;
+    });
+    return { total: matching.length, offset: query.offset, rows: matching.slice(query.offset, query.offset + query.limit) };
+  }
+
+  buildApi(): TidelineApi {
+    const overview = (): CaptureOverview => ({
+      captureId: this.captureId,
+      summary: null,
+      sha256: 'ab'.repeat(32),
+      topTalkers: [],
+      protocolMix: [],
+      serviceMix: [],
+      flows: this.flows.length,
+    });
+    return {
+      captureOpen: async (argument) => {
+        this.record('captureOpen', argument);
+        if (argument.path.endsWith('missing.pcap')) return fail('file-not-found', `File not found: ${argument.path}`);
+        return succeed({ captureId: this.captureId, path: argument.path });
+      },
+      captureCancel: async (argument) => (this.record('captureCancel', argument), succeed({ isCancelled: true })),
+      captureStatus: async () => (this.record('captureStatus', {}), succeed(null)),
+      flowsQuery: async (argument) => {
+        this.record('flowsQuery', argument);
+        if (this.flowQueryGate) await this.flowQueryGate;
+        return succeed(this.queryFlows(argument));
+      },
+      flowsGet: async (argument) => {
+        this.record('flowsGet', argument);
+        const flow = this.flows.find((candidate) => candidate.uid === argument.uid);
+        return flow ? succeed(flow) : fail('not-found', `No flow ${argument.uid}`);
+      },
+      aggregatesTimeline: async (argument) => (this.record('aggregatesTimeline', argument), succeed(this.timeline)),
+      aggregatesHostGraph: async (argument) => (this.record('aggregatesHostGraph', argument), succeed(this.hostGraph)),
+      aggregatesOverview: async (argument) => (this.record('aggregatesOverview', argument), succeed(overview())),
+      alertsList: async (argument) => {
+        this.record('alertsList', argument);
+        return succeed({ alerts: this.alerts, totalAlerts: this.alerts.length });
+      },
+      recentList: async () => (this.record('recentList', {}), succeed([])),
+      recentAdd: async (argument) => (this.record('recentAdd', argument), succeed([{ path: argument.path, openedAtMs: 0 }])),
+      recentClear: async () => (this.record('recentClear', {}), succeed([])),
+      settingsGet: async () => (this.record('settingsGet', {}), succeed(this.settings)),
+      settingsSet: async (argument) => {
+        this.record('settingsSet', argument);
+        this.settings = { ...this.settings, ...argument };
+        return succeed(this.settings);
+      },
+      dialogOpenCapture: async () => (this.record('dialogOpenCapture', {}), fail('unsupported', 'No dialog in tests')),
+      appInfo: async () => (this.record('appInfo', {}), succeed({ mode: 'serve', version: '0.0.0', canShowFileDialog: false })),
+      onCaptureStarted: this.listen('capture.started'),
+      onCaptureProgress: this.listen('capture.progress'),
+      onCaptureBatch: this.listen('capture.batch'),
+      onCaptureDone: this.listen('capture.done'),
+      onCaptureFailed: this.listen('capture.failed'),
+      onEngineCrashed: this.listen('engine.crashed'),
+      onEngineRestarted: this.listen('engine.restarted'),
+      onSettingsChanged: this.listen('settings.changed'),
+    };
+  }
+
+  connection(): ApiConnection {
+    return { api: this.buildApi(), mode: 'serve', onConnectionChange: () => () => undefined };
+  }
+}
+
+/** Waits until every pending promise callback and Vue watcher has run. */
+export async function settle(): Promise<void> {
+  for (let round = 0; round < 5; round += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+}
