@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createDecodedPacket } from '../src/main/engine/decode/decoded-packet';
 import { formatIpv4, formatIpv6 } from '../src/main/engine/decode/format-address';
@@ -18,9 +19,6 @@ interface PairCount {
   frames: number;
   ipBytes: number;
 }
-
-const root = process.argv[2] ?? '/work/shared/pcaps/public';
-const isVerbose = process.argv.includes('--verbose');
 
 /** Call `onPacket` for every packet of a pcap or pcapng file. */
 function forEachPacket(bytes: Uint8Array, onPacket: (data: Uint8Array, linkType: number) => void): void {
@@ -118,33 +116,56 @@ function readTruth(path: string): { pairs: Map<string, PairCount>; isCut: boolea
   return { pairs, isCut };
 }
 
-if (!existsSync(join(root, 'MANIFEST.tsv'))) {
-  console.log(`skipped: ${root}/MANIFEST.tsv not found`);
-  process.exit(0);
+export interface TruthComparison {
+  /** Captures compared: those with a truth file that tshark could read. */
+  checkedCount: number;
+  /** Per capture path, one line per address pair whose frames or IP bytes differ. */
+  differences: Map<string, string[]>;
 }
-let checked = 0;
-let disagreeing = 0;
-for (const line of readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1)) {
-  const [path, kind] = line.split('\t');
-  if (path === undefined || kind !== 'capture') continue;
-  const truthPath = join(root, 'truth', `${path}.json`);
-  if (!existsSync(truthPath)) continue;
-  const truth = readTruth(truthPath);
-  if (truth === null) continue;
-  const expected = truth.pairs;
-  const found = countCapture(join(root, path));
-  checked++;
-  const differences: string[] = [];
-  for (const key of truth.isCut ? expected.keys() : new Set([...expected.keys(), ...found.keys()])) {
-    const e = expected.get(key) ?? { frames: 0, ipBytes: 0 };
-    const f = found.get(key) ?? { frames: 0, ipBytes: 0 };
-    if (e.frames !== f.frames || e.ipBytes !== f.ipBytes) {
-      differences.push(`${key}: expected ${e.frames} frames/${e.ipBytes} bytes, found ${f.frames}/${f.ipBytes}`);
+
+/**
+ * Decode every capture listed in `<root>/MANIFEST.tsv` that has a truth
+ * file and compare its per-address-pair frames and IP bytes with tshark's.
+ */
+export function compareCapturesWithTruth(root: string): TruthComparison {
+  const comparison: TruthComparison = { checkedCount: 0, differences: new Map() };
+  for (const line of readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1)) {
+    const [path, kind] = line.split('\t');
+    if (path === undefined || kind !== 'capture') continue;
+    const truthPath = join(root, 'truth', `${path}.json`);
+    if (!existsSync(truthPath)) continue;
+    const truth = readTruth(truthPath);
+    if (truth === null) continue;
+    const expected = truth.pairs;
+    const found = countCapture(join(root, path));
+    comparison.checkedCount++;
+
+    const differences: string[] = [];
+    for (const key of truth.isCut ? expected.keys() : new Set([...expected.keys(), ...found.keys()])) {
+      const e = expected.get(key) ?? { frames: 0, ipBytes: 0 };
+      const f = found.get(key) ?? { frames: 0, ipBytes: 0 };
+      if (e.frames !== f.frames || e.ipBytes !== f.ipBytes) {
+        differences.push(`${key}: expected ${e.frames} frames/${e.ipBytes} bytes, found ${f.frames}/${f.ipBytes}`);
+      }
     }
+    if (differences.length > 0) comparison.differences.set(path, differences);
   }
-  if (differences.length === 0) continue;
-  disagreeing++;
-  console.log(`${path}: ${differences.length} pair(s) differ`);
-  for (const difference of differences.slice(0, isVerbose ? 20 : 3)) console.log(`  ${difference}`);
+  return comparison;
 }
-console.log(`${checked} captures checked, ${disagreeing} disagree`);
+
+function main(): void {
+  const root = process.argv[2] ?? '/work/shared/pcaps/public';
+  const isVerbose = process.argv.includes('--verbose');
+  if (!existsSync(join(root, 'MANIFEST.tsv'))) {
+    console.log(`skipped: ${root}/MANIFEST.tsv not found`);
+    return;
+  }
+  const comparison = compareCapturesWithTruth(root);
+  for (const [path, differences] of comparison.differences) {
+    console.log(`${path}: ${differences.length} pair(s) differ`);
+    for (const difference of differences.slice(0, isVerbose ? 20 : 3)) console.log(`  ${difference}`);
+  }
+  console.log(`${comparison.checkedCount} captures checked, ${comparison.differences.size} disagree`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
