@@ -41,7 +41,8 @@ export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
 
 const HTTP_PATHS = ['/', '/index.html', '/api/v2/items?page=2', '/static/app.js', '/images/banner.png', '/updates/manifest.json', '/favicon.ico'];
 const USER_AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/128.0', 'curl/8.5.0', 'Microsoft-CryptoAPI/10.0', 'Debian APT-HTTP/1.3 (2.6.1)'];
-const CONTENT_TYPES = ['text/html; charset=utf-8', 'application/json', 'image/png', 'application/javascript', 'application/octet-stream'];
+// Opaque types only: the bodies are random bytes, which tshark would flag as malformed HTML, JSON or PNG.
+const CONTENT_TYPES = ['application/octet-stream', 'application/x-msdownload', 'application/vnd.debian.binary-package'];
 const CLOSED_PORTS = [22, 23, 25, 135, 139, 445, 1433, 3306, 3389, 5900, 8080, 8443];
 
 function drawEphemeralPort(random: SeededRandom): number {
