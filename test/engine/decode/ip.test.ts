@@ -49,10 +49,14 @@ describe('IPv4', () => {
     // More fragments (0x2000), offset 0.
     const out = decode(ipv4({ protocol: 17, flagsAndOffset: 0x2000, payload: udp(53, 5353, [1, 2, 3, 4], 1000) }), RAW_IP);
     const layer = layerOf(out, 0);
+    // The UDP length covers the whole datagram, not this fragment: no problem.
+    expect(out.problem).toBeNull();
     expect(layer.isFragment).toBe(true);
     expect(layer.hasMoreFragments).toBe(true);
     expect(layer.fragmentOffset).toBe(0);
     expect(layer.hasTransport).toBe(true);
+    expect(layer.destinationPort).toBe(5353);
+    expect(layer.payloadLength).toBe(4);
   });
 
   it('gives later fragments no transport', () => {

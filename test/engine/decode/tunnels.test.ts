@@ -75,11 +75,18 @@ describe('GRE', () => {
 
 describe('UDP tunnels', () => {
   it('decodes VXLAN', () => {
-    const packet = udp(54321, 4789, vxlan(100, ethernet(0x0800, INNER_IPV4_TCP)));
-    const out = decode(ethernet(0x0800, ipv4({ protocol: 17, payload: packet })), 1);
-    expectInnerTcp(ethernet(0x0800, ipv4({ protocol: 17, payload: packet })), 1, 'vxlan', 14 + 20 + 8 + 8 + 14);
-    // The outer frame keeps its MAC offsets.
+    const frame = ethernet(0x0800, ipv4({ protocol: 17, payload: udp(54321, 4789, vxlan(100, ethernet(0x0800, INNER_IPV4_TCP))) }));
+    expectInnerTcp(frame, 1, 'vxlan', 14 + 20 + 8 + 8 + 14);
+    // The outer frame keeps its MAC offsets and EtherType.
+    const out = decode(frame, 1);
     expect(out.sourceMacOffset).toBe(6);
+    expect(out.destinationMacOffset).toBe(0);
+    expect(out.etherType).toBe(0x0800);
+  });
+
+  it('decodes VXLAN from source port 4789', () => {
+    const packet = udp(4789, 54321, vxlan(100, ethernet(0x0800, INNER_IPV4_TCP)));
+    expectInnerTcp(ipv4({ protocol: 17, payload: packet }), 101, 'vxlan', 20 + 8 + 8 + 14);
   });
 
   it('ignores VXLAN without the I flag', () => {

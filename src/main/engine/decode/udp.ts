@@ -32,10 +32,11 @@ export function decodeUdp(
   const payloadOffset = offset + UDP_HEADER_LENGTH;
   layer.payloadOffset = payloadOffset;
 
-  // The UDP length must cover its own header and fit in the IP payload.
+  // The UDP length must cover its own header and fit in the IP payload. In a
+  // first fragment it covers the whole datagram, so only the first check applies.
   const udpLength = readUint16BigEndian(data, offset + 4);
-  const isLengthValid = udpLength >= UDP_HEADER_LENGTH && udpLength <= claimedEnd - offset;
-  const udpClaimedEnd = isLengthValid ? offset + udpLength : claimedEnd;
+  const isLengthValid = udpLength >= UDP_HEADER_LENGTH && (layer.isFragment || udpLength <= claimedEnd - offset);
+  const udpClaimedEnd = isLengthValid && !layer.isFragment ? offset + udpLength : claimedEnd;
   layer.claimedPayloadLength = udpClaimedEnd - payloadOffset;
   const payloadEnd = Math.min(end, udpClaimedEnd);
   layer.payloadLength = payloadEnd - payloadOffset;
@@ -45,12 +46,12 @@ export function decodeUdp(
   }
   if (layer.isFragment) return;
 
-  // Tunnels are recognised by port, as Wireshark and Zeek do by default.
+  // Tunnels are recognised by their port on either side, as Wireshark 4.0 does.
   const sourcePort = layer.sourcePort;
   const destinationPort = layer.destinationPort;
-  if (destinationPort === VXLAN_PORT) {
+  if (sourcePort === VXLAN_PORT || destinationPort === VXLAN_PORT) {
     decodeVxlan(data, payloadOffset, payloadEnd, out);
-  } else if (destinationPort === GENEVE_PORT) {
+  } else if (sourcePort === GENEVE_PORT || destinationPort === GENEVE_PORT) {
     decodeGeneve(data, payloadOffset, payloadEnd, out);
   } else if (sourcePort === TEREDO_PORT || destinationPort === TEREDO_PORT) {
     decodeTeredo(data, payloadOffset, payloadEnd, udpClaimedEnd, out);
