@@ -63,8 +63,8 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   }
   progressBar?.finish();
 
-  // NOTE: rows are sorted by ts, so every flow is held until the end; a
-  // streaming writer would need an external sort to keep this order.
+  // NOTE: rows are sorted by ts, so every flow is held in memory until the end.
+  // A streaming writer would need an external sort to keep this order.
   flows.sort(compareFlowsForLog);
   const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
   let text = parsed.format === 'json' ? '' : formatConnLogHeader(openedAt);

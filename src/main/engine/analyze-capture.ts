@@ -47,9 +47,9 @@ class ProblemCounter {
 /**
  * Read a capture file, decode every packet and turn it into flows.
  *
- * Returns the capture summary; flows go to `options.onFlows`. Throws
+ * Returns the capture summary, and flows go to `options.onFlows`. Throws
  * CaptureFileError when the file cannot be read at all (not found, not a
- * capture, ...); problems inside a readable file are counted in the summary.
+ * capture, ...). Problems inside a readable file are counted in the summary.
  */
 export async function analyzeCapture(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const logger = getLogger('engine.analyze');

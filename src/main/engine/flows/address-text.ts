@@ -36,13 +36,15 @@ export function formatAddressBytes(bytes: Uint8Array, offset: number, isIpv6: bo
 }
 
 /**
- * Return true for addresses in Zeek's `Site::private_address_space`, which
- * Zeek (6.0 and later) treats as local by default: RFC 1918, 100.64/10,
- * loopback, link-local, this-network 0/8, documentation and benchmark
- * ranges, 240/4, the limited broadcast address and the local network
- * control multicast block 224.0.0/24; IPv6 loopback, link-local, RFC 4193
- * unique local, 2001::/23 and 2001:db8::/32.
+ * Return true for addresses that Zeek's conn.log marks local (local_orig,
+ * local_resp) when no local networks are configured. The IPv4 ranges are
+ * RFC 1918, 100.64/10, loopback, link-local, 0/8, the documentation and
+ * benchmark ranges, 240/4, 255.255.255.255 and the multicast block 224.0.0/24.
+ * The IPv6 ranges are loopback, link-local, fc00::/7, 2001::/23 and 2001:db8::/32.
  */
+
+// NOTE: these ranges reproduce Zeek's published test baselines; they were not
+// checked against the `Site::private_address_space` of a specific Zeek release.
 export function isPrivateAddress(bytes: Uint8Array, offset: number, isIpv6: boolean): boolean {
   const b0 = bytes[offset] ?? 0;
   const b1 = bytes[offset + 1] ?? 0;

@@ -57,7 +57,7 @@ export function buildFlowRecord(flow: FlowState): FlowRecord {
 }
 
 function getConnectionState(flow: FlowState): ConnectionState {
-  if (flow.transport === 'tcp') return getTcpConnectionState(flow) as ConnectionState;
+  if (flow.transport === 'tcp') return getTcpConnectionState(flow);
   if (flow.transport !== 'udp') return 'OTH';
   const [originator, responder] = flow.counters;
   if (originator.isActive) return responder.isActive ? 'SF' : 'S0';

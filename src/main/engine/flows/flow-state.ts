@@ -69,7 +69,7 @@ export class FlowState {
   tunnelParents: string[] = [];
 
   tcpEndpoints: [TcpEndpoint, TcpEndpoint] | null = null;
-  /** TCP: when a SYN without answer expires (Zeek's attempt timer), or -1. */
+  /** TCP: when a SYN without reply expires (Zeek's attempt timer), or -1. */
   attemptDeadlineUs = -1;
   /** TCP: when a closed or reset connection leaves the table, or -1. */
   closeDeadlineUs = -1;

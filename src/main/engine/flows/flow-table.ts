@@ -5,7 +5,7 @@ import { FlowState, HistoryMask } from './flow-state';
 import { type FlowTimeouts, resolveFlowTimeouts } from './flow-timeouts';
 import { getIcmpCounterpartType } from './icmp-counterpart';
 import { isLikelyServerPort } from './likely-server-ports';
-import { trackTcpSegment } from './tcp-tracking';
+import { type TcpSegment, trackTcpSegment } from './tcp-tracking';
 import { TcpEndpointState } from './tcp-endpoint';
 import { buildFlowRecord } from './flow-record';
 import { deriveFlowUid } from './flow-uid';
@@ -14,7 +14,7 @@ import { FragmentTracker } from './fragment-tracker';
 /** Capture-time interval between expiry sweeps of the whole table. */
 const SWEEP_INTERVAL_US = 1_000_000;
 
-/** Why a network layer did not count toward any flow. */
+/** Reason code for a network layer that joined no flow. */
 export type FlowProblemCode = 'missing-transport-header' | 'fragment-without-first';
 
 export interface FlowTableOptions {
@@ -36,6 +36,7 @@ export class FlowTable {
   private readonly onProblem: ((code: FlowProblemCode, layerIndex: number) => void) | undefined;
   private readonly buckets = new Map<number, FlowState>();
   private readonly keyScratch = new Uint8Array(FLOW_KEY_LENGTH);
+  private readonly segmentScratch: TcpSegment = { flags: 0, sequence: 0, acknowledgement: 0, window: 0, payloadLength: 0 };
   private readonly fragments = new FragmentTracker();
   private activeHead: FlowState | null = null;
   private activeTail: FlowState | null = null;
@@ -169,15 +170,16 @@ export class FlowTable {
     const counters = flow.counters[isOriginator ? 0 : 1];
     const headerLength = layer.transportOffset - layer.ipOffset;
     switch (transport) {
-      case 'tcp':
-        trackTcpSegment(flow, isOriginator, {
-          flags: layer.tcpFlags,
-          sequence: layer.tcpSequence,
-          acknowledgement: layer.tcpAcknowledgement,
-          window: layer.tcpWindow,
-          payloadLength: layer.claimedPayloadLength,
-        }, timestampUs, this.timeouts);
+      case 'tcp': {
+        const segment = this.segmentScratch;
+        segment.flags = layer.tcpFlags;
+        segment.sequence = layer.tcpSequence;
+        segment.acknowledgement = layer.tcpAcknowledgement;
+        segment.window = layer.tcpWindow;
+        segment.payloadLength = layer.claimedPayloadLength;
+        trackTcpSegment(flow, isOriginator, segment, timestampUs, this.timeouts);
         return;
+      }
       case 'udp':
         counters.claimedBytes += layer.claimedPayloadLength;
         flow.checkHistory(HistoryMask.data, 'd', isOriginator);
@@ -327,8 +329,8 @@ export class FlowTable {
   }
 }
 
-// NOTE: Zeek shortens the timeout when its DNS analyzer runs on a flow; it
-// picks that analyzer by port or payload, and only the ports are used here.
+// NOTE: Zeek shortens the timeout when its DNS analyzer runs on a flow. Zeek
+// picks that analyzer by port or by payload, but only the ports are used here.
 function isDnsPort(port: number): boolean {
   return port === 53 || port === 137 || port === 5353 || port === 5355;
 }

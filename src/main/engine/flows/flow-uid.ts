@@ -4,9 +4,8 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**
  * Derive a Zeek-style uid ("C" + 17 base62 characters) from the flow key,
- * its first timestamp and its first packet number, so the same capture
- * yields the same uids on every run and two flows of one key never share a
- * uid. Returns the uid; called once per flow.
+ * its first timestamp and its first packet number. The same capture yields
+ * the same uids on every run, and two flows of one key never share a uid.
  */
 export function deriveFlowUid(keyBytes: Uint8Array, firstTimestampUs: number, firstPacketNumber: number): string {
   const suffix = new DataView(new ArrayBuffer(16));

@@ -1,13 +1,13 @@
 /**
- * Ports that Zeek's default scripts add to `likely_server_ports`. When a
- * flow's first packet comes from one of them (and the destination port is
- * not one), Zeek takes the sender for the responder and flips the flow
- * ("^" in history). Zeek builds this set from the protocol scripts it
- * loads; this is the union for the protocols Zeek analyzes out of the box.
+ * Well-known server ports standing in for Zeek's `likely_server_ports`.
+ * When a flow's first packet comes from one of them (and the destination
+ * port is not one), Zeek takes the sender for the responder and flips the
+ * flow ("^" in history).
  */
 
-// NOTE: Zeek run in bare mode (-b) loads fewer scripts and so knows fewer
-// server ports; flows between two unlisted ports are never flipped here.
+// NOTE: Zeek builds its set from the protocol scripts it loads, so the set
+// depends on the configuration. This list is the common server ports of
+// Zeek's protocol analyzers, not a copy of any one configuration.
 const TCP_SERVER_PORTS = [
   21, 22, 23, 25, 53, 80, 81, 88, 110, 139, 143, 443, 445, 502, 563, 585, 587, 614, 631, 636, 989, 990, 992,
   993, 995, 1080, 1443, 1723, 2811, 3128, 3306, 3389, 4222, 5060, 5223, 5432, 5900, 5901, 6379, 6666, 6667,

@@ -132,7 +132,7 @@ export class TcpEndpoint {
   /**
    * Zeek's TCP_Endpoint::Size: payload bytes from the sequence span (or the
    * peer's acknowledgements when they reach further), less the SYN and FIN
-   * octets. Returns 0 for a SYN that was reset before any answer.
+   * octets. Returns 0 for a SYN that was reset before any reply.
    */
   getPayloadSize(peer: TcpEndpoint): number {
     const isAbortedAttempt =

@@ -1,3 +1,4 @@
+import type { ConnectionState } from '../../../shared/domain/flow';
 import type { FlowState } from './flow-state';
 import { HistoryMask } from './flow-state';
 import type { FlowTimeouts } from './flow-timeouts';
@@ -73,7 +74,7 @@ export function trackTcpSegment(
   const deltaLast = updateLastSequence(flow, isOriginator, endpoint, flags, relativeSequence + segmentLength, payloadLength);
   const closeRequest = updateStateMachine(flow, isOriginator, endpoint, peer, segment, deltaLast, timestampUs, timeouts);
 
-  // Payload goes into the reassembly view; a SYN's data starts after the SYN octet.
+  // Payload goes into the reassembly view. A SYN's data starts after the SYN octet.
   if (payloadLength > 0 && !isRst && relativeSequence >= 0) {
     const dataStart = relativeSequence + (isSyn ? 1 : 0);
     endpoint.addData(dataStart, dataStart + payloadLength);
@@ -183,7 +184,7 @@ function updateHistory(
   else if ((flags & ACK) !== 0) flow.checkHistory(HistoryMask.ack, 'a', isOriginator);
 }
 
-/** Zeek's update_last_seq; returns how far the segment's end moved past the highest end seen. */
+/** Apply Zeek's update_last_seq and return how far the segment's end moved past the highest end seen. */
 function updateLastSequence(
   flow: FlowState,
   isOriginator: boolean,
@@ -203,7 +204,7 @@ function updateLastSequence(
   return delta;
 }
 
-/** Zeek's per-state transitions. Returns true when this segment closes the endpoint (FIN or RST). */
+/** Apply Zeek's per-state transitions and return true when this segment closes the endpoint (FIN or RST). */
 function updateStateMachine(
   flow: FlowState,
   isOriginator: boolean,
@@ -284,7 +285,7 @@ function updateInactive(
       const isReversedHandshake =
         !isAck && peer.state === TcpEndpointState.synAckSent && segment.sequence >>> 0 === endpoint.initialSequence;
       if (isReversedHandshake) {
-        // The SYN-ACK was seen before its SYN: the sender of this SYN is the real originator.
+        // The SYN-ACK was seen before its SYN, so the sender of this SYN is the real originator.
         flow.flipRoles();
         const endpoints = flow.tcpEndpoints;
         if (endpoints !== null) {
@@ -304,7 +305,7 @@ function updateInactive(
   if (currentEndpoint.state === TcpEndpointState.inactive) {
     const isEarlyAck = !isOriginator && segment.payloadLength === 0 && currentPeer.state === TcpEndpointState.synSent;
     if (isEarlyAck) {
-      // Some stacks ACK a SYN before answering it; that is not a partial connection.
+      // Some stacks ACK a SYN before sending their SYN-ACK, which does not make a partial connection.
     } else if (isAck && currentPeer.state === TcpEndpointState.established) {
       // The SYN was missed but the SYN-ACK and this ACK establish the connection.
       currentEndpoint.setState(TcpEndpointState.established);
@@ -315,7 +316,7 @@ function updateInactive(
   return isFin || isRst;
 }
 
-/** Zeek's ConnectionClosed: mark the side closed and schedule removal once the close is complete. */
+/** Mark the side closed and schedule removal once the close is complete, as Zeek's ConnectionClosed does. */
 function closeEndpoint(flow: FlowState, endpoint: TcpEndpoint, peer: TcpEndpoint, timeouts: FlowTimeouts): void {
   if (endpoint.didClose) return;
   endpoint.didClose = true;
@@ -324,8 +325,8 @@ function closeEndpoint(flow: FlowState, endpoint: TcpEndpoint, peer: TcpEndpoint
   if (isCloseComplete) flow.closeDeadlineUs = flow.lastTimeUs + timeouts.tcpCloseUs;
 }
 
-/** Zeek's conn_state for a TCP flow from its two endpoint states. */
-export function getTcpConnectionState(flow: FlowState): string {
+/** Return Zeek's conn_state for a TCP flow from its two endpoint states. */
+export function getTcpConnectionState(flow: FlowState): ConnectionState {
   const endpoints = flow.tcpEndpoints;
   if (endpoints === null) return 'OTH';
   const [originator, responder] = endpoints;
@@ -351,9 +352,4 @@ export function getTcpConnectionState(flow: FlowState): string {
   if (os === TcpEndpointState.synSent && rs === TcpEndpointState.inactive) return 'S0';
   if (os === TcpEndpointState.established && rs === TcpEndpointState.established) return 'S1';
   return 'OTH';
-}
-
-/** Return true when the connection is over, so a new SYN on its tuple starts a new flow (Zeek's IsReuse). */
-export function isTcpConnectionClosed(flow: FlowState): boolean {
-  return flow.closeDeadlineUs >= 0;
 }

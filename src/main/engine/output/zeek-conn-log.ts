@@ -64,10 +64,14 @@ function escapeTsvValue(value: string): string {
   return value.replace(/[\t\n\\,\x00-\x1f\x7f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** One conn.log TSV row ending in "\n". */
+function formatBool(value: boolean | undefined): string {
+  if (value === undefined) return '-';
+  return value ? 'T' : 'F';
+}
+
+/** Format one conn.log TSV row, ending in "\n". */
 export function formatConnLogRow(flow: FlowRecord): string {
   const isSet = hasDuration(flow);
-  const bool = (value: boolean | undefined): string => (value === undefined ? '-' : value ? 'T' : 'F');
   const columns = [
     formatMicroseconds(flow.startUs),
     flow.uid,
@@ -81,8 +85,8 @@ export function formatConnLogRow(flow: FlowRecord): string {
     isSet ? String(flow.originatorBytes) : '-',
     isSet ? String(flow.responderBytes) : '-',
     flow.connectionState,
-    bool(flow.isOriginatorLocal),
-    bool(flow.isResponderLocal),
+    formatBool(flow.isOriginatorLocal),
+    formatBool(flow.isResponderLocal),
     String(flow.missedBytes),
     flow.history === '' ? '-' : flow.history,
     String(flow.originatorPackets),
@@ -96,7 +100,7 @@ export function formatConnLogRow(flow: FlowRecord): string {
   return `${columns.join('\t')}\n`;
 }
 
-/** One conn.log row as a Zeek JSON line ending in "\n": unset fields are left out, as Zeek's JSON writer does. */
+/** Format one conn.log row as a Zeek JSON line ending in "\n". Unset fields are left out, as Zeek's JSON writer does. */
 export function formatConnLogJsonLine(flow: FlowRecord): string {
   const isSet = hasDuration(flow);
   const record: Record<string, unknown> = {
@@ -132,5 +136,7 @@ export function formatConnLogJsonLine(flow: FlowRecord): string {
 /** Order rows by start time, then uid, so output is the same on every run. */
 export function compareFlowsForLog(a: FlowRecord, b: FlowRecord): number {
   if (a.startUs !== b.startUs) return a.startUs - b.startUs;
-  return a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0;
+  if (a.uid < b.uid) return -1;
+  if (a.uid > b.uid) return 1;
+  return 0;
 }
