@@ -16,6 +16,7 @@ export interface CollectedPacket {
   interfaceId: number;
   /** Hex of the packet bytes, copied during the callback. */
   dataHex: string;
+  isTimestampMissing: boolean;
 }
 
 export interface CollectedCapture {
@@ -77,6 +78,7 @@ function collectPieces(pieces: Uint8Array[]): CollectedCapture {
         linkType: record.linkType,
         interfaceId: record.interfaceId,
         dataHex: toHex(record.data),
+        isTimestampMissing: record.isTimestampMissing ?? false,
       });
     },
     onWarning(warning) {

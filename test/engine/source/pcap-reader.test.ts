@@ -36,6 +36,7 @@ describe('pcap reader', () => {
           linkType: 1,
           interfaceId: 0,
           dataHex: 'deadbeef01',
+          isTimestampMissing: false,
         },
         {
           packetNumber: 2,
@@ -47,6 +48,7 @@ describe('pcap reader', () => {
           linkType: 1,
           interfaceId: 0,
           dataHex: toHex(frameB),
+          isTimestampMissing: false,
         },
       ]);
       expect(result.bytesConsumed).toBe(24 + 16 + 5 + 16 + 60);

@@ -22,6 +22,7 @@ describe('pcapng reader', () => {
         linkType: 1,
         interfaceId: 0,
         dataHex: toHex(frameA),
+        isTimestampMissing: false,
       },
       {
         packetNumber: 2,
@@ -33,6 +34,7 @@ describe('pcapng reader', () => {
         linkType: 113,
         interfaceId: 1,
         dataHex: toHex(frameB),
+        isTimestampMissing: false,
       },
       {
         packetNumber: 3,
@@ -45,6 +47,7 @@ describe('pcapng reader', () => {
         linkType: 101,
         interfaceId: 0,
         dataHex: '01020304',
+        isTimestampMissing: false,
       },
       {
         packetNumber: 4,
@@ -57,6 +60,7 @@ describe('pcapng reader', () => {
         linkType: 101,
         interfaceId: 0,
         dataHex: '010203',
+        isTimestampMissing: false,
       },
       {
         packetNumber: 5,
@@ -69,6 +73,7 @@ describe('pcapng reader', () => {
         linkType: 101,
         interfaceId: 0,
         dataHex: toHex(frameB.subarray(0, 4)),
+        isTimestampMissing: true,
       },
     ]);
     expect(result.bytesConsumed).toBe(builder.build().length);

@@ -24,6 +24,11 @@ export interface PacketRecord {
   interfaceId: number;
   /** Packet bytes, a borrowed view into the reader's chunk. */
   data: Uint8Array;
+  /**
+   * True when the file stores no time for this packet (pcapng Simple Packet
+   * Block); timestampUs is then 0 and should not count toward time ranges.
+   */
+  isTimestampMissing?: boolean;
 }
 
 /** A problem found in the capture file itself, not in a packet's contents. */

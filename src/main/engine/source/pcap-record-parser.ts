@@ -45,6 +45,7 @@ export class PcapRecordParser implements CaptureRecordParser {
     linkType: 0,
     interfaceId: 0,
     data: new Uint8Array(0),
+    isTimestampMissing: false,
   };
   private hasHeader = false;
   private isLittleEndian = true;

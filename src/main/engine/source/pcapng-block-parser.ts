@@ -82,6 +82,7 @@ export class PcapngBlockParser implements CaptureRecordParser {
     linkType: 0,
     interfaceId: 0,
     data: new Uint8Array(0),
+    isTimestampMissing: false,
   };
   private isLittleEndian = true;
   private sectionIndex = -1;
@@ -356,6 +357,7 @@ export class PcapngBlockParser implements CaptureRecordParser {
     }
 
     const record = this.record;
+    record.isTimestampMissing = false;
     if (!convertTicks(timestampHigh, timestampLow, sectionInterface.scale, record)) {
       this.sink.warn(
         'invalid-timestamp',
@@ -389,8 +391,9 @@ export class PcapngBlockParser implements CaptureRecordParser {
       return;
     }
 
-    // NOTE: a Simple Packet Block has no timestamp, so its packet gets time 0 (the epoch), as Wireshark shows it.
+    // A Simple Packet Block has no timestamp: the record says so and carries time 0.
     const record = this.record;
+    record.isTimestampMissing = true;
     record.timestampUs = 0;
     record.timestampNsRemainder = 0;
     this.fillRecord(bytes, dataStart, capturedLength, originalLength, sectionInterface.captureInterface, fileOffset);
