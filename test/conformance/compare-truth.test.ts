@@ -2,7 +2,7 @@
  * The comparators themselves, on small hand-made truth tables and flows, so a
  * bug in the suite cannot pass a wrong engine. Needs no public captures.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import type { FlowRecord } from '../../src/shared/domain/flow';
 import type { CaptureSummary } from '../../src/shared/domain/capture-summary';
 import { compareWithTruth, normalizeAddress } from './compare-truth';
 import { findAcceptance } from './conformance-difference';
+import { acceptedDifferences } from './accepted-differences';
+import { repositoryRoot } from './public-captures';
 import type { CaptureTruth, TruthTable } from './public-captures';
 import { compareWithConnBaseline, parseConnLog } from './zeek-baselines';
 
@@ -246,5 +248,18 @@ describe('findAcceptance', () => {
     expect(findAcceptance(difference, [{ ...entry, found: 4 }])).toBeUndefined();
     expect(findAcceptance(difference, [{ ...entry, key: 'udp other' }])).toBeUndefined();
     expect(findAcceptance(difference, [{ ...entry, capture: 'b.pcap' }])).toBeUndefined();
+  });
+});
+
+describe('acceptedDifferences', () => {
+  it('appear in docs/conformance.md', () => {
+    const document = readFileSync(path.join(repositoryRoot, 'docs', 'conformance.md'), 'utf8');
+    const missing = [...new Set(acceptedDifferences.map((entry) => entry.capture))].filter((capture) => !document.includes(`| ${capture} |`));
+    expect(missing).toEqual([]);
+  });
+
+  it('each give a reason', () => {
+    const unexplained = acceptedDifferences.filter((entry) => entry.reason.trim().length < 40).map((entry) => `${entry.capture} ${entry.field}`);
+    expect(unexplained).toEqual([]);
   });
 });
