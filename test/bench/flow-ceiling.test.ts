@@ -62,9 +62,14 @@ function computeFlowsWithTshark(capturePath: string): string[] {
       flow = { originator: sourceEnd, counts: [0, 0, 0, 0], head: `${protocol} ${version} ${sourceEnd} ${destinationEnd}` };
       flows.set(key, flow);
     }
-    const way = flow.originator === sourceEnd ? 0 : 2;
-    flow.counts[way]++;
-    flow.counts[way + 1] += Number(frame['frame.len']);
+    const frameBytes = Number(frame['frame.len']);
+    if (flow.originator === sourceEnd) {
+      flow.counts[0] += 1;
+      flow.counts[1] += frameBytes;
+    } else {
+      flow.counts[2] += 1;
+      flow.counts[3] += frameBytes;
+    }
   }
   return [...flows.values()].map((flow) => `${flow.head} ${flow.counts.join(' ')}`).sort();
 }

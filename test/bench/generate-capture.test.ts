@@ -156,13 +156,13 @@ describe.skipIf(!hasTshark)('generated mix read by tshark', () => {
   });
 
   it('has TLS hellos with SNI, application data and HTTP', () => {
-    const clientHellos = frames.filter((frame) => frame['tls.handshake.type'].split(',').includes('1'));
+    const clientHellos = frames.filter((frame) => frame['tls.handshake.type']!.split(',').includes('1'));
     expect(clientHellos.length).toBeGreaterThan(0);
     expect(clientHellos.every((frame) => frame['tls.handshake.extensions_server_name'] !== '')).toBe(true);
-    expect(count((frame) => frame['tls.handshake.type'].split(',').includes('2'))).toBeGreaterThan(0);
-    expect(count((frame) => frame['tls.record.content_type'].split(',').includes('20'))).toBeGreaterThan(0);
+    expect(count((frame) => frame['tls.handshake.type']!.split(',').includes('2'))).toBeGreaterThan(0);
+    expect(count((frame) => frame['tls.record.content_type']!.split(',').includes('20'))).toBeGreaterThan(0);
     // TLS 1.3 records after the handshake carry their type as opaque_type.
-    expect(count((frame) => frame['tls.record.opaque_type'].split(',').includes('23'))).toBeGreaterThan(0);
+    expect(count((frame) => frame['tls.record.opaque_type']!.split(',').includes('23'))).toBeGreaterThan(0);
     expect(count((frame) => frame['http.request.method'] === 'GET')).toBeGreaterThan(0);
     expect(count((frame) => frame['http.response.code'] === '200')).toBeGreaterThan(0);
   });
