@@ -19,7 +19,7 @@ describe('formatIpv4', () => {
 
 describe('formatIpv6', () => {
   it.each<[groups: number[], text: string]>([
-    // Longest zero run compressed.
+    // The longest run of zero groups is compressed.
     [[0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], '2001:db8::1'],
     // Leftmost run wins a tie.
     [[0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], '2001:db8::1:0:0:1'],

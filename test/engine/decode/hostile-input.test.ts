@@ -15,6 +15,7 @@ import {
   uint16,
   uint16Le,
   uint32Le,
+  vlanTag,
   vxlan,
   type Bytes,
 } from './packet-bytes';
@@ -29,7 +30,7 @@ const IPV6_UDP = ipv6({ nextHeader: 0, payload: ipv6ExtensionHeader(17, 0, udp(1
  */
 const VALID_PACKETS: [name: string, linkType: number, bytes: Bytes, wholeAt?: number[]][] = [
   ['Ethernet/IPv4/TCP with options', 1, ethernet(0x0800, IPV4_TCP)],
-  ['Ethernet/VLAN/IPv6/hop-by-hop/UDP', 1, ethernet(0x8100, [...uint16(7), ...uint16(0x86dd), ...IPV6_UDP])],
+  ['Ethernet/VLAN/IPv6/hop-by-hop/UDP', 1, ethernet(0x8100, vlanTag(7, 0x86dd, IPV6_UDP))],
   ['Ethernet/MPLS/IPv4', 1, ethernet(0x8847, [0, 1, 0, 64, 0, 1, 1, 64, ...IPV4_TCP])],
   ['Ethernet/PPPoE/IPv4', 1, ethernet(0x8864, [0x11, 0, 0, 1, ...uint16(2 + IPV4_TCP.length), 0, 0x21, ...IPV4_TCP])],
   ['Ethernet/ARP', 1, ethernet(0x0806, [0, 1, 8, 0, 6, 4, 0, 2, ...MAC_A, 1, 2, 3, 4, ...MAC_A, 5, 6, 7, 8])],

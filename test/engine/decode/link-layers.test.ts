@@ -314,8 +314,8 @@ describe('802.11', () => {
   });
 
   it('trims the radiotap FCS before LLC', () => {
-    // Flags only (present bit 1) at offset 8: FCS at end. The 4 bytes after AA AA 03 00 are the FCS,
-    // so the SNAP header is cut; read untrimmed they would look like a whole SNAP header.
+    // Flags only (present bit 1) at offset 8, with FCS at end. The 4 bytes after AA AA 03 00 are the FCS,
+    // so the SNAP header is cut. Read untrimmed, they would look like a whole SNAP header.
     const radiotap = [0, 0, ...uint16Le(9), ...uint32Le(0x00000002), 0x10];
     const out = decode([...radiotap, ...header80211(0x08, 0x01), 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00], 127);
     expect(out.problem).toBe('truncated-link-header');

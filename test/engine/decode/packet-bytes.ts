@@ -38,7 +38,7 @@ export function ethernet(etherType: number, payload: Bytes, destination = MAC_B,
   return [...destination, ...source, ...uint16(etherType), ...payload];
 }
 
-/** One 802.1Q tag (PCP 0, DEI 0, VLAN id) followed by the inner EtherType and payload. */
+/** Build one 802.1Q tag (PCP 0, DEI 0, VLAN id) followed by the inner EtherType and payload. */
 export function vlanTag(vlanId: number, innerEtherType: number, payload: Bytes): Bytes {
   return [...uint16(vlanId & 0x0fff), ...uint16(innerEtherType), ...payload];
 }

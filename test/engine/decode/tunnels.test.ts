@@ -49,7 +49,7 @@ describe('GRE', () => {
   });
 
   it('decodes ERSPAN type II', () => {
-    // Sequence flag set; ERSPAN II header: version 1, VLAN 0, session 1, index 0.
+    // GRE sequence flag set. ERSPAN II header: version 1, VLAN 0, session 1, index 0.
     const erspan: Bytes = [0x10, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00];
     const packet = gre({ protocol: 0x88be, sequence: 1 }, [...erspan, ...ethernet(0x0800, INNER_IPV4_TCP)]);
     expectInnerTcp(ipv4({ protocol: 47, payload: packet }), 101, 'gre', 20 + 8 + 8 + 14);
