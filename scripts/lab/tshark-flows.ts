@@ -63,6 +63,8 @@ export interface TsharkPacket {
   payloadLength: number;
   tcpFlags: number;
   communityId: string;
+  /** False for frames without an IPv4 or IPv6 header (ARP, ...), whose address fields are empty. */
+  isIp: boolean;
 }
 
 /** Counts of one flow in the FlowRecord field names. */
@@ -145,10 +147,10 @@ export function readTsharkPackets(path: string): TsharkPacket[] {
     throw new Error(`tshark failed on ${path} with status ${String(result.status)}: ${result.stderr}`);
   }
   const lines = result.stdout.split('\n').filter((line) => line.length > 0);
-  return lines.map((line) => parseTsharkLine(path, line));
+  return lines.map((line) => parseTsharkLine(line));
 }
 
-function parseTsharkLine(path: string, line: string): TsharkPacket {
+function parseTsharkLine(line: string): TsharkPacket {
   const cells = line.split('\t');
   const field = (name: FieldName): string => cells[TSHARK_FIELDS.indexOf(name)] ?? '';
   const isIpv6 = field('ip.src') === '';
@@ -173,9 +175,9 @@ function parseTsharkLine(path: string, line: string): TsharkPacket {
     payloadLength: 0,
     tcpFlags: 0,
     communityId: field('communityid'),
+    isIp: field('ip.src') !== '' || field('ipv6.src') !== '',
   };
-  if (packet.source === '') throw new Error(`${path} packet ${packet.packetNumber}: expected an IPv4 or IPv6 packet`);
-  fillTransport(packet, field);
+  if (packet.isIp) fillTransport(packet, field);
   return packet;
 }
 
@@ -250,31 +252,45 @@ function transportOf(ipProtocol: number): TsharkFlow['transport'] {
   return 'icmp';
 }
 
+/** Zeek's default inactivity timeouts in microseconds (tcp_, udp_ and icmp_inactivity_timeout). */
+export const ZEEK_INACTIVITY_US = { tcp: 300_000_000, udp: 60_000_000, icmp: 60_000_000 } as const;
+
 /**
- * Group packets into bidirectional flows, the originator being the sender of
- * a flow's first packet (ICMP: the sender of the request type). Returns flows
- * in order of their first packet.
+ * Group IP packets into bidirectional flows, the originator being the sender
+ * of a flow's first packet (ICMP: the sender of the request type). A packet
+ * after more than Zeek's inactivity timeout starts a new flow. Non-IP frames
+ * are skipped. Returns flows in order of their first packet.
  *
- * NOTE: no inactivity timeout splits a flow and a SYN-ACK seen first is not
- * flipped as Zeek would; the lab captures need neither.
+ * NOTE: a SYN-ACK seen first is not flipped as Zeek would, and a new SYN on a
+ * closed connection's ports joins the old flow; the lab captures have neither.
  */
 export function groupFlows(packets: readonly TsharkPacket[]): TsharkFlow[] {
-  const flows = new Map<string, TsharkFlow>();
+  const open = new Map<string, TsharkFlow>();
+  const all: TsharkFlow[] = [];
   for (const packet of packets) {
+    if (!packet.isIp) continue;
     const parts = keyPacket(packet);
-    let flow = flows.get(parts.key);
+    let key = parts.key;
+    let flow = open.get(key);
     let isOriginator = parts.isForward;
     if (flow === undefined && parts.isForward && !isIcmp(packet)) {
-      flow = flows.get(reverseKey(packet));
+      key = reverseKey(packet);
+      flow = open.get(key);
       if (flow !== undefined) isOriginator = false;
+    }
+    if (flow !== undefined && packet.timestampUs - flow.endUs > ZEEK_INACTIVITY_US[flow.transport]) {
+      open.delete(key);
+      flow = undefined;
+      isOriginator = parts.isForward;
     }
     if (flow === undefined) {
       flow = newFlow(packet, parts);
-      flows.set(parts.key, flow);
+      open.set(parts.key, flow);
+      all.push(flow);
     }
     addPacket(flow, packet, isOriginator);
   }
-  return [...flows.values()];
+  return all;
 }
 
 function isIcmp(packet: TsharkPacket): boolean {

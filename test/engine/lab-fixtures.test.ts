@@ -3,10 +3,13 @@
  * with the capture's expected file (tshark counts plus the Zeek state and
  * history reasoned from the scenario; see scripts/lab/fixture-reasoning.ts).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/main/engine/analyze-capture';
 import type { FlowRecord } from '../../src/shared/domain/flow';
 import type { ExpectedFlow } from '../../scripts/lab/fixture-expectation';
+import type { SampleFacts } from '../../scripts/lab/sample-facts';
 import { readLabFixtures } from '../lab/read-expectations';
 
 const COMPARED_FIELDS = [
@@ -94,5 +97,54 @@ describe.each(readLabFixtures())('engine on lab capture $name', ({ path, expecte
     for (const expectedFlow of closed) {
       expect(findFlow(flows, expectedFlow)?.isFinished, `isFinished of ${describeEndpoints(expectedFlow)}`).toBe(true);
     }
+  });
+});
+
+describe('engine on the bundled sample', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const samplePath = join(root, 'assets', 'sample.pcapng');
+  const expected = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'sample.expected.json'), 'utf8')) as SampleFacts;
+
+  it('counts packets, bytes and time span', async () => {
+    const { summary } = await analyzeLabCapture(samplePath);
+    expect(summary.packets).toBe(expected.packets);
+    expect(summary.wireBytes).toBe(expected.wireBytes);
+    expect(summary.firstUs).toBe(expected.firstUs);
+    expect(summary.lastUs).toBe(expected.lastUs);
+    expect(summary.flows).toBe(expected.flows.total);
+  });
+
+  it('counts flows per transport and hosts', async () => {
+    const { flows } = await analyzeLabCapture(samplePath);
+    expect(flows.length).toBe(expected.flows.total);
+    expect(flows.filter((flow) => flow.transport === 'tcp').length).toBe(expected.flows.tcp);
+    expect(flows.filter((flow) => flow.transport === 'udp').length).toBe(expected.flows.udp);
+    expect(flows.filter((flow) => flow.transport === 'icmp').length).toBe(expected.flows.icmp);
+    const addresses = new Set(flows.flatMap((flow) => [flow.originatorAddress, flow.responderAddress]));
+    expect([...addresses].sort()).toEqual(expected.hosts.addresses);
+  });
+
+  it('sees the port scan as rejected and unanswered attempts', async () => {
+    const { flows } = await analyzeLabCapture(samplePath);
+    const scan = flows.filter(
+      (flow) => flow.originatorAddress === expected.scan.scanner && flow.responderAddress === expected.scan.target,
+    );
+    const probes = scan.filter((flow) => flow.transport === 'tcp');
+    expect(new Set(probes.map((flow) => flow.responderPort)).size).toBe(expected.scan.portsTried);
+    expect(probes.filter((flow) => flow.connectionState === 'REJ').length).toBe(expected.scan.portsRefused);
+    const unanswered = probes.filter((flow) => flow.connectionState === 'S0').map((flow) => flow.responderPort);
+    expect(unanswered.sort((a, b) => a - b)).toEqual(expected.scan.portsUnanswered);
+  });
+
+  it('sees one flow per beacon', async () => {
+    const { flows } = await analyzeLabCapture(samplePath);
+    const beacons = flows.filter(
+      (flow) =>
+        flow.originatorAddress === expected.beacon.source &&
+        flow.responderAddress === expected.beacon.destination &&
+        flow.responderPort === expected.beacon.destinationPort,
+    );
+    expect(beacons.length).toBe(expected.beacon.connections);
+    expect(beacons.every((flow) => flow.connectionState === 'SF')).toBe(true);
   });
 });

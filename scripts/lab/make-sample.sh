@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Record assets/sample.pcapng: about 90 seconds of a small office, captured
+# on the office router's LAN interface.
+#
+# Story (all addresses are lab addresses; nothing leaves the namespaces):
+#   10.66.0.21 alice  browses www.example.com over HTTP and HTTPS, reads
+#                     news.example.net over HTTPS, downloads a report from
+#                     the internal file server, pings the gateway
+#   10.66.0.22 bob    browses www.example.com over HTTPS, over IPv6 too
+#                     (2001:db8:66::22), pings it over IPv6
+#   10.66.0.23 carol  infected: beacons over HTTPS to updates.example.org
+#                     (203.0.113.66) about every 5 s with up to 1.5 s jitter
+#   10.66.0.24 dave   pings the file server, then connect-scans its TCP
+#                     ports 1-200 with nmap
+#   10.66.1.50        internal file server (HTTP 80, listeners on 22 and 139;
+#                     ports 111 and 135 silently dropped)
+#   10.66.1.53        internal DNS (dnsmasq) answering for every name above
+#   198.51.100.80, 203.0.113.10, 203.0.113.66, 2001:db8:cafe::80
+#                     external web servers (nginx, self-signed certificate)
+#
+# Topology: each workstation namespace has a veth into a bridge br0 in the
+# router namespace tl-sm-core (10.66.0.1, 2001:db8:66::1); the router
+# reaches the server segment (10.66.1.0/24) and the "internet" namespace on
+# two more veth pairs. tcpdump on br0 sees every packet a workstation sends
+# or receives through the router once. IPv6 neighbours are static and MLD
+# is filtered out so the IPv6 part is only the traffic of the story; ARP is
+# left in. Timing is real (no time rewriting), so a rerun gives different
+# timestamps, ports and counts: rerun scripts/lab/write-sample-expected.ts
+# afterwards to refresh test/fixtures/sample.expected.json.
+#
+# Usage: sudo scripts/lab/make-sample.sh [OUTPUT.pcapng]
+# Debian packages: iproute2 ethtool tcpdump nftables iputils-ping nginx-light
+# dnsmasq-base socat nmap curl dnsutils openssl python3 tshark (for editcap).
+
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=lab-lib.sh
+source "$HERE/lab-lib.sh"
+
+OUT="${1:-$ROOT/assets/sample.pcapng}"
+DURATION_S=90
+DNS=10.66.1.53
+FILES=10.66.1.50
+WWW4=198.51.100.80
+WWW6=2001:db8:cafe::80
+NEWS=203.0.113.10
+C2=203.0.113.66
+CORE_MAC=02:00:0a:42:00:01
+
+add_workstation() {
+  local name="$1" last="$2"
+  lab_add_ns "sm-$name"
+  lab_link "sm-$name" eth0 "02:00:0a:42:00:$last" sm-core "p-$name" "02:00:0a:42:ff:$last"
+  lab_exec sm-core ip link set "p-$name" master br0
+  lab_exec "sm-$name" ip addr add "10.66.0.$last/24" dev eth0
+  lab_exec "sm-$name" ip addr add "2001:db8:66::$last/64" dev eth0 nodad
+  lab_exec "sm-$name" ip route add default via 10.66.0.1
+  lab_exec "sm-$name" ip -6 route add default via 2001:db8:66::1
+  lab_exec "sm-$name" ip -6 neigh add 2001:db8:66::1 lladdr "$CORE_MAC" dev eth0 nud permanent
+  lab_exec sm-core ip -6 neigh add "2001:db8:66::$last" lladdr "02:00:0a:42:00:$last" dev br0 nud permanent
+}
+
+build_lab() {
+  lab_add_ns sm-core
+  lab_exec sm-core sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  lab_exec sm-core ip link add br0 address "$CORE_MAC" type bridge
+  lab_exec sm-core ip link set br0 up
+  lab_plain_offloads sm-core br0
+  lab_exec sm-core ip addr add 10.66.0.1/24 dev br0
+  lab_exec sm-core ip addr add 2001:db8:66::1/64 dev br0 nodad
+  add_workstation alice 21
+  add_workstation bob 22
+  add_workstation carol 23
+  add_workstation dave 24
+
+  # Server segment: the file server and DNS share one namespace.
+  lab_add_ns sm-srv
+  lab_link sm-core srv0 02:00:0a:42:01:01 sm-srv eth0 02:00:0a:42:01:32
+  lab_exec sm-core ip addr add 10.66.1.1/24 dev srv0
+  lab_exec sm-srv ip addr add "$FILES/24" dev eth0
+  lab_exec sm-srv ip addr add "$DNS/24" dev eth0
+  lab_exec sm-srv ip route add default via 10.66.1.1
+  lab_exec sm-srv nft -f - <<'EOF'
+table inet tl_filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport { 111, 135 } drop
+  }
+}
+EOF
+
+  # "Internet": the external servers' addresses live on its loopback.
+  lab_add_ns sm-inet
+  lab_link sm-core up0 02:00:c6:12:00:01 sm-inet eth0 02:00:c6:12:00:02
+  lab_exec sm-core ip addr add 198.18.0.1/30 dev up0
+  lab_exec sm-core ip addr add 2001:db8:ff::1/64 dev up0 nodad
+  lab_exec sm-inet ip addr add 198.18.0.2/30 dev eth0
+  lab_exec sm-inet ip addr add 2001:db8:ff::2/64 dev eth0 nodad
+  lab_exec sm-inet ip route add default via 198.18.0.1
+  lab_exec sm-inet ip -6 route add default via 2001:db8:ff::1
+  local address
+  for address in "$WWW4/32" "$NEWS/32" "$C2/32"; do
+    lab_exec sm-inet ip addr add "$address" dev lo
+  done
+  lab_exec sm-inet ip addr add "$WWW6/128" dev lo
+  for address in 198.51.100.0/24 203.0.113.0/24; do
+    lab_exec sm-core ip route add "$address" via 198.18.0.2
+  done
+  lab_exec sm-core ip -6 route add 2001:db8:cafe::/48 via 2001:db8:ff::2
+  sleep 1.5
+}
+
+write_content() {
+  local www="$LAB_TMP/www" news="$LAB_TMP/news" files="$LAB_TMP/files"
+  mkdir -p "$www" "$news" "$files"
+  python3 - "$www" "$news" "$files" <<'EOF'
+import os, random, sys
+www, news, files = sys.argv[1:4]
+rng = random.Random(20261204)
+def text(words):
+    vocab = "network flow packet office report quarter sales update server client policy backup".split()
+    return " ".join(rng.choice(vocab) for _ in range(words))
+open(f"{www}/index.html", "w").write(f"<!doctype html><title>Example</title><p>{text(900)}</p>\n")
+open(f"{www}/app.js", "w").write("// app\n" + "".join(f"var v{i} = '{text(6)}';\n" for i in range(900)))
+open(f"{www}/logo.png", "wb").write(rng.randbytes(90_000))
+open(f"{news}/index.html", "w").write(f"<!doctype html><title>News</title><p>{text(2500)}</p>\n")
+open(f"{files}/q3-report.pdf", "wb").write(rng.randbytes(240_000))
+EOF
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=www.example.com \
+    -addext 'subjectAltName=DNS:www.example.com,DNS:news.example.net,DNS:updates.example.org' \
+    -keyout "$LAB_TMP/key.pem" -out "$LAB_TMP/cert.pem" 2>/dev/null
+  cat >"$LAB_TMP/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+pid $LAB_TMP/nginx.pid;
+error_log $LAB_TMP/nginx-error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $LAB_TMP/nginx-body;
+  proxy_temp_path $LAB_TMP/nginx-proxy;
+  fastcgi_temp_path $LAB_TMP/nginx-fastcgi;
+  uwsgi_temp_path $LAB_TMP/nginx-uwsgi;
+  scgi_temp_path $LAB_TMP/nginx-scgi;
+  ssl_certificate $LAB_TMP/cert.pem;
+  ssl_certificate_key $LAB_TMP/key.pem;
+  server { listen $WWW4:80; listen [$WWW6]:80; listen $WWW4:443 ssl; listen [$WWW6]:443 ssl;
+           server_name www.example.com; root $www; }
+  server { listen $NEWS:443 ssl; server_name news.example.net; root $news; }
+  server { listen $C2:443 ssl; server_name updates.example.org;
+           location / { default_type application/json; return 200 '{"status":"ok","next":5}'; } }
+}
+EOF
+}
+
+start_services() {
+  lab_spawn sm-inet nginx nginx -c "$LAB_TMP/nginx.conf" -g 'daemon off;'
+  lab_spawn sm-srv dnsmasq dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
+    --listen-address="$DNS" --bind-interfaces --pid-file= \
+    --host-record=www.example.com,$WWW4,$WWW6 --host-record=news.example.net,$NEWS \
+    --host-record=updates.example.org,$C2 --host-record=files.corp.lab.example,$FILES
+  lab_spawn sm-srv files-http python3 -m http.server 80 --bind "$FILES" --directory "$LAB_TMP/files"
+  lab_spawn sm-srv listen-22 socat TCP-LISTEN:22,bind=$FILES,fork,reuseaddr SYSTEM:'echo SSH-2.0-OpenSSH_9.2p1'
+  lab_spawn sm-srv listen-139 socat TCP-LISTEN:139,bind=$FILES,fork,reuseaddr /dev/null
+  sleep 2
+}
+
+# Resolve NAME through the office DNS from workstation WS; prints the address.
+resolve() {
+  local ws="$1" name="$2" type="${3:-A}"
+  lab_exec "sm-$ws" dig +short +tries=1 +time=2 @"$DNS" "$name" "$type" | head -n 1
+}
+
+browse() {
+  local ws="$1" scheme="$2" name="$3" address="$4"
+  shift 4
+  local port=80 path
+  [ "$scheme" = https ] && port=443
+  for path in "$@"; do
+    lab_exec "sm-$ws" curl -sS -k -o /dev/null --max-time 10 -A 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' \
+      --resolve "$name:$port:$address" "$scheme://$name$path" || lab_log "$ws: $scheme://$name$path failed"
+  done
+}
+
+story_alice() {
+  sleep 2
+  browse alice http www.example.com "$(resolve alice www.example.com)" /index.html /app.js /logo.png
+  sleep 3
+  lab_exec sm-alice ping -c 3 -i 0.5 -W 1 10.66.0.1 >/dev/null
+  sleep 15
+  browse alice https news.example.net "$(resolve alice news.example.net)" /index.html
+  sleep 25
+  browse alice http files.corp.lab.example "$(resolve alice files.corp.lab.example)" /q3-report.pdf
+  sleep 10
+  browse alice https www.example.com "$(resolve alice www.example.com)" /index.html
+}
+
+story_bob() {
+  sleep 10
+  browse bob https www.example.com "$(resolve bob www.example.com)" /index.html /app.js
+  sleep 30
+  local v6
+  v6="$(resolve bob www.example.com AAAA)"
+  lab_exec sm-bob ping -6 -c 3 -i 0.5 -W 1 "$v6" >/dev/null
+  lab_exec sm-bob curl -sS -k -6 -o /dev/null --max-time 10 -A 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' \
+    --resolve "www.example.com:443:[$v6]" https://www.example.com/index.html
+  sleep 20
+  browse bob https www.example.com "$(resolve bob www.example.com)" /index.html
+}
+
+story_carol() {
+  local address deadline=$((SECONDS + DURATION_S - 8)) jitter_ms
+  address="$(resolve carol updates.example.org)"
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    lab_exec sm-carol curl -sS -k -o /dev/null --max-time 4 -A 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' \
+      --resolve "updates.example.org:443:$address" -X POST --data 'id=7f3a9c&s=idle' \
+      https://updates.example.org/api/v2/check || true
+    jitter_ms=$((RANDOM % 1500))
+    sleep "5.$(printf '%03d' "$jitter_ms")"
+  done
+}
+
+story_dave() {
+  sleep 28
+  lab_exec sm-dave ping -c 2 -i 0.5 -W 1 "$FILES" >/dev/null
+  sleep 2
+  lab_exec sm-dave nmap -sT -Pn -n -p 1-200 --max-retries 0 -T4 "$FILES" >"$LAB_TMP/nmap.txt" 2>&1
+}
+
+main() {
+  lab_require ip ethtool tcpdump editcap nft ping nginx dnsmasq socat nmap curl dig openssl python3
+  trap lab_cleanup EXIT
+  trap 'exit 130' INT TERM
+  lab_make_tmp
+  mkdir -p "$(dirname "$OUT")"
+  build_lab
+  write_content
+  start_services
+
+  local raw="$LAB_TMP/sample.pcap"
+  # MLD reports (IPv6 hop-by-hop header, next header 0) are not part of the story.
+  lab_capture_start sm-core br0 "$raw" 'not (ip6 and ip6[6] == 0)'
+  local pids=() story
+  for story in story_alice story_bob story_carol story_dave; do
+    "$story" &
+    pids+=("$!")
+    LAB_PIDS+=("$!")
+  done
+  local pid
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  sleep 2
+  lab_capture_stop
+  lab_log "nmap: $(grep -c '/tcp' "$LAB_TMP/nmap.txt" || true) port lines"
+  editcap -F pcapng "$raw" "$OUT"
+  chmod 644 "$OUT"
+  lab_log "sample written to $OUT ($(stat -c %s "$OUT") bytes)"
+}
+
+main
