@@ -221,8 +221,10 @@ export class PcapngBuilder {
     if (input.comment !== undefined) options.push(textOption(1, input.comment)); // opt_comment
     if (input.name !== undefined) options.push(textOption(2, input.name)); // if_name
     if (input.description !== undefined) options.push(textOption(3, input.description)); // if_description
-    if (input.timestampResolution !== undefined) options.push({ code: 9, value: Uint8Array.of(input.timestampResolution) }); // if_tsresol
-    if (input.filter !== undefined) options.push({ code: 11, value: concatBytes([Uint8Array.of(0), encoder.encode(input.filter)]) }); // if_filter, kind 0
+    if (input.timestampResolution !== undefined)
+      options.push({ code: 9, value: Uint8Array.of(input.timestampResolution) }); // if_tsresol
+    if (input.filter !== undefined)
+      options.push({ code: 11, value: concatBytes([Uint8Array.of(0), encoder.encode(input.filter)]) }); // if_filter, kind 0
     if (input.os !== undefined) options.push(textOption(12, input.os)); // if_os
     if (input.fcsLength !== undefined) options.push({ code: 13, value: Uint8Array.of(input.fcsLength) }); // if_fcslen
     if (input.timestampOffsetSeconds !== undefined) {
@@ -290,7 +292,14 @@ export class PcapngBuilder {
     const body = this.writer();
     body.u32(input.interfaceId); // Interface ID
     writeTicks(body, input.ticks); // Timestamp
-    this.writeOptions(body, [{ code: 4, value: this.writer().u64(input.packetsReceived ?? 0n).toBytes() }]); // isb_ifrecv
+    this.writeOptions(body, [
+      {
+        code: 4,
+        value: this.writer()
+          .u64(input.packetsReceived ?? 0n)
+          .toBytes(),
+      },
+    ]); // isb_ifrecv
     return this.block(5, body.toBytes());
   }
 
@@ -330,7 +339,7 @@ export class PcapngBuilder {
     return this;
   }
 
-  /** A ByteWriter in the current section's byte order. */
+  /** Creates a ByteWriter in the current section's byte order. */
   writer(): ByteWriter {
     return new ByteWriter(this.byteOrder);
   }

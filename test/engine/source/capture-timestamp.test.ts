@@ -6,7 +6,11 @@ function referenceNanoseconds(ticks: bigint, ticksPerSecond: bigint, offsetSecon
   return (ticks * 1_000_000_000n) / ticksPerSecond + offsetSeconds * 1_000_000_000n;
 }
 
-function convert(ticks: bigint, resolution: number, offsetSeconds = 0): { timestampUs: number; timestampNsRemainder: number; isExact: boolean } {
+function convert(
+  ticks: bigint,
+  resolution: number,
+  offsetSeconds = 0,
+): { timestampUs: number; timestampNsRemainder: number; isExact: boolean } {
   const out = { timestampUs: 0, timestampNsRemainder: 0 };
   const scale = createTickScaleFromResolution(resolution, offsetSeconds);
   const isExact = convertTicks(Number(ticks >> 32n), Number(ticks & 0xffffffffn), scale, out);
@@ -17,18 +21,44 @@ const cases: { name: string; resolution: number; ticksPerSecond: bigint; ticks: 
   { name: 'microseconds', resolution: 6, ticksPerSecond: 1_000_000n, ticks: 1_700_000_000_123_456n },
   // 1.7e18 ticks is above 2^53, so this takes the long-division path.
   { name: 'nanoseconds past 2^53', resolution: 9, ticksPerSecond: 1_000_000_000n, ticks: 1_700_000_000_123_456_789n },
-  { name: 'nanoseconds ending in 999', resolution: 9, ticksPerSecond: 1_000_000_000n, ticks: 1_712_345_678_999_999_999n },
+  {
+    name: 'nanoseconds ending in 999',
+    resolution: 9,
+    ticksPerSecond: 1_000_000_000n,
+    ticks: 1_712_345_678_999_999_999n,
+  },
   { name: 'milliseconds', resolution: 3, ticksPerSecond: 1000n, ticks: 1_700_000_000_123n },
   { name: 'seconds', resolution: 0, ticksPerSecond: 1n, ticks: 1_700_000_000n },
-  { name: 'picoseconds', resolution: 12, ticksPerSecond: 1_000_000_000_000n, ticks: 1_700_000_000_123_456_789_012n & 0xffffffffffffffffn },
-  { name: 'tenths of nanoseconds', resolution: 10, ticksPerSecond: 10_000_000_000n, ticks: 17_000_000_001_234_567_891n },
+  {
+    name: 'picoseconds',
+    resolution: 12,
+    ticksPerSecond: 1_000_000_000_000n,
+    ticks: 1_700_000_000_123_456_789_012n & 0xffffffffffffffffn,
+  },
+  {
+    name: 'tenths of nanoseconds',
+    resolution: 10,
+    ticksPerSecond: 10_000_000_000n,
+    ticks: 17_000_000_001_234_567_891n,
+  },
   { name: '2^-8 seconds', resolution: 0x88, ticksPerSecond: 256n, ticks: 1_700_000_000n * 256n + 255n },
   { name: '2^-20 seconds', resolution: 0x94, ticksPerSecond: 1n << 20n, ticks: (1_700_000_000n << 20n) + 1_048_575n },
   { name: '2^-30 seconds', resolution: 0x9e, ticksPerSecond: 1n << 30n, ticks: (1_700_000_000n << 30n) + 123_456_789n },
   { name: 'positive offset', resolution: 6, ticksPerSecond: 1_000_000n, ticks: 5_000_001n, offset: 1_700_000_000n },
-  { name: 'negative offset', resolution: 9, ticksPerSecond: 1_000_000_000n, ticks: 1_700_000_000_000_000_500n, offset: -3600n },
+  {
+    name: 'negative offset',
+    resolution: 9,
+    ticksPerSecond: 1_000_000_000n,
+    ticks: 1_700_000_000_000_000_500n,
+    offset: -3600n,
+  },
   { name: 'zero', resolution: 6, ticksPerSecond: 1_000_000n, ticks: 0n },
-  { name: 'high word just past 2^20', resolution: 9, ticksPerSecond: 1_000_000_000n, ticks: (0x100000n << 32n) | 0xffffffffn },
+  {
+    name: 'high word just past 2^20',
+    resolution: 9,
+    ticksPerSecond: 1_000_000_000n,
+    ticks: (0x100000n << 32n) | 0xffffffffn,
+  },
 ];
 
 describe('convertTicks', () => {

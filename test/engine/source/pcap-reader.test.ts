@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildPcap, buildPcapFileHeader, concatBytes, pcapRecordOffsets, type BuildPcapOptions } from '../../support/capture-writer';
+import {
+  buildPcap,
+  buildPcapFileHeader,
+  concatBytes,
+  pcapRecordOffsets,
+  type BuildPcapOptions,
+} from '../../support/capture-writer';
 import { collectCapture, toHex } from './collect-capture';
 
 const frameA = Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0x01]);
@@ -91,7 +97,9 @@ describe('pcap reader', () => {
   it('masks FCS bits out of the link type', () => {
     // F bit (0x04000000) set and FCS length 2 sixteen-bit words (0x2 << 28) on Ethernet.
     const linkTypeField = (0x2 << 28) | 0x04000000 | 1;
-    const result = collectCapture(buildPcap({ linkType: linkTypeField >>> 0, packets: [{ timestampUs: 0, data: frameA }] }));
+    const result = collectCapture(
+      buildPcap({ linkType: linkTypeField >>> 0, packets: [{ timestampUs: 0, data: frameA }] }),
+    );
 
     expect(result.interfaces[0]?.linkType).toBe(1);
     expect(result.interfaces[0]?.fcsLengthBytes).toBe(4);
@@ -124,7 +132,7 @@ describe('pcap reader', () => {
         code: 'captured-length-exceeds-snaplen',
         fileOffset: 24,
         packetNumber: 1,
-        message: expect.stringContaining('60 captured bytes, more than the file\'s snaplen of 40') as string,
+        message: expect.stringContaining("60 captured bytes, more than the file's snaplen of 40") as string,
       },
     ]);
   });
@@ -133,7 +141,9 @@ describe('pcap reader', () => {
     const result = collectCapture(buildPcap({ packets: [{ timestampUs: 5, data: frameB, originalLength: 10 }] }));
 
     expect(result.packets.length).toBe(1);
-    expect(result.warnings.map((warning) => [warning.code, warning.packetNumber])).toEqual([['captured-length-exceeds-original', 1]]);
+    expect(result.warnings.map((warning) => [warning.code, warning.packetNumber])).toEqual([
+      ['captured-length-exceeds-original', 1],
+    ]);
   });
 
   it('stops at caplen above the cap', () => {
@@ -155,7 +165,9 @@ describe('pcap reader', () => {
   });
 
   it('warns on a fraction past one second', () => {
-    const result = collectCapture(buildPcap({ packets: [{ timestampUs: 2_000_000, rawFraction: 1_500_000, data: frameA }] }));
+    const result = collectCapture(
+      buildPcap({ packets: [{ timestampUs: 2_000_000, rawFraction: 1_500_000, data: frameA }] }),
+    );
 
     expect(result.packets[0]?.timestampUs).toBe(3_500_000);
     expect(result.warnings.map((warning) => [warning.code, warning.fileOffset])).toEqual([['invalid-timestamp', 28]]);
@@ -186,7 +198,9 @@ describe('pcap reader', () => {
   });
 
   it('reads a zero-length record', () => {
-    const bytes = concatBytes([buildPcap({ packets: [{ timestampUs: 9, data: new Uint8Array(0), originalLength: 0 }] })]);
+    const bytes = concatBytes([
+      buildPcap({ packets: [{ timestampUs: 9, data: new Uint8Array(0), originalLength: 0 }] }),
+    ]);
     const result = collectCapture(bytes);
 
     expect(result.packets.map((packet) => [packet.capturedLength, packet.dataHex])).toEqual([[0, '']]);

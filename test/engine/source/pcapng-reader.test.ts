@@ -159,7 +159,9 @@ describe('pcapng reader', () => {
     const result = collectCapture(builder.build());
 
     expect(result.packets.map((packet) => packet.packetNumber)).toEqual([1]);
-    expect(result.warnings.map((warning) => [warning.code, warning.fileOffset])).toEqual([['unsupported-block', builder.blockOffsets[2]]]);
+    expect(result.warnings.map((warning) => [warning.code, warning.fileOffset])).toEqual([
+      ['unsupported-block', builder.blockOffsets[2]],
+    ]);
   });
 
   it('skips an EPB of an unknown interface', () => {
@@ -170,7 +172,9 @@ describe('pcapng reader', () => {
       .enhancedPacket({ interfaceId: 0, ticks: 2n, data: frameA });
     const result = collectCapture(builder.build());
 
-    expect(result.packets.map((packet) => [packet.packetNumber, packet.fileOffset])).toEqual([[1, builder.blockOffsets[3]]]);
+    expect(result.packets.map((packet) => [packet.packetNumber, packet.fileOffset])).toEqual([
+      [1, builder.blockOffsets[3]],
+    ]);
     expect(result.warnings.map((warning) => [warning.code, warning.fileOffset, warning.packetNumber])).toEqual([
       ['unknown-interface', builder.blockOffsets[2], 1],
     ]);
@@ -209,6 +213,8 @@ describe('pcapng reader', () => {
     const result = collectCapture(builder.build());
 
     expect(result.packets.map((packet) => [packet.packetNumber, packet.timestampUs])).toEqual([[1, 2]]);
-    expect(result.warnings.map((warning) => [warning.code, warning.fileOffset])).toEqual([['captured-length-too-large', builder.blockOffsets[2]]]);
+    expect(result.warnings.map((warning) => [warning.code, warning.fileOffset])).toEqual([
+      ['captured-length-too-large', builder.blockOffsets[2]],
+    ]);
   });
 });

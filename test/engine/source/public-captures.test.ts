@@ -25,7 +25,10 @@ function listCaptures(): string[] {
   const columns = (header ?? '').split('\t');
   const pathColumn = columns.indexOf('path');
   const kindColumn = columns.indexOf('kind');
-  return rows.map((row) => row.split('\t')).filter((cells) => cells[kindColumn] === 'capture').map((cells) => cells[pathColumn] ?? '');
+  return rows
+    .map((row) => row.split('\t'))
+    .filter((cells) => cells[kindColumn] === 'capture')
+    .map((cells) => cells[pathColumn] ?? '');
 }
 
 /** Formats a timestamp as tshark's epoch text: seconds, a dot, nine digits. */
@@ -134,6 +137,7 @@ describe.skipIf(!hasPublicCaptures)('public captures against tshark', () => {
 
 if (!hasPublicCaptures) {
   describe('public captures against tshark', () => {
-    it.skip(`needs ${MANIFEST_PATH}, which is absent: the public capture set lives outside the repository`, () => undefined);
+    it.skip(`needs ${MANIFEST_PATH}, which is absent: the public capture set lives outside the repository`, () =>
+      undefined);
   });
 }

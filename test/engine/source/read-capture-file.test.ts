@@ -43,7 +43,7 @@ async function readAll(path: string, options: Parameters<typeof readCaptureFile>
   return { timestamps, warnings, result };
 }
 
-/** A pcap of `count` 100-byte packets one millisecond apart. */
+/** Builds a pcap of `count` 100-byte packets one millisecond apart. */
 function buildManyPackets(count: number): Uint8Array {
   const packets = Array.from({ length: count }, (_, index) => ({
     timestampUs: 1_650_000_000_000_000 + index * 1000,
@@ -75,7 +75,10 @@ describe('readCaptureFile', () => {
     // The name says .pcap, but detection goes by the gzip magic.
     const path = await writeTemporary('compressed.pcap', gzipSync(bytes));
     const progress: number[] = [];
-    const { timestamps, warnings, result } = await readAll(path, { chunkSize: 4096, onProgress: (report) => progress.push(report.bytesRead) });
+    const { timestamps, warnings, result } = await readAll(path, {
+      chunkSize: 4096,
+      onProgress: (report) => progress.push(report.bytesRead),
+    });
 
     expect(result.isCompressed).toBe(true);
     expect(result.format).toBe('pcap');
@@ -98,7 +101,10 @@ describe('readCaptureFile', () => {
   });
 
   it('names gzip data that is not a capture', async () => {
-    const path = await writeTemporary('notes.txt.gz', gzipSync(new TextEncoder().encode('hello analyst, this is a text file\n')));
+    const path = await writeTemporary(
+      'notes.txt.gz',
+      gzipSync(new TextEncoder().encode('hello analyst, this is a text file\n')),
+    );
     const error = await readAll(path).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(NotACaptureError);
@@ -117,7 +123,8 @@ describe('readCaptureFile', () => {
         code: 'truncated-file',
         fileOffset: 24 + 116 * 3,
         packetNumber: 4,
-        message: 'Capture file ends inside the pcap record 4 (16-byte header + 100 packet bytes) at byte offset 372: 50 of 116 bytes present; the packets before it were read.',
+        message:
+          'Capture file ends inside the pcap record 4 (16-byte header + 100 packet bytes) at byte offset 372: 50 of 116 bytes present; the packets before it were read.',
       },
     ]);
   });
@@ -151,7 +158,7 @@ describe('readCaptureFile', () => {
     );
 
     expect(result.isCancelled).toBe(true);
-    // Each 1160-byte chunk holds about 10 records, so the read stops within the second chunk.
+    // Each 1160-byte chunk contains about 10 records, so the read stops within the second chunk.
     expect(result.packets).toBeLessThan(25);
   });
 
@@ -184,20 +191,70 @@ describe('not-a-capture errors', () => {
   const encoder = new TextEncoder();
   const cases: { name: string; bytes: Uint8Array; format: string; hex: string; hint?: string }[] = [
     { name: 'empty file', bytes: new Uint8Array(0), format: 'an empty file', hex: '' },
-    { name: 'two bytes', bytes: Uint8Array.of(0xa1, 0xb2), format: 'a 2-byte file, shorter than any capture header', hex: 'a1 b2' },
-    { name: 'zip', bytes: concatBytes([Uint8Array.of(0x50, 0x4b, 0x03, 0x04), new Uint8Array(60)]), format: 'a zip archive', hex: '50 4b 03 04 00' },
+    {
+      name: 'two bytes',
+      bytes: Uint8Array.of(0xa1, 0xb2),
+      format: 'a 2-byte file, shorter than any capture header',
+      hex: 'a1 b2',
+    },
+    {
+      name: 'zip',
+      bytes: concatBytes([Uint8Array.of(0x50, 0x4b, 0x03, 0x04), new Uint8Array(60)]),
+      format: 'a zip archive',
+      hex: '50 4b 03 04 00',
+    },
     { name: 'bzip2', bytes: encoder.encode('BZh91AY&SY'), format: 'a bzip2 file', hex: '42 5a 68 39' },
-    { name: 'xz', bytes: Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04), format: 'an xz file', hex: 'fd 37 7a 58 5a 00' },
-    { name: 'zstd', bytes: Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00), format: 'a zstd file', hex: '28 b5 2f fd' },
-    { name: '7z', bytes: Uint8Array.of(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04), format: 'a 7z archive', hex: '37 7a bc af' },
-    { name: 'PNG', bytes: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), format: 'a PNG image', hex: '89 50 4e 47' },
-    { name: 'JPEG', bytes: Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10), format: 'a JPEG image', hex: 'ff d8 ff e0' },
+    {
+      name: 'xz',
+      bytes: Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04),
+      format: 'an xz file',
+      hex: 'fd 37 7a 58 5a 00',
+    },
+    {
+      name: 'zstd',
+      bytes: Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00),
+      format: 'a zstd file',
+      hex: '28 b5 2f fd',
+    },
+    {
+      name: '7z',
+      bytes: Uint8Array.of(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04),
+      format: 'a 7z archive',
+      hex: '37 7a bc af',
+    },
+    {
+      name: 'PNG',
+      bytes: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+      format: 'a PNG image',
+      hex: '89 50 4e 47',
+    },
+    {
+      name: 'JPEG',
+      bytes: Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10),
+      format: 'a JPEG image',
+      hex: 'ff d8 ff e0',
+    },
     { name: 'PDF', bytes: encoder.encode('%PDF-1.7\n%\xe2\xe3'), format: 'a PDF document', hex: '25 50 44 46' },
-    { name: 'ELF', bytes: Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01), format: 'an ELF executable', hex: '7f 45 4c 46' },
-    { name: 'HTML', bytes: encoder.encode('<!DOCTYPE html>\n<html><body>404</body></html>'), format: 'an HTML document', hex: '3c 21 44 4f' },
+    {
+      name: 'ELF',
+      bytes: Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01),
+      format: 'an ELF executable',
+      hex: '7f 45 4c 46',
+    },
+    {
+      name: 'HTML',
+      bytes: encoder.encode('<!DOCTYPE html>\n<html><body>404</body></html>'),
+      format: 'an HTML document',
+      hex: '3c 21 44 4f',
+    },
     { name: 'XML', bytes: encoder.encode('<?xml version="1.0"?><a/>'), format: 'an XML document', hex: '3c 3f 78 6d' },
     { name: 'JSON', bytes: encoder.encode('{"packets": []}'), format: 'a JSON document', hex: '7b 22 70 61' },
-    { name: 'text', bytes: encoder.encode('No. Time Source Destination\n'), format: 'a plain text file', hex: '4e 6f 2e 20' },
+    {
+      name: 'text',
+      bytes: encoder.encode('No. Time Source Destination\n'),
+      format: 'a plain text file',
+      hex: '4e 6f 2e 20',
+    },
     {
       name: 'snoop',
       bytes: concatBytes([encoder.encode('snoop\0\0\0'), Uint8Array.of(0, 0, 0, 2, 0, 0, 0, 4)]),
@@ -205,12 +262,42 @@ describe('not-a-capture errors', () => {
       hex: '73 6e 6f 6f 70 00',
       hint: 'editcap -F pcapng',
     },
-    { name: 'NetMon', bytes: concatBytes([encoder.encode('GMBU'), Uint8Array.of(0, 2, 1, 0)]), format: 'a Microsoft Network Monitor capture', hex: '47 4d 42 55', hint: 'editcap -F pcapng' },
-    { name: '5View', bytes: Uint8Array.of(0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0, 0), format: 'a 5View capture', hex: 'aa aa aa aa', hint: 'editcap -F pcapng' },
+    {
+      name: 'NetMon',
+      bytes: concatBytes([encoder.encode('GMBU'), Uint8Array.of(0, 2, 1, 0)]),
+      format: 'a Microsoft Network Monitor capture',
+      hex: '47 4d 42 55',
+      hint: 'editcap -F pcapng',
+    },
+    {
+      name: '5View',
+      bytes: Uint8Array.of(0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0, 0),
+      format: 'a 5View capture',
+      hex: 'aa aa aa aa',
+      hint: 'editcap -F pcapng',
+    },
     {
       name: 'ERF',
       // ERF record: timestamp 2020-09-13 (LE seconds at 4-7), type 2 (Ethernet), flags 4, rlen 80, lctr 0, wlen 60.
-      bytes: Uint8Array.of(0, 0, 0, 0, 0x00, 0x10, 0x5e, 0x5f, 2, 4, 0, 80, 0, 0, 0, 60, ...new Array<number>(64).fill(0)),
+      bytes: Uint8Array.of(
+        0,
+        0,
+        0,
+        0,
+        0x00,
+        0x10,
+        0x5e,
+        0x5f,
+        2,
+        4,
+        0,
+        80,
+        0,
+        0,
+        0,
+        60,
+        ...new Array<number>(64).fill(0),
+      ),
       format: 'an Endace ERF capture',
       hex: '00 00 00 00 00 10 5e 5f 02 04',
       hint: 'editcap -F pcapng',

@@ -1,14 +1,10 @@
 /**
- * Errors that stop a capture file from being read at all. Problems inside a
- * readable capture are `CaptureFileWarning`s instead and are never thrown.
+ * Errors that stop a capture file from being read at all. The readers report
+ * problems inside a readable capture as `CaptureFileWarning`s through
+ * onWarning instead of throwing.
  */
 
-export type CaptureFileErrorCode =
-  | 'not-found'
-  | 'permission-denied'
-  | 'is-directory'
-  | 'not-a-capture'
-  | 'read-failed';
+export type CaptureFileErrorCode = 'not-found' | 'permission-denied' | 'is-directory' | 'not-a-capture' | 'read-failed';
 
 /** A capture file that cannot be opened or read; the message names the file. */
 export class CaptureFileError extends Error {
@@ -26,7 +22,7 @@ export class CaptureFileError extends Error {
 
 /** The first bytes are not a pcap or pcapng header. */
 export class NotACaptureError extends CaptureFileError {
-  /** What the bytes look like instead, with its article, e.g. "a gzip file" or "an xz file". */
+  /** Description of the format the bytes resemble, with its article, e.g. "a gzip file" or "an xz file". */
   readonly detectedFormat: string;
   /** Hex of up to the first 16 bytes, e.g. "1f 8b 08 00". Empty for an empty file. */
   readonly firstBytesHex: string;

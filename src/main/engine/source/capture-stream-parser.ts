@@ -7,7 +7,13 @@
  * chunks is copied, into a carry buffer that grows to that record's length
  * (at most one pcapng block, MAX_BLOCK_LENGTH).
  */
-import type { CaptureFileWarning, CaptureFileWarningCode, CaptureFormat, CaptureInterface, PacketRecord } from './packet-record';
+import type {
+  CaptureFileWarning,
+  CaptureFileWarningCode,
+  CaptureFormat,
+  CaptureInterface,
+  PacketRecord,
+} from './packet-record';
 import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
 import { createNotACaptureError, SIGNATURE_SAMPLE_LENGTH } from './file-signature';
 import { isPcapMagic, PcapRecordParser } from './pcap-record-parser';
@@ -215,7 +221,11 @@ export class CaptureStreamParser implements CaptureRecordSink {
       this.lastNeeded = SIGNATURE_SAMPLE_LENGTH;
       return null;
     }
-    throw createNotACaptureError(this.sourceName, bytes.subarray(start, start + SIGNATURE_SAMPLE_LENGTH), this.isDecompressed);
+    throw createNotACaptureError(
+      this.sourceName,
+      bytes.subarray(start, start + SIGNATURE_SAMPLE_LENGTH),
+      this.isDecompressed,
+    );
   }
 
   private startCarry(tail: Uint8Array): void {

@@ -58,7 +58,11 @@ export function isGzipSignature(bytes: Uint8Array): boolean {
  * `sample` is what the source holds up to SIGNATURE_SAMPLE_LENGTH bytes (less
  * when the source is shorter).
  */
-export function createNotACaptureError(sourceName: string, sample: Uint8Array, isDecompressed = false): NotACaptureError {
+export function createNotACaptureError(
+  sourceName: string,
+  sample: Uint8Array,
+  isDecompressed = false,
+): NotACaptureError {
   const hex = formatHexPreview(sample);
   const { name, hint } = identifyFormat(sample);
   const where = isDecompressed ? `${sourceName} (after gzip decompression)` : sourceName;

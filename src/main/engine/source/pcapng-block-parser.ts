@@ -3,11 +3,12 @@
  * blocks and name resolution. Blocks of other types are skipped by their
  * length.
  *
- * NOTE: a block whose framing is wrong (total length below 12, not a multiple
- * of 4, above MAX_BLOCK_LENGTH, or a trailing length that differs) stops the
- * reader with one 'invalid-block-length' warning instead of scanning for the
- * next Section Header Block: a resync would guess, and a guess could turn
- * payload bytes into packets. Packets before the bad block are all delivered.
+ * NOTE: a block whose framing is wrong stops the reader with one
+ * 'invalid-block-length' warning. Wrong framing is a total length below 12,
+ * not a multiple of 4 or above MAX_BLOCK_LENGTH, or a trailing length that
+ * differs. The reader does not scan for the next Section Header Block,
+ * because a resync would guess and could turn payload bytes into packets.
+ * Packets before the bad block are all delivered.
  */
 import type { CaptureInterface, PacketRecord } from './packet-record';
 import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
@@ -223,7 +224,13 @@ export class PcapngBlockParser implements CaptureRecordParser {
     this.sink.warn('invalid-block-length', fileOffset, null, message);
   }
 
-  private readSectionHeader(bytes: Uint8Array, view: DataView, start: number, blockEnd: number, fileOffset: number): boolean {
+  private readSectionHeader(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    blockEnd: number,
+    fileOffset: number,
+  ): boolean {
     const versionMajor = view.getUint16(start + 12, this.isLittleEndian);
     const versionMinor = view.getUint16(start + 14, this.isLittleEndian);
     // Bytes 16-23 hold the section length, which may be -1 (unknown) and is not needed to walk blocks.
@@ -244,7 +251,13 @@ export class PcapngBlockParser implements CaptureRecordParser {
     return true;
   }
 
-  private readInterfaceDescription(bytes: Uint8Array, view: DataView, start: number, blockEnd: number, fileOffset: number): void {
+  private readInterfaceDescription(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    blockEnd: number,
+    fileOffset: number,
+  ): void {
     const littleEndian = this.isLittleEndian;
     const captureInterface: CaptureInterface = {
       globalId: this.interfaces.length,
@@ -352,7 +365,15 @@ export class PcapngBlockParser implements CaptureRecordParser {
       );
       return;
     }
-    if (!this.checkCapturedLength(capturedLength, originalLength, sectionInterface.captureInterface, fileOffset, packetNumber)) {
+    if (
+      !this.checkCapturedLength(
+        capturedLength,
+        originalLength,
+        sectionInterface.captureInterface,
+        fileOffset,
+        packetNumber,
+      )
+    ) {
       return;
     }
 
@@ -373,7 +394,13 @@ export class PcapngBlockParser implements CaptureRecordParser {
   }
 
   /** Reads a Simple Packet Block: interface 0, no timestamp, captured length derived from the block and snaplen. */
-  private readSimplePacket(bytes: Uint8Array, view: DataView, start: number, blockEnd: number, fileOffset: number): void {
+  private readSimplePacket(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    blockEnd: number,
+    fileOffset: number,
+  ): void {
     const originalLength = view.getUint32(start + 8, this.isLittleEndian);
     const dataStart = start + 12;
     const packetNumber = this.sink.packetCount + 1;
@@ -387,11 +414,19 @@ export class PcapngBlockParser implements CaptureRecordParser {
     if (snaplen !== 0) {
       capturedLength = Math.min(capturedLength, snaplen);
     }
-    if (!this.checkCapturedLength(capturedLength, originalLength, sectionInterface.captureInterface, fileOffset, packetNumber)) {
+    if (
+      !this.checkCapturedLength(
+        capturedLength,
+        originalLength,
+        sectionInterface.captureInterface,
+        fileOffset,
+        packetNumber,
+      )
+    ) {
       return;
     }
 
-    // A Simple Packet Block has no timestamp: the record says so and carries time 0.
+    // A Simple Packet Block has no timestamp, so the record sets isTimestampMissing and carries time 0.
     const record = this.record;
     record.isTimestampMissing = true;
     record.timestampUs = 0;
@@ -400,9 +435,22 @@ export class PcapngBlockParser implements CaptureRecordParser {
     this.sink.deliverPacket(record);
   }
 
-  private readNameResolution(bytes: Uint8Array, view: DataView, start: number, blockEnd: number, fileOffset: number): void {
+  private readNameResolution(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    blockEnd: number,
+    fileOffset: number,
+  ): void {
     const onNameResolution = this.sink.handlers.onNameResolution?.bind(this.sink.handlers) ?? (() => undefined);
-    const { optionsStart, badOffset } = readNameRecords(bytes, view, start + 8, blockEnd, this.isLittleEndian, onNameResolution);
+    const { optionsStart, badOffset } = readNameRecords(
+      bytes,
+      view,
+      start + 8,
+      blockEnd,
+      this.isLittleEndian,
+      onNameResolution,
+    );
     if (badOffset !== -1) {
       this.sink.warn(
         'invalid-option',
@@ -415,7 +463,12 @@ export class PcapngBlockParser implements CaptureRecordParser {
     this.readComments(bytes, view, optionsStart, blockEnd, fileOffset, null);
   }
 
-  private findInterface(interfaceId: number, fileOffset: number, packetNumber: number, blockName: string): SectionInterface | null {
+  private findInterface(
+    interfaceId: number,
+    fileOffset: number,
+    packetNumber: number,
+    blockName: string,
+  ): SectionInterface | null {
     const sectionInterface = this.sectionInterfaces[interfaceId];
     if (sectionInterface !== undefined) {
       return sectionInterface;
@@ -482,7 +535,7 @@ export class PcapngBlockParser implements CaptureRecordParser {
     record.data = bytes.subarray(dataStart, dataStart + capturedLength);
   }
 
-  /** Reports opt_comment options of a block; skips the walk when nobody listens. */
+  /** Reports opt_comment options of a block, unless no onComment handler is set. */
   private readComments(
     bytes: Uint8Array,
     view: DataView,
@@ -502,7 +555,13 @@ export class PcapngBlockParser implements CaptureRecordParser {
     this.warnBadOption(badOffset, fileOffset, 'block');
   }
 
-  private emitComment(bytes: Uint8Array, valueStart: number, length: number, fileOffset: number, packetNumber: number | null): void {
+  private emitComment(
+    bytes: Uint8Array,
+    valueStart: number,
+    length: number,
+    fileOffset: number,
+    packetNumber: number | null,
+  ): void {
     this.sink.handlers.onComment?.({ packetNumber, fileOffset, text: decodeText(bytes, valueStart, length) });
   }
 

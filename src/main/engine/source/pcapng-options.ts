@@ -123,7 +123,7 @@ export function formatIpv6(address: Uint8Array): string {
 
   let bestStart = -1;
   let bestLength = 0;
-  for (let index = 0; index < 8; ) {
+  for (let index = 0; index < 8;) {
     if (groups[index] !== 0) {
       index += 1;
       continue;

@@ -61,7 +61,11 @@ export async function readCaptureFile(
       throw createReadError(path, error);
     });
     if (stats.isDirectory()) {
-      throw new CaptureFileError('is-directory', path, `${path} is a directory, not a capture file. Choose a .pcap or .pcapng file inside it.`);
+      throw new CaptureFileError(
+        'is-directory',
+        path,
+        `${path} is a directory, not a capture file. Choose a .pcap or .pcapng file inside it.`,
+      );
     }
 
     const reader = new ChunkReader(handle, path, Math.min(chunkSize, Math.max(stats.size, 64)));
@@ -192,8 +196,8 @@ async function readCompressed(handle: FileHandle, context: ReadContext, chunkSiz
 }
 
 function reportProgress(context: ReadContext, bytesRead: number, isFinal: boolean): void {
-  const onProgress = context.options.onProgress;
-  if (onProgress === undefined) {
+  const { options } = context;
+  if (options.onProgress === undefined) {
     return;
   }
   const now = Date.now();
@@ -201,7 +205,7 @@ function reportProgress(context: ReadContext, bytesRead: number, isFinal: boolea
     return;
   }
   context.lastProgressMs = now;
-  onProgress({ bytesRead, totalBytes: context.totalBytes, packets: context.parser.packetCount });
+  options.onProgress({ bytesRead, totalBytes: context.totalBytes, packets: context.parser.packetCount });
 }
 
 async function openReadOnly(path: string): Promise<FileHandle> {
@@ -210,7 +214,9 @@ async function openReadOnly(path: string): Promise<FileHandle> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new CaptureFileError('not-found', path, `Capture file not found: ${path}. Check the path.`, { cause: error });
+      throw new CaptureFileError('not-found', path, `Capture file not found: ${path}. Check the path.`, {
+        cause: error,
+      });
     }
     if (code === 'EACCES' || code === 'EPERM') {
       throw new CaptureFileError(
