@@ -48,6 +48,10 @@ const VALID_PACKETS: [name: string, linkType: number, bytes: Bytes, wholeAt?: nu
   ['IPv4/GRE key+sequence/IPv4', 228, ipv4({ protocol: 47, payload: gre({ protocol: 0x0800, key: 1, sequence: 2 }, IPV4_TCP) })],
   ['IPv4/UDP/VXLAN/Ethernet/IPv4', 228, ipv4({ protocol: 17, payload: udp(1, 4789, vxlan(5, ethernet(0x0800, IPV4_TCP))) })],
   ['IPv4/IPv6 (6in4)', 228, ipv4({ protocol: 41, payload: IPV6_UDP })],
+  ['IPv4/UDP/Geneve/IPv6', 228, ipv4({ protocol: 17, payload: udp(1, 6081, [0x01, 0, 0x86, 0xdd, 0, 0, 1, 0, 0, 1, 2, 0, ...IPV6_UDP]) })],
+  ['IPv4/UDP/GTP-U/IPv4', 228, ipv4({ protocol: 17, payload: udp(2152, 2152, [0x32, 0xff, 0, 44, 0, 0, 0, 1, 0, 1, 0, 0, ...IPV4_TCP]) })],
+  ['IPv4/UDP/Teredo/IPv6', 228, ipv4({ protocol: 17, payload: udp(3544, 1, [0, 0, 1, 2, 3, 4, 5, 6, ...IPV6_UDP]) })],
+  ['IPv4/UDP/AYIYA/IPv4', 228, ipv4({ protocol: 17, payload: udp(5072, 5072, [0x00, 0x10, 0x01, 4, 0, 0, 0, 0, 9, 0, 0, 0, 0, ...IPV4_TCP]) })],
 ];
 
 function repeatBytes(bytes: Bytes, count: number): Bytes {

@@ -134,6 +134,25 @@ describe('UDP tunnels', () => {
     const gtp: Bytes = [0x34, 0xff, ...uint16(8 + INNER_IPV4_TCP.length), ...uint32(0x1234), 0, 0, 0, 0x85, 1, 0x10, 0x05, 0x00];
     expectInnerTcp(ipv4({ protocol: 17, payload: udp(2152, 2152, [...gtp, ...INNER_IPV4_TCP]) }), 101, 'gtp', 20 + 8 + 16);
   });
+
+  it('decodes AYIYA forwarding IPv6', () => {
+    // IdLen 4 (16-byte identity), id type 1; SigLen 5 (20-byte SHA-1), hash 2; auth 1, opcode 1 (forward);
+    // next header 41; epoch; identity; signature.
+    const ayiya: Bytes = [0x41, 0x52, 0x11, 41, ...uint32(0x5f000000), ...new Array<number>(16 + 20).fill(0)];
+    const out = decode(ipv4({ protocol: 17, payload: udp(5072, 5072, [...ayiya, ...INNER_IPV6_UDP]) }), 101);
+    expect(out.problem).toBeNull();
+    expect(layerOf(out, 1).tunnel).toBe('ayiya');
+    expect(layerOf(out, 1).ipOffset).toBe(20 + 8 + 44);
+    expect(layerOf(out, 1).destinationPort).toBe(53);
+  });
+
+  it('ignores AYIYA echo messages', () => {
+    // Opcode 2 (echo request) carries no packet.
+    const ayiya: Bytes = [0x00, 0x00, 0x02, 59, ...uint32(0), 0];
+    const out = decode(ipv4({ protocol: 17, payload: udp(5072, 5072, ayiya) }), 101);
+    expect(out.problem).toBeNull();
+    expect(out.layerCount).toBe(1);
+  });
 });
 
 describe('IP in IP', () => {

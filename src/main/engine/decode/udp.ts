@@ -1,5 +1,6 @@
 import type { DecodedPacket, NetworkLayer } from './decoded-packet';
 import { readUint16BigEndian, recordProblem } from './decode-problem';
+import { AYIYA_PORT, decodeAyiya } from './tunnel-ayiya';
 import { decodeGeneve, GENEVE_PORT } from './tunnel-geneve';
 import { decodeGtpUser, GTP_USER_PORT } from './tunnel-gtp';
 import { decodeTeredo, TEREDO_PORT } from './tunnel-teredo';
@@ -9,7 +10,7 @@ const UDP_HEADER_LENGTH = 8;
 
 /**
  * Decode a UDP header at `offset` into `layer`, then a tunnel by its port
- * (VXLAN, Geneve, Teredo, GTP-U) when the datagram is whole and unfragmented.
+ * (VXLAN, Geneve, Teredo, GTP-U, AYIYA) when the datagram is unfragmented.
  * A length below 8 or beyond the IP payload is 'invalid-udp-length'. The
  * ports are then kept and the payload is limited to the IP payload.
  */
@@ -57,5 +58,7 @@ export function decodeUdp(
     decodeTeredo(data, payloadOffset, payloadEnd, udpClaimedEnd, out);
   } else if (sourcePort === GTP_USER_PORT || destinationPort === GTP_USER_PORT) {
     decodeGtpUser(data, payloadOffset, payloadEnd, out);
+  } else if (sourcePort === AYIYA_PORT || destinationPort === AYIYA_PORT) {
+    decodeAyiya(data, payloadOffset, payloadEnd, out);
   }
 }
