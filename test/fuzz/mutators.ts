@@ -122,7 +122,8 @@ function writeField(bytes: Uint8Array, field: LengthField, value: number): void 
     // A nibble field keeps the other half of its byte.
     const mask = field.nibbleMask ?? 0xff;
     const shift = mask === 0xf0 ? 4 : 0;
-    const nibble = value === 0 ? 0 : value === 1 ? 1 : 0xf;
+    // 0 and 1 map to themselves, the larger boundary values to the nibble's maximum.
+    const nibble = Math.min(value, 0xf);
     bytes[field.offset] = ((bytes[field.offset] ?? 0) & ~mask) | ((nibble << shift) & mask);
   }
 }

@@ -70,7 +70,7 @@ function ipv4(protocol: number, source: string, destination: string, payload: Ui
   return concat([Uint8Array.from(header), payload]);
 }
 
-/** IPv6 header followed by `payload`; `extension` is inserted as a hop-by-hop header when given. */
+/** IPv6 header followed by `payload`, with an 8-byte hop-by-hop header between them when `hasHopByHop`. */
 function ipv6(nextHeader: number, source: string, destination: string, payload: Uint8Array, hasHopByHop = false): Uint8Array {
   // Hop-by-hop: next header, length 0 (8 bytes), PadN option filling the rest.
   const extension = hasHopByHop ? Uint8Array.from([nextHeader, 0, 1, 4, 0, 0, 0, 0]) : new Uint8Array(0);
@@ -175,7 +175,7 @@ function buildPcap(name: string, frames: Uint8Array[], linkType: number, isLittl
   return { name, bytes: concat(parts), format: 'pcap', isLittleEndian, recordOffsets };
 }
 
-/** One pcapng block: type, total length, body padded to 4 bytes, total length again. */
+/** Builds one pcapng block: type, total length, body padded to 4 bytes, total length again. */
 function pcapngBlock(type: number, body: Uint8Array, isLittleEndian: boolean): Uint8Array {
   const padded = (body.length + 3) & ~3;
   const total = 12 + padded;
