@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseServeArguments, runServeCommand } from '../../src/main/cli/serve-command';
+
+describe('parseServeArguments', () => {
+  it('binds loopback by default', () => {
+    const parsed = parseServeArguments(['capture.pcap']);
+    expect(parsed).toMatchObject({ host: '127.0.0.1', port: 0, tlsCertPath: null });
+    expect(typeof parsed === 'object' && parsed.file?.endsWith('/capture.pcap')).toBe(true);
+  });
+
+  it('refuses a non-loopback address without TLS', () => {
+    const parsed = parseServeArguments(['--host', '0.0.0.0']);
+    expect(parsed).toMatch(/^refusing to listen on 0\.0\.0\.0 without TLS/);
+  });
+
+  it('accepts a non-loopback address with TLS', () => {
+    expect(parseServeArguments(['--host', '0.0.0.0', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'])).toMatchObject({
+      host: '0.0.0.0',
+      tlsCertPath: 'c.pem',
+    });
+  });
+
+  it('requires certificate and key together', () => {
+    expect(parseServeArguments(['--tls-cert', 'c.pem'])).toBe('--tls-cert and --tls-key must be given together');
+  });
+
+  it.each([['1.5'], ['65536'], ['http']])('rejects port %s', (port) => {
+    expect(parseServeArguments(['--port', port])).toMatch(/^--port must be an integer from 0 to 65535/);
+  });
+});
+
+describe('runServeCommand', () => {
+  it('exits 2 for a non-loopback host without TLS', async () => {
+    expect(await runServeCommand(['--host', '192.0.2.10'])).toBe(2);
+  });
+});
