@@ -63,7 +63,9 @@ describe('timeline option', () => {
   });
 
   it('marks each distinct alert time inside the span once', () => {
-    expect(alertMarkTimes(timeline, [{ firstUs: baseUs + 2_500_000, title: '', severity: 'high' }])).toEqual([baseUs / 1000 + 2500]);
+    expect(alertMarkTimes(timeline, [{ firstUs: baseUs + 2_500_000, title: '', severity: 'high' }])).toEqual([
+      baseUs / 1000 + 2500,
+    ]);
     const marks = seriesOf(option)[0]?.markLine?.data.map((mark) => mark.xAxis);
     expect(marks).toEqual([baseUs / 1000 + 2500]);
   });
@@ -92,9 +94,39 @@ describe('timeline option', () => {
 
 const graph: HostGraph = {
   nodes: [
-    { id: '10.0.0.1', kind: 'host', address: '10.0.0.1', names: ['<script>alert(1)</script>'], isInternal: true, bytes: 10_000, hostCount: 1, x: 0, y: 0 },
-    { id: '93.184.216.34', kind: 'host', address: '93.184.216.34', names: [], isInternal: false, bytes: 2_500, hostCount: 1, x: 10, y: 5 },
-    { id: '(other hosts)', kind: 'group', address: '', names: [], isInternal: false, bytes: 400, hostCount: 12, x: -10, y: 3 },
+    {
+      id: '10.0.0.1',
+      kind: 'host',
+      address: '10.0.0.1',
+      names: ['<script>alert(1)</script>'],
+      isInternal: true,
+      bytes: 10_000,
+      hostCount: 1,
+      x: 0,
+      y: 0,
+    },
+    {
+      id: '93.184.216.34',
+      kind: 'host',
+      address: '93.184.216.34',
+      names: [],
+      isInternal: false,
+      bytes: 2_500,
+      hostCount: 1,
+      x: 10,
+      y: 5,
+    },
+    {
+      id: '(other hosts)',
+      kind: 'group',
+      address: '',
+      names: [],
+      isInternal: false,
+      bytes: 400,
+      hostCount: 12,
+      x: -10,
+      y: 3,
+    },
   ],
   edges: [
     { source: '10.0.0.1', target: '93.184.216.34', bytes: 2_500, flows: 3 },
@@ -127,7 +159,11 @@ describe('host graph option', () => {
   });
 
   it('tells internal, external and grouped hosts apart', () => {
-    expect(nodes.map((node) => node.category)).toEqual([hostCategories.internal, hostCategories.external, hostCategories.group]);
+    expect(nodes.map((node) => node.category)).toEqual([
+      hostCategories.internal,
+      hostCategories.external,
+      hostCategories.group,
+    ]);
     expect(series?.categories?.map((category) => category.name)).toEqual(['Internal', 'External', 'Other hosts']);
   });
 

@@ -76,7 +76,16 @@ describe('FlowTable', () => {
   it('shows Zeek conn.log columns with UTC times', () => {
     const wrapper = mountTable(engine.flows.slice(0, 1), 1);
     const headers = wrapper.findAll('[role="columnheader"]').map((header) => header.text().replace(/[▲▼]/g, '').trim());
-    expect(headers.slice(0, 8)).toEqual(['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service']);
+    expect(headers.slice(0, 8)).toEqual([
+      'ts',
+      'uid',
+      'id.orig_h',
+      'id.orig_p',
+      'id.resp_h',
+      'id.resp_p',
+      'proto',
+      'service',
+    ]);
     expect(wrapper.find('.flow-table-cell').text()).toBe('2023-11-14 22:13:20.000000Z');
   });
 
@@ -188,7 +197,13 @@ describe('OverviewView', () => {
         lastUs: baseUs + 60_000_000,
         linkTypes: [{ linkType: 1, name: 'EN10MB', packets: 12345 }],
         fileProblems: [],
-        decodeProblems: [{ code: 'truncated-ipv4', count: 2, examples: [{ packetNumber: 17, fileOffset: 2048, message: 'IPv4 header cut off' }] }],
+        decodeProblems: [
+          {
+            code: 'truncated-ipv4',
+            count: 2,
+            examples: [{ packetNumber: 17, fileOffset: 2048, message: 'IPv4 header cut off' }],
+          },
+        ],
         isCancelled: false,
       },
     });

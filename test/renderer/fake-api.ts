@@ -14,6 +14,7 @@ import {
   type FlowQuery,
   type FlowRecord,
   type HostGraph,
+  type OpenedCapture,
   type Settings,
   type TidelineApi,
   type Timeline,
@@ -60,12 +61,20 @@ export function makeFlow(overrides: Partial<FlowRecord> & { uid: string }): Flow
 }
 
 function matchesFilter(flow: FlowRecord, filter: FlowFilter): boolean {
-  if (filter.timeRange && (flow.endUs < filter.timeRange.startUs || flow.startUs >= filter.timeRange.endUs)) return false;
-  if (filter.hosts && !filter.hosts.includes(flow.originatorAddress) && !filter.hosts.includes(flow.responderAddress)) return false;
+  if (filter.timeRange && (flow.endUs < filter.timeRange.startUs || flow.startUs >= filter.timeRange.endUs))
+    return false;
+  if (filter.hosts && !filter.hosts.includes(flow.originatorAddress) && !filter.hosts.includes(flow.responderAddress))
+    return false;
   if (filter.uids && !filter.uids.includes(flow.uid)) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
-    const haystack = [flow.uid, flow.originatorAddress, flow.responderAddress, String(flow.responderPort), flow.transport]
+    const haystack = [
+      flow.uid,
+      flow.originatorAddress,
+      flow.responderAddress,
+      String(flow.responderPort),
+      flow.transport,
+    ]
       .join(' ')
       .toLowerCase();
     if (!haystack.includes(needle)) return false;
@@ -98,6 +107,11 @@ export class FakeEngine {
     this.requests.push({ method, argument });
   }
 
+  private answer<T>(method: string, argument: unknown, result: T): Promise<T> {
+    this.record(method, argument);
+    return Promise.resolve(result);
+  }
+
   private listen(name: string) {
     return (listener: (payload: never) => void) => {
       const set = this.listeners.get(name) ?? new Set();
@@ -116,7 +130,11 @@ export class FakeEngine {
       const right = column === 'durationUs' ? b.endUs - b.startUs : column === 'totalBytes' ? 0 : b[column];
       return left === right ? 0 : (left ?? '') < (right ?? '') ? -sign : sign;
     });
-    return { total: matching.length, offset: query.offset, rows: matching.slice(query.offset, query.offset + query.limit) };
+    return {
+      total: matching.length,
+      offset: query.offset,
+      rows: matching.slice(query.offset, query.offset + query.limit),
+    };
   }
 
   buildApi(): TidelineApi {
@@ -130,41 +148,44 @@ export class FakeEngine {
       flows: this.flows.length,
     });
     return {
-      captureOpen: async (argument) => {
-        this.record('captureOpen', argument);
-        if (argument.path.endsWith('missing.pcap')) return fail('file-not-found', `File not found: ${argument.path}`);
-        return succeed({ captureId: this.captureId, path: argument.path });
-      },
-      captureCancel: async (argument) => (this.record('captureCancel', argument), succeed({ isCancelled: true })),
-      captureStatus: async () => (this.record('captureStatus', {}), succeed(null)),
+      captureOpen: (argument) =>
+        this.answer(
+          'captureOpen',
+          argument,
+          argument.path.endsWith('missing.pcap')
+            ? fail<OpenedCapture>('file-not-found', `File not found: ${argument.path}`)
+            : succeed({ captureId: this.captureId, path: argument.path }),
+        ),
+      captureCancel: (argument) => this.answer('captureCancel', argument, succeed({ isCancelled: true })),
+      captureStatus: () => this.answer('captureStatus', {}, succeed(null)),
       flowsQuery: async (argument) => {
         this.record('flowsQuery', argument);
         if (this.flowQueryGate) await this.flowQueryGate;
         return succeed(this.queryFlows(argument));
       },
-      flowsGet: async (argument) => {
-        this.record('flowsGet', argument);
+      flowsGet: (argument) => {
         const flow = this.flows.find((candidate) => candidate.uid === argument.uid);
-        return flow ? succeed(flow) : fail('not-found', `No flow ${argument.uid}`);
+        return this.answer(
+          'flowsGet',
+          argument,
+          flow ? succeed(flow) : fail<FlowRecord>('not-found', `No flow ${argument.uid}`),
+        );
       },
-      aggregatesTimeline: async (argument) => (this.record('aggregatesTimeline', argument), succeed(this.timeline)),
-      aggregatesHostGraph: async (argument) => (this.record('aggregatesHostGraph', argument), succeed(this.hostGraph)),
-      aggregatesOverview: async (argument) => (this.record('aggregatesOverview', argument), succeed(overview())),
-      alertsList: async (argument) => {
-        this.record('alertsList', argument);
-        return succeed({ alerts: this.alerts, totalAlerts: this.alerts.length });
-      },
-      recentList: async () => (this.record('recentList', {}), succeed([])),
-      recentAdd: async (argument) => (this.record('recentAdd', argument), succeed([{ path: argument.path, openedAtMs: 0 }])),
-      recentClear: async () => (this.record('recentClear', {}), succeed([])),
-      settingsGet: async () => (this.record('settingsGet', {}), succeed(this.settings)),
-      settingsSet: async (argument) => {
-        this.record('settingsSet', argument);
+      aggregatesTimeline: (argument) => this.answer('aggregatesTimeline', argument, succeed(this.timeline)),
+      aggregatesHostGraph: (argument) => this.answer('aggregatesHostGraph', argument, succeed(this.hostGraph)),
+      aggregatesOverview: (argument) => this.answer('aggregatesOverview', argument, succeed(overview())),
+      alertsList: (argument) =>
+        this.answer('alertsList', argument, succeed({ alerts: this.alerts, totalAlerts: this.alerts.length })),
+      recentList: () => this.answer('recentList', {}, succeed([])),
+      recentAdd: (argument) => this.answer('recentAdd', argument, succeed([{ path: argument.path, openedAtMs: 0 }])),
+      recentClear: () => this.answer('recentClear', {}, succeed([])),
+      settingsGet: () => this.answer('settingsGet', {}, succeed(this.settings)),
+      settingsSet: (argument) => {
         this.settings = { ...this.settings, ...argument };
-        return succeed(this.settings);
+        return this.answer('settingsSet', argument, succeed(this.settings));
       },
-      dialogOpenCapture: async () => (this.record('dialogOpenCapture', {}), fail('unsupported', 'No dialog in tests')),
-      appInfo: async () => (this.record('appInfo', {}), succeed({ mode: 'serve', version: '0.0.0', canShowFileDialog: false })),
+      dialogOpenCapture: () => this.answer('dialogOpenCapture', {}, fail('unsupported', 'No dialog in tests')),
+      appInfo: () => this.answer('appInfo', {}, succeed({ mode: 'serve', version: '0.0.0', canShowFileDialog: false })),
       onCaptureStarted: this.listen('capture.started'),
       onCaptureProgress: this.listen('capture.progress'),
       onCaptureBatch: this.listen('capture.batch'),

@@ -17,7 +17,9 @@ describe('formatTimestamp', () => {
   });
 
   it('shows the local offset in local time', () => {
-    expect(formatTimestamp(1_700_000_000_000_000, 'local')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000000[+-]\d\d:\d\d$/);
+    expect(formatTimestamp(1_700_000_000_000_000, 'local')).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000000[+-]\d\d:\d\d$/,
+    );
   });
 });
 
@@ -60,7 +62,9 @@ describe('quantities', () => {
 
 describe('escapeHtml', () => {
   it('escapes markup from packet strings', () => {
-    expect(escapeHtml('<img src=x onerror="alert(1)">&\'')).toBe('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;');
+    expect(escapeHtml('<img src=x onerror="alert(1)">&\'')).toBe(
+      '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;',
+    );
   });
 });
 

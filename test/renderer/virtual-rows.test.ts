@@ -29,7 +29,10 @@ describe('choosePageToLoad', () => {
   });
 
   it('reloads when the view leaves the loaded page', () => {
-    expect(choosePageToLoad({ first: 590, end: 630 }, { first: 200, end: 600 }, 200)).toEqual({ offset: 400, limit: 400 });
+    expect(choosePageToLoad({ first: 590, end: 630 }, { first: 200, end: 600 }, 200)).toEqual({
+      offset: 400,
+      limit: 400,
+    });
   });
 });
 

@@ -45,7 +45,10 @@ interface PendingRequest {
  * socket opens wait for it; when it closes, pending requests resolve to
  * `engine-unavailable` and later ones fail at once.
  */
-export function connectWebSocketApi(url: string, createSocket = (address: string) => new WebSocket(address)): WebSocketApi {
+export function connectWebSocketApi(
+  url: string,
+  createSocket = (address: string) => new WebSocket(address),
+): WebSocketApi {
   const socket = createSocket(url);
   const pending = new Map<number, PendingRequest>();
   const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -101,7 +104,9 @@ export function connectWebSocketApi(url: string, createSocket = (address: string
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         pending.delete(id);
-        resolve(fail('timed-out', `Request ${name} got no answer within ${requestTimeoutMs / 1000} s.`, { request: name }));
+        resolve(
+          fail('timed-out', `Request ${name} got no answer within ${requestTimeoutMs / 1000} s.`, { request: name }),
+        );
       }, requestTimeoutMs);
       pending.set(id, { resolve, timer });
       socket.send(JSON.stringify(message));

@@ -36,7 +36,11 @@ export function computeVisibleRows(
  * multiples of `pageSize` and span two pages, so scrolling across a page
  * boundary does not refetch at once. Null when `loaded` already covers it.
  */
-export function choosePageToLoad(needed: RowRange, loaded: RowRange | null, pageSize: number): { offset: number; limit: number } | null {
+export function choosePageToLoad(
+  needed: RowRange,
+  loaded: RowRange | null,
+  pageSize: number,
+): { offset: number; limit: number } | null {
   if (needed.end <= needed.first) return null;
   if (loaded && loaded.first <= needed.first && loaded.end >= needed.end) return null;
   const offset = Math.floor(needed.first / pageSize) * pageSize;

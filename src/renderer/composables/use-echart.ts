@@ -1,10 +1,14 @@
 import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
 import { echarts, type EChartsCoreOption, type EChartsType } from '../components/charts/echarts-setup';
 
-export interface EchartHandle {
-  chart: Ref<EChartsType | null>;
+/** What a chart component exposes to its view for PNG export. */
+export interface ChartExport {
   /** Returns the chart as a PNG data URL on the given background, or null before mount. */
   getPngDataUrl: (backgroundColor: string) => string | null;
+}
+
+export interface EchartHandle extends ChartExport {
+  chart: Ref<EChartsType | null>;
 }
 
 /**

@@ -19,7 +19,9 @@ export function formatBytes(bytes: number): string {
 /** Formats an integer with comma thousands separators, whatever the locale, so exported and on-screen numbers match. */
 export function formatCount(count: number): string {
   if (!Number.isFinite(count)) return '–';
-  return Math.round(count).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(count)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Formats a short axis label: 1.2k, 3.4M, 5.6G. */

@@ -21,7 +21,10 @@ function padNumber(value: number, width: number): string {
 export function formatTimestamp(microseconds: number, zone: TimeZoneSetting): string {
   const wholeMilliseconds = Math.floor(microseconds / MICROSECONDS_PER_MILLISECOND);
   const date = new Date(wholeMilliseconds);
-  const fraction = padNumber(microseconds - Math.floor(microseconds / MICROSECONDS_PER_SECOND) * MICROSECONDS_PER_SECOND, 6);
+  const fraction = padNumber(
+    microseconds - Math.floor(microseconds / MICROSECONDS_PER_SECOND) * MICROSECONDS_PER_SECOND,
+    6,
+  );
   const isUtc = zone === 'utc';
   const year = isUtc ? date.getUTCFullYear() : date.getFullYear();
   const month = (isUtc ? date.getUTCMonth() : date.getMonth()) + 1;

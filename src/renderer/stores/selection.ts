@@ -21,7 +21,8 @@ export const useSelectionStore = defineStore('selection', () => {
 
   const filter = computed<FlowFilter>(() => buildFilter({}));
   const isEmpty = computed(
-    () => timeRange.value === null && hosts.value.length === 0 && text.value.trim() === '' && flowUids.value.length === 0,
+    () =>
+      timeRange.value === null && hosts.value.length === 0 && text.value.trim() === '' && flowUids.value.length === 0,
   );
 
   /** Returns the filter without the parts named in `omit`, for the view that owns those parts. */

@@ -46,8 +46,12 @@ export function categoryOfNode(node: HostGraphNode): number {
 export function formatNodeTooltip(node: HostGraphNode): string {
   const title = node.kind === 'group' ? `${formatCount(node.hostCount)} other hosts` : node.address;
   const kind = node.kind === 'group' ? 'grouped' : node.isInternal ? 'internal' : 'external';
-  const names = node.names.slice(0, 5).map((name) => `<div>${escapeHtml(name)}</div>`).join('');
-  const more = node.names.length > 5 ? `<div class="chart-tooltip-label">and ${node.names.length - 5} more names</div>` : '';
+  const names = node.names
+    .slice(0, 5)
+    .map((name) => `<div>${escapeHtml(name)}</div>`)
+    .join('');
+  const more =
+    node.names.length > 5 ? `<div class="chart-tooltip-label">and ${node.names.length - 5} more names</div>` : '';
   return (
     `<div class="chart-tooltip-title">${escapeHtml(title)}</div>` +
     `<div class="chart-tooltip-row"><span class="chart-tooltip-label">Kind</span><span>${kind}</span></div>` +
@@ -87,7 +91,9 @@ export function buildHostGraphOption(input: HostGraphOptionInput): EChartsCoreOp
       category: categoryOfNode(node),
       symbolSize: scaleBySquareRoot(node.bytes, largestNode, minimumNodeSize, maximumNodeSize),
       label: { formatter: formatNodeLabel(node) },
-      itemStyle: isSelected ? { borderColor: palette.selected, borderWidth: 3 } : { borderColor: palette.background, borderWidth: 1 },
+      itemStyle: isSelected
+        ? { borderColor: palette.selected, borderWidth: 3 }
+        : { borderColor: palette.background, borderWidth: 1 },
     };
   });
   const edges = graph.edges.map((edge) => ({

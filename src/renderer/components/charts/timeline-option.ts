@@ -21,7 +21,10 @@ export interface TimelineOptionInput {
 const seriesNames = ['Bytes', 'Packets', 'New flows'] as const;
 
 /** Returns [bucket start in ms, value] pairs, the x unit ECharts time axes use. */
-export function toSeriesPoints(timeline: Timeline, pick: (bucket: Timeline['buckets'][number]) => number): [number, number][] {
+export function toSeriesPoints(
+  timeline: Timeline,
+  pick: (bucket: Timeline['buckets'][number]) => number,
+): [number, number][] {
   return timeline.buckets.map((bucket) => [bucket.startUs / 1000, pick(bucket)]);
 }
 
