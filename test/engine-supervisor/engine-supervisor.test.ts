@@ -145,10 +145,14 @@ describe('EngineSupervisor', () => {
 describe('EngineSupervisor with a forked engine', () => {
   it('restarts a killed engine and answers again', async () => {
     const spawn = forkEngine();
-    let current: EngineConnection | null = null;
+    const spawned: EngineConnection[] = [];
     const events: EventMessage[] = [];
     const supervisor = new EngineSupervisor({
-      spawn: () => (current = spawn()),
+      spawn: () => {
+        const connection = spawn();
+        spawned.push(connection);
+        return connection;
+      },
       onEvent: (message) => events.push(message),
       log: getLogger('test.supervisor'),
       restartDelaysMs: [50],
@@ -156,7 +160,7 @@ describe('EngineSupervisor with a forked engine', () => {
     try {
       const opened = await supervisor.request('capture.open', { path: writeScanCapture() });
       expect(opened.ok).toBe(true);
-      const firstPid = current?.pid;
+      const firstPid = spawned[0]?.pid;
       process.kill(firstPid ?? 0, 'SIGKILL');
       await vi.waitFor(() => expect(events.some((event) => event.name === 'engine.restarted')).toBe(true), {
         timeout: 20_000,
@@ -165,7 +169,8 @@ describe('EngineSupervisor with a forked engine', () => {
         signal: 'SIGKILL',
         restartCount: 1,
       });
-      expect(current?.pid).not.toBe(firstPid);
+      expect(spawned).toHaveLength(2);
+      expect(spawned[1]?.pid).not.toBe(firstPid);
       expect(await supervisor.request('app.info', {})).toMatchObject({ ok: false, error: { code: 'unsupported' } });
     } finally {
       supervisor.stop();
