@@ -11,11 +11,15 @@
  * are SF when both sides sent, S0 when only the originator did. History
  * letters: S SYN, h SYN-ACK, A pure ACK, D payload, F FIN, R RST, upper case
  * for the originator and each letter once per direction; ICMP has none.
+ * Services: Zeek's HTTP, DNS and syslog analyzers recognise these payloads
+ * whatever the port, since every exchange here is complete.
  */
 
 export interface FlowReasoning {
   connectionState: string;
   history: string;
+  /** Zeek's service column as its analyzers would fill it from the payload, or null for none. */
+  service: string | null;
   how: string;
 }
 
@@ -35,6 +39,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'SF',
         history: 'ShADadFf',
+        service: 'http',
         how:
           'Three-way handshake (S h A), GET (D), server ACK (a), headers and body (d), client ACKs (A). Both ends close ' +
           'after the body: curl because Content-Length is complete, the HTTP/1.0 server because it always does. In this ' +
@@ -49,6 +54,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'RSTO',
         history: 'ShADadR',
+        service: 'http',
         how: 'Established (S h A), request D, ACK a, reply d, ACK A, then the originator\'s RST (R): RSTO, "originator aborted".',
       },
     ],
@@ -59,6 +65,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'RSTR',
         history: 'ShADadr',
+        service: 'http',
         how: 'Established (S h A), request D and ACK a, reply d and ACK A, then the responder\'s RST (r): RSTR.',
       },
     ],
@@ -69,6 +76,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'REJ',
         history: 'Sr',
+        service: null,
         how: 'One SYN (S) answered by RST-ACK from the responder (r) and no SYN-ACK: REJ, "connection attempt rejected".',
       },
     ],
@@ -80,6 +88,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'S0',
         history: 'S',
+        service: null,
         how:
           'Only SYNs from the originator (the kernel retransmits the same SYN), nothing from the responder: S0. ' +
           'Retransmitted SYNs carry no payload, so no T letter; S is recorded once.',
@@ -92,6 +101,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'SF',
         history: 'Dd',
+        service: 'dns',
         how: 'One query with payload from the originator (D) and one response from the responder (d): both sides active, SF.',
       },
     ],
@@ -102,6 +112,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'S0',
         history: 'D',
+        service: 'syslog',
         how: 'Payload from the originator only (D), nothing back: S0 for UDP.',
       },
     ],
@@ -112,6 +123,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'OTH',
         history: '',
+        service: null,
         how:
           'Zeek keys ICMP by type and counterpart, so requests (8) and replies (0) of one ping form one flow 8 -> 0; ' +
           'ICMP flows are OTH with no history. Bytes are the ICMP payload after the 8-byte header, 56 per packet.',
@@ -124,6 +136,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'OTH',
         history: '',
+        service: null,
         how: 'ICMPv6 echo request 128 pairs with reply 129 in one flow; OTH, no history, 56 payload bytes per packet.',
       },
     ],
@@ -134,6 +147,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'S0',
         history: 'D',
+        service: null,
         how:
           'The datagram alone, payload from the originator only: S0. The ICMP error does not count as a reply of this flow, ' +
           'and its quoted IP and UDP headers must not create a second UDP flow.',
@@ -141,6 +155,7 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
       {
         connectionState: 'OTH',
         history: '',
+        service: null,
         how:
           'The unreachable message is its own ICMP flow from the server: type 3 has no counterpart, so Zeek puts the code (3) in ' +
           'the responder-port position. Bytes: 33 = quoted IPv4 header 20 + UDP header 8 + 5 payload bytes.',
@@ -149,12 +164,12 @@ export const FIXTURE_REASONING: Record<string, CaptureReasoning> = {
   },
   'ipv6-tcp.pcapng': {
     scenario: 'lab-peer.py request over IPv6, recorded by dumpcap as pcapng.',
-    flows: [{ connectionState: 'SF', history: 'ShADadFf', how: FIN_AFTER_REQUEST }],
+    flows: [{ connectionState: 'SF', history: 'ShADadFf', service: 'http', how: FIN_AFTER_REQUEST }],
   },
   'vlan-tcp.pcap': {
     scenario:
       'lab-peer.py request between 10.66.100.10 and 10.66.100.20 in VLAN 100. This kernel has no 802.1Q devices, so the ' +
       'exchange ran untagged and tcprewrite --enet-vlan=add --enet-vlan-tag=100 inserted the tag (record-fixtures.sh).',
-    flows: [{ connectionState: 'SF', history: 'ShADadFf', how: FIN_AFTER_REQUEST }],
+    flows: [{ connectionState: 'SF', history: 'ShADadFf', service: 'http', how: FIN_AFTER_REQUEST }],
   },
 };

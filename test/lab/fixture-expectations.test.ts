@@ -2,9 +2,9 @@
  * Checks the lab captures' expected files against tshark, so the counts the
  * engine tests compare with are recomputed rather than trusted.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildExpectation } from '../../scripts/lab/fixture-expectation';
+import { buildExpectation, formatExpectedConnLog } from '../../scripts/lab/fixture-expectation';
 import { deriveHistoryLetters, isTsharkAvailable, readTsharkPackets } from '../../scripts/lab/tshark-flows';
 import { LAB_CAPTURE_FOLDER, listLabCaptures, readLabFixtures } from './read-expectations';
 
@@ -21,14 +21,18 @@ describe('lab fixture files', () => {
   it('has no expected file without its capture', () => {
     const captures = new Set(listLabCaptures());
     const orphans = readdirSync(LAB_CAPTURE_FOLDER)
-      .filter((name) => name.endsWith('.expected.json'))
-      .filter((name) => !captures.has(name.slice(0, -'.expected.json'.length)));
+      .filter((name) => name.endsWith('.expected.json') || name.endsWith('.conn.log'))
+      .filter((name) => !captures.has(name.replace(/\.(expected\.json|conn\.log)$/, '')));
     expect(orphans).toEqual([]);
   });
 
   it('covers pcap, nanosecond pcap and pcapng', () => {
     const kinds = new Set(fixtures.map(({ expected }) => `${expected.format}/${expected.timestampPrecision}`));
     expect([...kinds].sort()).toEqual(['pcap/microsecond', 'pcap/nanosecond', 'pcapng/microsecond']);
+  });
+
+  it.each(fixtures)('$name conn.log matches its expected file', ({ path, expected }) => {
+    expect(readFileSync(`${path}.conn.log`, 'utf8')).toBe(formatExpectedConnLog(expected));
   });
 
   it.each(fixtures)('$name assigns every packet to one flow', ({ expected }) => {
