@@ -62,6 +62,7 @@ struct totals {
   uint64_t packets;
   uint64_t bytes;
   uint64_t ip_packets;
+  uint64_t ipv4_packets;
   uint64_t non_ip_packets;
   uint64_t truncated_packets;
 };
@@ -189,6 +190,7 @@ static void handle_packet(u_char *user, const struct pcap_pkthdr *header, const 
     if (is_later_fragment) { source_port = destination_port = 0; }
     else if (!read_ports(protocol, p + header_length, end, &source_port, &destination_port)) { totals.truncated_packets++; return; }
     source_is_low = build_key(&key, 4, protocol, p + 12, p + 16, source_port, destination_port);
+    totals.ipv4_packets++;
   } else if (ethertype == ETHERTYPE_IPV6) {
     if (end - p < 40 || (p[0] >> 4) != 6) { totals.truncated_packets++; return; }
     const uint8_t *addresses = p + 8;
@@ -263,8 +265,8 @@ int main(int argc, char **argv) {
   pcap_close(capture);
 
   if (dump) dump_flows();
-  printf("{\"packets\":%llu,\"bytes\":%llu,\"ipPackets\":%llu,\"nonIpPackets\":%llu,\"truncatedPackets\":%llu,\"flows\":%llu}\n",
-         (unsigned long long)totals.packets, (unsigned long long)totals.bytes, (unsigned long long)totals.ip_packets,
+  printf("{\"packets\":%llu,\"bytes\":%llu,\"ipPackets\":%llu,\"ipv4Packets\":%llu,\"nonIpPackets\":%llu,\"truncatedPackets\":%llu,\"flows\":%llu}\n",
+         (unsigned long long)totals.packets, (unsigned long long)totals.bytes, (unsigned long long)totals.ip_packets, (unsigned long long)totals.ipv4_packets,
          (unsigned long long)totals.non_ip_packets, (unsigned long long)totals.truncated_packets, (unsigned long long)table.count);
   return 0;
 }

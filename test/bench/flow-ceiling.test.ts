@@ -13,6 +13,7 @@ interface CeilingTotals {
   packets: number;
   bytes: number;
   ipPackets: number;
+  ipv4Packets: number;
   nonIpPackets: number;
   truncatedPackets: number;
   flows: number;
