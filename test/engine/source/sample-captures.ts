@@ -44,7 +44,7 @@ export function buildTwoSections(): PcapngBuilder {
       .decryptionSecrets({ secretsType: 0x544c534b, data: new TextEncoder().encode('CLIENT_RANDOM 00 11\n') })
       .custom({ privateEnterpriseNumber: 32473, data: Uint8Array.of(1, 2, 3) })
       .custom({ isCopiable: false, privateEnterpriseNumber: 32473, data: Uint8Array.of(4) })
-      .block(0x00000009, Uint8Array.of(0x5f, 0x5f, 0x43, 0x55)) // systemd journal export
+      .block(0x00000009, new TextEncoder().encode('__REALTIME_TIMESTAMP=1700000000000000\nMESSAGE=tideline test\n')) // systemd journal export entry
       .sectionHeader({ byteOrder: 'big' })
       // 2^-10 second ticks and a one-hour offset.
       .interfaceDescription({ linkType: 101, snaplen: 4, timestampResolution: 0x8a, timestampOffsetSeconds: 3600n })
@@ -60,7 +60,8 @@ export function buildTwoSections(): PcapngBuilder {
         data: frameA.subarray(0, 3),
         dropsCount: 9,
       })
-      .simplePacket({ data: frameB.subarray(0, 10), originalLength: 10 })
+      // SPB data stops at interface 0's snaplen of 4, as the format requires.
+      .simplePacket({ data: frameB.subarray(0, 4), originalLength: 10 })
   );
 }
 
