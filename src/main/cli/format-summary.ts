@@ -33,6 +33,9 @@ function formatTallies(title: string, tallies: ProblemTally[]): string[] {
 }
 
 function formatUtc(us: number): string {
-  const iso = new Date(Math.floor(us / 1000)).toISOString();
+  const date = new Date(Math.floor(us / 1000));
+  // Timestamps beyond the year 275760 cannot be shown as a date; print seconds instead.
+  if (Number.isNaN(date.getTime())) return `${(us / 1e6).toFixed(6)} s after the epoch`;
+  const iso = date.toISOString();
   return `${iso.slice(0, 19).replace('T', ' ')}.${String(us % 1_000_000).padStart(6, '0')}`;
 }
