@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CaptureStreamParser } from '../../../src/main/engine/source/capture-stream-parser';
+import { NotACaptureError } from '../../../src/main/engine/source/capture-file-error';
 import {
   buildPcap,
   buildPcapFileHeader,
+  ByteWriter,
   concatBytes,
   pcapRecordOffsets,
   type BuildPcapOptions,
@@ -205,5 +208,53 @@ describe('pcap reader', () => {
 
     expect(result.packets.map((packet) => [packet.capturedLength, packet.dataHex])).toEqual([[0, '']]);
     expect(result.warnings).toEqual([]);
+  });
+
+  it('reads the modified pcap variant', () => {
+    // Magic a1b2cd34 (patched libpcap): each record header has 8 more bytes after orig_len.
+    const writer = new ByteWriter('little');
+    writer.u32(0xa1b2cd34).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(1); // file header
+    writer.u32(1_600_000_000).u32(250_000).u32(5).u32(64); // ts_sec, ts_usec, incl_len, orig_len
+    writer.u32(2).u16(0x0800).u8(0).u8(0); // ifindex, protocol, packet type, padding
+    writer.raw(frameA); // packet bytes
+    const result = collectCapture(writer.toBytes());
+
+    expect(
+      result.packets.map((packet) => [
+        packet.fileOffset,
+        packet.timestampUs,
+        packet.capturedLength,
+        packet.originalLength,
+        packet.dataHex,
+      ]),
+    ).toEqual([[24, 1_600_000_000_250_000, 5, 64, 'deadbeef01']]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('rejects non-capture bytes fed one at a time', () => {
+    const parser = new CaptureStreamParser(
+      { onPacket: () => undefined, onWarning: () => undefined },
+      { sourceName: 'image.png' },
+    );
+    const png = concatBytes([Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), new Uint8Array(100)]);
+    let thrown: unknown = null;
+    let fedBytes = 0;
+    for (const byte of png) {
+      try {
+        parser.push(Uint8Array.of(byte));
+      } catch (error) {
+        thrown = error;
+        break;
+      }
+      fedBytes += 1;
+    }
+
+    // The parser waits for a 64-byte sample before it names the format.
+    expect(fedBytes).toBe(63);
+    expect(thrown).toBeInstanceOf(NotACaptureError);
+    expect((thrown as NotACaptureError).message).toContain(
+      'image.png is not a pcap or pcapng capture: it looks like a PNG image.',
+    );
+    expect((thrown as NotACaptureError).message).toContain('First bytes: 89 50 4e 47 0d 0a 1a 0a 00');
   });
 });

@@ -162,6 +162,17 @@ describe('readCaptureFile', () => {
     expect(result.packets).toBeLessThan(25);
   });
 
+  it('stops a gzip read when the signal aborts', async () => {
+    const path = await writeTemporary('abort.pcap.gz', gzipSync(buildManyPackets(20_000)));
+    const controller = new AbortController();
+    controller.abort();
+    const { result } = await readAll(path, { signal: controller.signal });
+
+    expect(result.isCancelled).toBe(true);
+    expect(result.format).toBe('pcap');
+    expect(result.packets).toBeLessThan(20_000);
+  });
+
   it('rejects a missing file', async () => {
     const path = join(directory, 'missing.pcap');
     const error = await readAll(path).catch((caught: unknown) => caught);
