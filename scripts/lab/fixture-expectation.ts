@@ -51,7 +51,7 @@ function formatSeconds(microseconds: number): string {
  */
 export function formatExpectedConnLog(expectation: CaptureExpectation): string {
   const rows = expectation.flows.map((flow) => {
-    const durationUs = flow.endUs - flow.startUs;
+    const durationUs = flow.durationUs;
     const hasDuration = durationUs > 0;
     return [
       formatSeconds(flow.startUs), '-', flow.originatorAddress, flow.originatorPort, flow.responderAddress,

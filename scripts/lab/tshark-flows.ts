@@ -79,6 +79,13 @@ export interface TsharkFlow {
   communityId: string;
   startUs: number;
   endUs: number;
+  /**
+   * Zeek's duration: first packet to the last packet that moved Zeek's
+   * last_time. Zeek's TCP analyzer stops updating last_time once both
+   * endpoints closed (TCPSessionAdapter::DeliverPacket checks did_close before
+   * it processes the packet's own FIN), so a final ACK after both FINs is left out.
+   */
+  durationUs: number;
   firstPacketNumber: number;
   lastPacketNumber: number;
   originatorPackets: number;
@@ -91,7 +98,7 @@ export interface TsharkFlow {
 
 export interface TsharkCaptureFacts {
   format: 'pcap' | 'pcapng';
-  /** Timestamp resolution written in the file header (pcapng: as dumpcap writes it, microseconds). */
+  /** Timestamp resolution: from the magic number for pcap, from capinfos (the interfaces' if_tsresol) for pcapng. */
   timestampPrecision: 'microsecond' | 'nanosecond';
   packets: number;
   capturedBytes: number;
@@ -127,10 +134,22 @@ export function readCaptureFormat(path: string): Pick<TsharkCaptureFacts, 'forma
   closeSync(fd);
   if (read < 4) throw new Error(`${path}: expected a 4-byte capture magic number, found ${read} bytes`);
   const value = magic.readUInt32LE(0);
-  if (value === 0x0a0d0d0a) return { format: 'pcapng', timestampPrecision: 'microsecond' };
+  if (value === 0x0a0d0d0a) return { format: 'pcapng', timestampPrecision: readPcapngPrecision(path) };
   if (value === 0xa1b2c3d4 || value === 0xd4c3b2a1) return { format: 'pcap', timestampPrecision: 'microsecond' };
   if (value === 0xa1b23c4d || value === 0x4d3cb2a1) return { format: 'pcap', timestampPrecision: 'nanosecond' };
   throw new Error(`${path}: unknown capture magic 0x${value.toString(16)}; expected pcap or pcapng`);
+}
+
+// pcapng keeps the resolution per interface (if_tsresol); capinfos reports it for the file.
+function readPcapngPrecision(path: string): TsharkCaptureFacts['timestampPrecision'] {
+  const result = spawnSync('capinfos', [path], { encoding: 'utf8' });
+  const match = /File timestamp precision:\s+(\w+)/.exec(result.stdout);
+  if (result.status !== 0 || match === null) {
+    throw new Error(`capinfos failed on ${path} with status ${String(result.status)}: ${result.stderr}`);
+  }
+  if (match[1] === 'nanoseconds') return 'nanosecond';
+  if (match[1] === 'microseconds') return 'microsecond';
+  throw new Error(`${path}: expected microsecond or nanosecond timestamps, capinfos reports ${match[1]}`);
 }
 
 function toNumber(text: string | undefined): number {
@@ -312,6 +331,7 @@ function newFlow(packet: TsharkPacket, parts: FlowKeyParts): TsharkFlow {
     communityId: packet.communityId,
     startUs: packet.timestampUs,
     endUs: packet.timestampUs,
+    durationUs: 0,
     firstPacketNumber: packet.packetNumber,
     lastPacketNumber: packet.packetNumber,
     originatorPackets: 0,
@@ -323,7 +343,18 @@ function newFlow(packet: TsharkPacket, parts: FlowKeyParts): TsharkFlow {
   };
 }
 
+// Which sides of each TCP flow have sent FIN or RST, for Zeek's duration.
+const closedSides = new WeakMap<TsharkFlow, { originator: boolean; responder: boolean }>();
+
 function addPacket(flow: TsharkFlow, packet: TsharkPacket, isOriginator: boolean): void {
+  const closed = closedSides.get(flow) ?? { originator: false, responder: false };
+  closedSides.set(flow, closed);
+  if (!(closed.originator && closed.responder)) flow.durationUs = packet.timestampUs - flow.startUs;
+  // NOTE: a RST is taken to close its side like a FIN; the lab captures never have both sides close by RST.
+  if (packet.tcpFlags & (TCP_FLAG.fin | TCP_FLAG.rst)) {
+    if (isOriginator) closed.originator = true;
+    else closed.responder = true;
+  }
   flow.endUs = packet.timestampUs;
   flow.lastPacketNumber = packet.packetNumber;
   if (isOriginator) {
@@ -358,10 +389,12 @@ export function readTsharkCaptureFacts(path: string): TsharkCaptureFacts {
 
 /**
  * Derive Zeek history letters from TCP flags and payload, first occurrence
- * per direction: S (SYN), H (SYN-ACK), A (pure ACK), D (payload), F (FIN),
- * R (RST); upper case for the originator. It covers only these six letters
- * (no retransmission, window or checksum letters) and serves as a cross-check
- * of the reasoning written for each lab fixture.
+ * per direction, following Zeek's update_history: a packet with one of
+ * SYN/FIN/RST gives S or H (SYN-ACK), F or R; one with several gives Q (or I
+ * for FIN+RST); otherwise payload gives D and a bare ACK gives A. Upper case
+ * is the originator. UDP payload gives D/d the same way. Retransmission,
+ * window and checksum letters are not derived; this only cross-checks the
+ * reasoning written for each lab fixture.
  */
 export function deriveHistoryLetters(packets: readonly TsharkPacket[], originatorAddress: string): string {
   const seen = new Set<string>();
@@ -375,12 +408,16 @@ export function deriveHistoryLetters(packets: readonly TsharkPacket[], originato
   for (const packet of packets) {
     const isOriginator = packet.source === originatorAddress;
     const flags = packet.tcpFlags;
+    const control = [TCP_FLAG.syn, TCP_FLAG.fin, TCP_FLAG.rst].filter((bit) => flags & bit);
+    if (control.length > 1) {
+      note(flags & TCP_FLAG.fin && flags & TCP_FLAG.rst ? 'I' : 'Q', isOriginator);
+      continue;
+    }
     if (flags & TCP_FLAG.syn) note(flags & TCP_FLAG.ack ? 'H' : 'S', isOriginator);
-    if (flags & TCP_FLAG.fin) note('F', isOriginator);
-    if (flags & TCP_FLAG.rst) note('R', isOriginator);
-    if (packet.payloadLength > 0) note('D', isOriginator);
-    const isPureAck = flags === TCP_FLAG.ack && packet.payloadLength === 0;
-    if (isPureAck) note('A', isOriginator);
+    else if (flags & TCP_FLAG.fin) note('F', isOriginator);
+    else if (flags & TCP_FLAG.rst) note('R', isOriginator);
+    else if (packet.payloadLength > 0) note('D', isOriginator);
+    else if (flags & TCP_FLAG.ack) note('A', isOriginator);
   }
   return history;
 }

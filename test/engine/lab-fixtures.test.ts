@@ -27,6 +27,7 @@ const COMPARED_FIELDS = [
   'responderBytes',
   'startUs',
   'endUs',
+  'durationUs',
   'firstPacketNumber',
   'lastPacketNumber',
 ] as const satisfies readonly (keyof ExpectedFlow & keyof FlowRecord)[];
