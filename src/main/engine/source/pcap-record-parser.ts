@@ -2,6 +2,10 @@
  * Reader for classic libpcap files: the 24-byte file header, then records of
  * a 16-byte header and the packet bytes. Follows the pcap file format draft
  * (draft-ietf-opsawg-pcap) and libpcap's sf-pcap.c checks.
+ *
+ * A record whose captured length is above the cap (262144 by default, libpcap's
+ * MAXIMUM_SNAPLEN) stops the reader, because pcap has no framing to resync on.
+ * Above the snaplen or the original length, a record is read with a warning.
  */
 import type { CaptureInterface, PacketRecord } from './packet-record';
 import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
