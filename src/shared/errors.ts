@@ -27,6 +27,8 @@ export const errorCodes = [
   'engine-crashed',
   /** The engine is (re)starting and took no request. */
   'engine-unavailable',
+  /** The sender may not make requests (a foreign frame or window); the refusal is logged. */
+  'forbidden',
   /** The request did not finish within the transport's time limit. */
   'timed-out',
   /** A bug: the handler threw. `details` carries no stack, the log does. */

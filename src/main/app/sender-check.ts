@@ -1,0 +1,47 @@
+/**
+ * Accepts IPC only from the top frame of one of our windows showing our
+ * page; every refusal is logged with its reason.
+ */
+import type { IpcMainInvokeEvent } from 'electron';
+
+import { getLogger } from '../engine/logging';
+import { isRendererUrl, type RendererLocation } from './renderer-location';
+
+const log = getLogger('app.ipc');
+
+export type SenderVerdict = { isTrusted: true } | { isTrusted: false; reason: string };
+
+/** The fields of an IPC event the check reads (a subset of IpcMainInvokeEvent). */
+export type SenderEvent = Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>;
+
+/**
+ * Check one IPC event. `trustedContentsIds` are the webContents ids of our
+ * windows. Returns a verdict with a reason on refusal.
+ */
+export function checkSender(
+  event: SenderEvent,
+  trustedContentsIds: ReadonlySet<number>,
+  location: RendererLocation,
+): SenderVerdict {
+  if (!trustedContentsIds.has(event.sender.id)) return { isTrusted: false, reason: 'sender is not a Tideline window' };
+  const frame = event.senderFrame;
+  if (frame === null || frame === undefined) return { isTrusted: false, reason: 'sender frame is gone' };
+  if (frame.parent !== null || frame !== event.sender.mainFrame)
+    return { isTrusted: false, reason: 'sender is not the top frame' };
+  if (!isRendererUrl(frame.url, location))
+    return { isTrusted: false, reason: 'sender frame is not at the Tideline page' };
+  return { isTrusted: true };
+}
+
+/** Check and log a refusal; returns true when the event may be handled. */
+export function acceptSender(
+  event: SenderEvent,
+  channel: string,
+  trustedContentsIds: ReadonlySet<number>,
+  location: RendererLocation,
+): boolean {
+  const verdict = checkSender(event, trustedContentsIds, location);
+  if (!verdict.isTrusted)
+    log.warn({ channel, reason: verdict.reason, contentsId: event.sender.id }, 'ipc message refused');
+  return verdict.isTrusted;
+}
