@@ -133,6 +133,37 @@ describe('FlowTable TCP states', () => {
     expect(runFlows([...base, S(FIN | ACK, 10, 2)])[0]?.connectionState).toBe('S3');
   });
 
+  it('reports RSTRH for SYN-ACK then RST from the responder', () => {
+    // Both ports are unlisted, so the SYN-ACK sender stays the responder only because it is not flipped.
+    const flows = runFlows([
+      { ...C(SYN | ACK, 9, 2), clientPort: 40001, serverPort: 40002 },
+      { ...C(RST, 10), clientPort: 40001, serverPort: 40002 },
+    ]);
+    expect(flows[0]?.connectionState).toBe('OTH');
+    const [flipped] = runFlows([{ ...S(SYN | ACK, 9, 2), serverPort: 80 }, { ...S(RST, 10), serverPort: 80 }]);
+    expect(flipped?.connectionState).toBe('RSTRH');
+    expect(flipped?.history).toBe('^hr');
+  });
+
+  it('reports SHR for SYN-ACK then FIN from the responder', () => {
+    const [flow] = runFlows([{ ...S(SYN | ACK, 9, 2), serverPort: 80 }, { ...S(FIN | ACK, 10, 2), serverPort: 80 }]);
+    expect(flow?.connectionState).toBe('SHR');
+    expect(flow?.history).toBe('^hf');
+  });
+
+  it('marks a zero window with W', () => {
+    const [flow] = runFlows([C(SYN, 1), S(SYN | ACK, 9, 2), { ...C(ACK, 2, 10), window: 0 }]);
+    expect(flow?.history).toBe('ShAW');
+  });
+
+  it('repeats T at the 1st and 10th retransmission', () => {
+    const segments = [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10, 100)];
+    for (let i = 0; i < 10; i++) segments.push(C(ACK, 2, 10, 100));
+    const [flow] = runFlows(segments);
+    expect(flow?.history).toBe('ShDTT');
+    expect(flow?.originatorBytes).toBe(100);
+  });
+
   it('reports OTH for midstream data without SYN', () => {
     const [flow] = runFlows([{ ...C(ACK, 5000, 9000, 100), clientPort: 40001, serverPort: 40002 }]);
     expect(flow?.connectionState).toBe('OTH');
@@ -210,6 +241,23 @@ describe('FlowTable ICMP and UDP', () => {
     expect(flows[0]?.originatorBytes).toBe(56);
     expect(flows[0]?.responderPackets).toBe(1);
     expect(flows[0]?.connectionState).toBe('OTH');
+  });
+
+  it('keys a one-way ICMP message by type and code', () => {
+    // Destination unreachable (3), port unreachable (3): no reply type, so the responder port is the code.
+    const [flow] = runFlows([{ fromClient: false, flags: 0, seq: 0, protocol: 1, icmpType: 3, icmpCode: 3, length: 28 }]);
+    expect(flow?.originatorAddress).toBe('10.0.0.2');
+    expect(flow?.originatorPort).toBe(3);
+    expect(flow?.responderPort).toBe(3);
+    expect(flow?.originatorBytes).toBe(28);
+  });
+
+  it('flips a UDP flow sent from port 53', () => {
+    const [flow] = runFlows([{ fromClient: false, flags: 0, seq: 0, protocol: 17, serverPort: 53, length: 40 }]);
+    expect(flow?.originatorAddress).toBe('10.0.0.1');
+    expect(flow?.responderPort).toBe(53);
+    expect(flow?.connectionState).toBe('SHR');
+    expect(flow?.history).toBe('^d');
   });
 
   it('sums UDP payload lengths and reports SF', () => {
