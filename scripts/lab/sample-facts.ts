@@ -38,6 +38,8 @@ export interface SampleFacts {
   lastUs: number;
   spanUs: number;
   flows: { total: number; tcp: number; udp: number; icmp: number; how: string };
+  /** Flows per Zeek conn_state, reasoned from the story and the scan's counts. */
+  connectionStates: { states: Record<string, number>; how: string };
   hosts: { distinctAddresses: number; addresses: string[]; how: string };
   namedHosts: NamedHost[];
   tlsServerNames: string[];
@@ -149,6 +151,23 @@ function summarizeBeacon(packets: readonly TsharkPacket[]): SampleFacts['beacon'
   };
 }
 
+function reasonConnectionStates(total: number, icmp: number, scan: SampleFacts['scan']): SampleFacts['connectionStates'] {
+  const states: Record<string, number> = {
+    REJ: scan.portsRefused,
+    S0: scan.portsUnanswered.length,
+    RSTO: scan.portsOpen.length,
+    OTH: icmp,
+  };
+  states.SF = total - Object.values(states).reduce((sum, count) => sum + count, 0);
+  return {
+    states,
+    how:
+      'Refused probes are REJ and dropped ones S0. On an open port nmap completes the handshake, the listener closes ' +
+      '(FIN) and nmap resets (RST): RSTO. ICMP flows are OTH. Every other flow (curl over HTTP/HTTPS, the beacons, ' +
+      'the DNS queries) completes normally: SF.',
+  };
+}
+
 /** Compute the sample's facts with tshark. Throws if tshark fails or the capture is empty. */
 export function readSampleFacts(path: string, captureName: string): SampleFacts {
   const packets = readTsharkPackets(path);
@@ -157,6 +176,7 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
   if (first === undefined || last === undefined) throw new Error(`${path}: expected packets, found none`);
   const ipPackets = packets.filter((packet) => packet.isIp);
   const flows = groupFlows(packets);
+  const scan = summarizeScan(ipPackets);
   const addresses = new Set<string>();
   for (const packet of ipPackets) {
     addresses.add(packet.source);
@@ -187,6 +207,7 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
         'timeouts (TCP 300 s, UDP and ICMP 60 s). ARP frames make no flow. Computed by groupFlows in ' +
         'scripts/lab/tshark-flows.ts over tshark\'s per-packet fields.',
     },
+    connectionStates: reasonConnectionStates(flows.length, flows.filter((flow) => flow.transport === 'icmp').length, scan),
     hosts: {
       distinctAddresses: addresses.size,
       addresses: [...addresses].sort(),
@@ -194,7 +215,7 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
     },
     namedHosts: readNamedHosts(path),
     tlsServerNames: readTlsServerNames(path),
-    scan: summarizeScan(ipPackets),
+    scan,
     beacon: summarizeBeacon(ipPackets),
   };
 }

@@ -125,6 +125,13 @@ describe('engine on the bundled sample', () => {
     expect([...addresses].sort()).toEqual(expected.hosts.addresses);
   });
 
+  it('counts flows per connection state', async () => {
+    const { flows } = await analyzeLabCapture(samplePath);
+    const states: Record<string, number> = {};
+    for (const flow of flows) states[flow.connectionState] = (states[flow.connectionState] ?? 0) + 1;
+    expect(states).toEqual(expected.connectionStates.states);
+  });
+
   it('sees the port scan as rejected and unanswered attempts', async () => {
     const { flows } = await analyzeLabCapture(samplePath);
     const scan = flows.filter(
