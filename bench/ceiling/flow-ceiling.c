@@ -1,9 +1,9 @@
 /*
  * flow-ceiling: the practical speed ceiling for assembling flows from a capture.
  *
- * Reads a pcap or pcapng file with libpcap, decodes Ethernet, 802.1Q/802.1ad
- * VLAN tags (any depth), IPv4, IPv6 (skipping hop-by-hop, routing, fragment
- * and destination options headers), TCP, UDP, ICMP and ICMPv6, and counts
+ * Reads a pcap or pcapng file with libpcap. Decodes Ethernet, 802.1Q/802.1ad
+ * VLAN tags (up to 8), IPv4, IPv6 (skipping hop-by-hop, routing, fragment
+ * and destination options headers), TCP, UDP, ICMP and ICMPv6. Counts
  * packets and bytes each way per bidirectional 5-tuple in an open-addressing
  * hash table with linear probing.
  *

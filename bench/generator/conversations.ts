@@ -17,7 +17,7 @@ import type { ClientHost, HostDirectory, ServerHost } from './host-directory';
 import type { SeededRandom } from './prng';
 import { HeadThenBodyStream, TcpConnection, TlsStream } from './tcp-connection';
 
-/** What a conversation needs to build and emit its frames. */
+/** Shared state and callbacks that every conversation uses to build and emit frames. */
 export interface ConversationContext {
   random: SeededRandom;
   frame: FrameBuilder;
@@ -49,7 +49,7 @@ function drawEphemeralPort(random: SeededRandom): number {
   return random.nextIntBetween(32768, 60999);
 }
 
-/** A DNS query and, unless `isUnanswered`, its response. */
+/** Emits a DNS query and, unless `isUnanswered`, its response. */
 export function* dnsLookup(
   context: ConversationContext,
   client: ClientHost,
@@ -71,7 +71,7 @@ export function* dnsLookup(
   yield;
   if (isUnanswered) return;
 
-  // Some answers come through a CNAME to a CDN name, as many popular names do.
+  // Some responses resolve through a CNAME to a CDN name, as many popular names do.
   const addresses: Uint8Array[] = [];
   if (answerAddress !== null) {
     addresses.push(answerAddress);
@@ -94,7 +94,7 @@ export function* dnsLookup(
   yield;
 }
 
-/** A lookup on its own: mostly names that exist, some that do not (NXDOMAIN), a few unanswered. */
+/** Emits a lookup on its own: mostly names that exist, some that do not (NXDOMAIN), a few without response. */
 export function* standaloneDnsLookup(context: ConversationContext): Conversation {
   const { random, hosts } = context;
   const client = hosts.pickClient();
@@ -159,7 +159,7 @@ function pickWebEndpoints(context: ConversationContext): { client: ClientHost; s
   return { client: hosts.pickClient(), server: hosts.pickServer(), isIpv6: random.nextBoolean(context.ipv6Share) };
 }
 
-/** An HTTPS session: often a lookup first, then handshake, ClientHello with SNI, server flight, request, response, close. */
+/** Emits an HTTPS session: often a lookup first, then handshake, ClientHello with SNI, server flight, request, response, close. */
 export function* httpsSession(context: ConversationContext): Conversation {
   const { random, frame, hosts, payloadPool } = context;
   const { client, server, isIpv6 } = pickWebEndpoints(context);
@@ -187,7 +187,7 @@ export function* httpsSession(context: ConversationContext): Conversation {
   yield* closeConnection(context, connection);
 }
 
-/** A plain HTTP/1.1 session: lookup (often), handshake, GET, response head and body, close. */
+/** Emits a plain HTTP/1.1 session: lookup (often), handshake, GET, response head and body, close. */
 export function* httpSession(context: ConversationContext): Conversation {
   const { random, frame, hosts, payloadPool } = context;
   const { client, server, isIpv6 } = pickWebEndpoints(context);
@@ -208,7 +208,7 @@ export function* httpSession(context: ConversationContext): Conversation {
   yield* closeConnection(context, connection);
 }
 
-/** A connection attempt to a closed port: SYN, then RST+ACK from the server. */
+/** Emits a connection attempt to a closed port: SYN, then RST+ACK from the server. */
 export function* refusedConnection(context: ConversationContext): Conversation {
   const { random, frame, hosts } = context;
   const { client, server, isIpv6 } = pickWebEndpoints(context);
@@ -220,7 +220,7 @@ export function* refusedConnection(context: ConversationContext): Conversation {
   yield;
 }
 
-/** A connection attempt nobody answers: a SYN and one or two retransmissions of it. */
+/** Emits a connection attempt that gets no reply: a SYN and up to two retransmissions of it. */
 export function* unansweredConnection(context: ConversationContext): Conversation {
   const { random, frame, hosts } = context;
   const { client, server, isIpv6 } = pickWebEndpoints(context);
@@ -234,7 +234,7 @@ export function* unansweredConnection(context: ConversationContext): Conversatio
   }
 }
 
-/** One to four ICMP (or ICMPv6) echo requests with 56-byte payloads as ping sends them, most answered. */
+/** Emits one to four ICMP (or ICMPv6) echo requests with 56-byte payloads as ping sends them, 90% with replies. */
 export function* icmpEcho(context: ConversationContext): Conversation {
   const { random, frame, hosts } = context;
   const client = hosts.pickClient();

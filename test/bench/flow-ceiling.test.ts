@@ -51,8 +51,9 @@ function computeFlowsWithTshark(capturePath: string): string[] {
     if (icmpType !== '') {
       const isEcho = ECHO_TYPES.has(`${version}:${icmpType}`);
       const identifier = version === 4 ? frame['icmp.ident']! : frame['icmpv6.echo.identifier']!;
+      const code = version === 4 ? frame['icmp.code']! : frame['icmpv6.code']!;
       sourcePort = isEcho ? identifier : icmpType;
-      destinationPort = isEcho ? identifier : version === 4 ? frame['icmp.code']! : frame['icmpv6.code']!;
+      destinationPort = isEcho ? identifier : code;
     }
 
     const sourceEnd = `${source} ${Number(sourcePort)}`;
