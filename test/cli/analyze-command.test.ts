@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildPcap, type PcapPacket } from '../support/capture-writer';
 
 const MAIN = join(__dirname, '../../src/main/cli/main.ts');
 const TSX = join(__dirname, '../../node_modules/.bin/tsx');
@@ -12,55 +13,122 @@ function runCli(args: string[], cwd: string): { status: number | null; stdout: s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// A pcap with one Ethernet/IPv4/UDP packet 10.0.0.1:5000 -> 10.0.0.2:53 carrying 4 payload bytes.
-function buildPcap(): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0); // magic, microseconds
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16); // snaplen
-  header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
-  const frame = Buffer.from(
-    '020000000002' + '020000000001' + '0800' + // Ethernet
-      '4500' + '0020' + '0001' + '0000' + '4011' + '0000' + '0a000001' + '0a000002' + // IPv4, total length 32
-      '1388' + '0035' + '000c' + '0000' + // UDP 5000 -> 53, length 12
-      'deadbeef',
-    'hex',
-  );
-  const record = Buffer.alloc(16);
-  record.writeUInt32LE(1700000000, 0);
-  record.writeUInt32LE(5, 4);
-  record.writeUInt32LE(frame.length, 8);
-  record.writeUInt32LE(frame.length, 12);
-  return Buffer.concat([header, record, frame]);
+function makeDirectory(): string {
+  return mkdtempSync(join(tmpdir(), 'tideline-cli-'));
+}
+
+/** Ethernet + IPv4 + TCP (20-byte header, checksums zero) from 10.0.0.1:40000 or the reverse to 10.0.0.2:8081. */
+function tcpFrame(fromClient: boolean, flags: number, seq: number, ack: number, payloadLength = 0): Uint8Array {
+  const frame = new Uint8Array(14 + 20 + 20 + payloadLength);
+  const view = new DataView(frame.buffer);
+  view.setUint16(12, 0x0800); // EtherType IPv4
+  frame[14] = 0x45; // version 4, IHL 5
+  view.setUint16(16, 40 + payloadLength); // total length
+  frame[22] = 64; // TTL
+  frame[23] = 6; // protocol TCP
+  frame.set(fromClient ? [10, 0, 0, 1, 10, 0, 0, 2] : [10, 0, 0, 2, 10, 0, 0, 1], 26); // source, destination
+  view.setUint16(34, fromClient ? 40000 : 8081); // source port
+  view.setUint16(36, fromClient ? 8081 : 40000); // destination port
+  view.setUint32(38, seq); // sequence number
+  view.setUint32(42, ack); // acknowledgement number
+  frame[46] = 0x50; // data offset 5
+  frame[47] = flags;
+  view.setUint16(48, 1024); // window
+  return frame;
+}
+
+// A complete connection: handshake, 10 bytes each way, FIN both ways, last ACK.
+function connectionPackets(): PcapPacket[] {
+  const frames = [
+    tcpFrame(true, 0x02, 100, 0),
+    tcpFrame(false, 0x12, 500, 101),
+    tcpFrame(true, 0x10, 101, 501),
+    tcpFrame(true, 0x18, 101, 501, 10),
+    tcpFrame(false, 0x18, 501, 111, 10),
+    tcpFrame(true, 0x11, 111, 511),
+    tcpFrame(false, 0x11, 511, 112),
+    tcpFrame(true, 0x10, 112, 512),
+  ];
+  return frames.map((data, index) => ({ timestampUs: 1_700_000_000_000_000 + index * 1000, data }));
+}
+
+function readRows(path: string): string[][] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => line.split('\t'));
 }
 
 describe('tideline analyze', () => {
-  it('writes conn.log and exits 0', () => {
-    const directory = mkdtempSync(join(tmpdir(), 'tideline-cli-'));
-    writeFileSync(join(directory, 'one.pcap'), buildPcap());
+  it('writes conn.log into the default folder', () => {
+    const directory = makeDirectory();
+    writeFileSync(join(directory, 'one.pcap'), buildPcap({ packets: connectionPackets() }));
     const result = runCli(['analyze', 'one.pcap'], directory);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('packets: 1');
+    expect(result.stdout).toContain('packets: 8');
     expect(result.stdout).toContain('flows: 1');
-    const rows = readFileSync(join(directory, 'one.pcap.tideline', 'conn.log'), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(result.stdout).toContain('EN10MB (1): 8');
+
+    const rows = readRows(join(directory, 'one.pcap.tideline', 'conn.log'));
     expect(rows.length).toBe(1);
-    expect(rows[0]?.split('\t').slice(2, 7)).toEqual(['10.0.0.1', '5000', '10.0.0.2', '53', 'udp']);
-    expect(rows[0]?.split('\t')[11]).toBe('S0');
+    expect(rows[0]?.slice(2, 7)).toEqual(['10.0.0.1', '40000', '10.0.0.2', '8081', 'tcp']);
+    expect(rows[0]?.slice(8, 12)).toEqual(['0.006000', '10', '10', 'SF']);
+    expect(rows[0]?.[15]).toBe('ShADdFf');
+  });
+
+  it('writes JSON lines into --out', () => {
+    const directory = makeDirectory();
+    writeFileSync(join(directory, 'one.pcap'), buildPcap({ packets: connectionPackets() }));
+    const result = runCli(['analyze', 'one.pcap', '--out', 'logs', '--format=json'], directory);
+    expect(result.status).toBe(0);
+    const lines = readFileSync(join(directory, 'logs', 'conn.log'), 'utf8').trim().split('\n');
+    expect(lines.length).toBe(1);
+    const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(record.ts).toBe(1_700_000_000);
+    expect(record.conn_state).toBe('SF');
+    expect(record.orig_pkts).toBe(5);
+    expect(record.resp_ip_bytes).toBe(130);
+  });
+
+  it('exits 0 and reports a cut-off record', () => {
+    const directory = makeDirectory();
+    const bytes = buildPcap({ packets: connectionPackets() });
+    writeFileSync(join(directory, 'cut.pcap'), bytes.subarray(0, bytes.length - 20));
+    const result = runCli(['analyze', 'cut.pcap'], directory);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('packets: 7');
+    expect(result.stdout).toContain('truncated-file: 1');
   });
 
   it('exits 1 naming a missing file', () => {
-    const directory = mkdtempSync(join(tmpdir(), 'tideline-cli-'));
-    const result = runCli(['analyze', 'missing.pcap'], directory);
+    const result = runCli(['analyze', 'missing.pcap'], makeDirectory());
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('missing.pcap');
     expect(result.stderr).toContain('not-found');
   });
 
+  it('exits 1 on a file that is not a capture', () => {
+    const directory = makeDirectory();
+    writeFileSync(join(directory, 'notes.txt'), 'plain text, not a capture\n');
+    const result = runCli(['analyze', 'notes.txt'], directory);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('notes.txt');
+    expect(result.stderr).toContain('not-a-capture');
+  });
+
   it('exits 2 on usage errors', () => {
-    const directory = mkdtempSync(join(tmpdir(), 'tideline-cli-'));
+    const directory = makeDirectory();
     expect(runCli(['analyze'], directory).status).toBe(2);
     expect(runCli(['analyze', 'x.pcap', '--format', 'csv'], directory).status).toBe(2);
+    expect(runCli(['analyze', 'a.pcap', 'b.pcap'], directory).status).toBe(2);
     expect(runCli(['frobnicate'], directory).status).toBe(2);
+  });
+
+  it('prints help and version', () => {
+    const directory = makeDirectory();
+    const help = runCli(['--help'], directory);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('analyze FILE [--out DIR]');
+    expect(runCli(['--version'], directory).stdout).toMatch(/^tideline \d+\.\d+\.\d+/);
   });
 });
