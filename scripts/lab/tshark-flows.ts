@@ -1,5 +1,5 @@
 /**
- * Packet and byte counts of a capture's flows as tshark sees them.
+ * Packet and byte counts of a capture's flows, computed from tshark's per-packet fields.
  *
  * The lab fixtures' expected files take every count from here, and the lab
  * tests recompute them, so a committed number is checked against tshark
@@ -280,8 +280,8 @@ export const ZEEK_INACTIVITY_US = { tcp: 300_000_000, udp: 60_000_000, icmp: 60_
  * after more than Zeek's inactivity timeout starts a new flow. Non-IP frames
  * are skipped. Returns flows in order of their first packet.
  *
- * NOTE: a SYN-ACK seen first is not flipped as Zeek would, and a new SYN on a
- * closed connection's ports joins the old flow; the lab captures have neither.
+ * NOTE: a SYN-ACK seen first is not flipped as Zeek would. A new SYN on a
+ * closed connection's ports joins the old flow. The lab captures have neither.
  */
 export function groupFlows(packets: readonly TsharkPacket[]): TsharkFlow[] {
   const open = new Map<string, TsharkFlow>();
@@ -343,7 +343,7 @@ function newFlow(packet: TsharkPacket, parts: FlowKeyParts): TsharkFlow {
   };
 }
 
-// Which sides of each TCP flow have sent FIN or RST, for Zeek's duration.
+// Sides of each TCP flow that have sent FIN or RST, kept for Zeek's duration.
 const closedSides = new WeakMap<TsharkFlow, { originator: boolean; responder: boolean }>();
 
 function addPacket(flow: TsharkFlow, packet: TsharkPacket, isOriginator: boolean): void {
