@@ -46,7 +46,7 @@ export const flowColumns: readonly FlowColumn[] = [
   {
     key: 'id.orig_p',
     sortColumn: 'originatorPort',
-    width: 64,
+    width: 76,
     isNumeric: true,
     display: (flow) => String(flow.originatorPort),
   },
@@ -60,7 +60,7 @@ export const flowColumns: readonly FlowColumn[] = [
   {
     key: 'id.resp_p',
     sortColumn: 'responderPort',
-    width: 64,
+    width: 76,
     isNumeric: true,
     display: (flow) => String(flow.responderPort),
   },
@@ -76,28 +76,28 @@ export const flowColumns: readonly FlowColumn[] = [
   {
     key: 'orig_bytes',
     sortColumn: 'originatorBytes',
-    width: 84,
+    width: 96,
     isNumeric: true,
     display: (flow) => formatCount(flow.originatorBytes),
   },
   {
     key: 'resp_bytes',
     sortColumn: 'responderBytes',
-    width: 84,
+    width: 96,
     isNumeric: true,
     display: (flow) => formatCount(flow.responderBytes),
   },
   {
     key: 'conn_state',
     sortColumn: 'connectionState',
-    width: 76,
+    width: 88,
     isNumeric: false,
     display: (flow) => flow.connectionState,
   },
   {
     key: 'missed_bytes',
     sortColumn: 'missedBytes',
-    width: 86,
+    width: 106,
     isNumeric: true,
     display: (flow) => formatCount(flow.missedBytes),
   },
@@ -105,7 +105,7 @@ export const flowColumns: readonly FlowColumn[] = [
   {
     key: 'orig_pkts',
     sortColumn: 'originatorPackets',
-    width: 72,
+    width: 84,
     isNumeric: true,
     display: (flow) => formatCount(flow.originatorPackets),
   },
@@ -119,7 +119,7 @@ export const flowColumns: readonly FlowColumn[] = [
   {
     key: 'resp_pkts',
     sortColumn: 'responderPackets',
-    width: 72,
+    width: 84,
     isNumeric: true,
     display: (flow) => formatCount(flow.responderPackets),
   },

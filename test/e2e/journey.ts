@@ -1,0 +1,145 @@
+/**
+ * The analyst's journey on the bundled sample, shared by the browser test
+ * against `tideline serve` and the Electron test: overview counts, a known
+ * host in the graph, brushing the timeline, clicking a host, and an alert
+ * with its evidence. Each expected count comes from the fixture or from the
+ * conn.log that `tideline analyze` wrote, never from the page.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+import {
+  countFlowsInRange,
+  countFlowsWithHost,
+  parseConnJson,
+  readSampleExpected,
+  repositoryRoot,
+  type ConnFlow,
+} from './sample-facts';
+
+export interface JourneyOptions {
+  /** Copy one screenshot per view into docs/screenshots. */
+  isUpdatingDocs: boolean;
+}
+
+function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+function readConnFlows(): ConnFlow[] {
+  const path = process.env.TIDELINE_E2E_CONN_LOG;
+  if (!path) throw new Error('TIDELINE_E2E_CONN_LOG is not set: global-setup did not run.');
+  return parseConnJson(readFileSync(path, 'utf8'));
+}
+
+async function saveScreenshot(page: Page, testInfo: TestInfo, name: string, options: JourneyOptions): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+  if (!options.isUpdatingDocs) return;
+  const folder = join(repositoryRoot, 'docs', 'screenshots');
+  mkdirSync(folder, { recursive: true });
+  copyFileSync(path, join(folder, `${name}.png`));
+}
+
+async function flowCountIs(page: Page, expected: number): Promise<void> {
+  await page.keyboard.press('4');
+  await expect(page.getByTestId('flow-count')).toHaveAttribute('data-total', String(expected));
+}
+
+/** Drags across the bytes grid of the timeline from `fromFraction` to `toFraction` of its plot width. */
+async function brushTimeline(page: Page, fromFraction: number, toFraction: number): Promise<void> {
+  const box = await page.locator('.timeline-chart').boundingBox();
+  if (!box) throw new Error('The timeline chart has no bounding box: it did not render.');
+  // The plot spans from 64 px left to 16 px right of the chart; the bytes grid sits at 6-30 % of its height.
+  const plotLeft = box.x + 64;
+  const plotWidth = box.width - 80;
+  const y = box.y + box.height * 0.18;
+  await page.mouse.move(plotLeft + plotWidth * fromFraction, y);
+  await page.mouse.down();
+  await page.mouse.move(plotLeft + plotWidth * toFraction, y, { steps: 12 });
+  await page.mouse.up();
+}
+
+export async function runJourney(page: Page, testInfo: TestInfo, options: JourneyOptions): Promise<void> {
+  const expected = readSampleExpected();
+  const flows = readConnFlows();
+  const scanner = expected.scan.scanner;
+  const target = expected.scan.target;
+
+  await test.step('overview shows packet and flow counts', async () => {
+    await expect(page.locator('.status-bar')).toContainText('Loaded', { timeout: 30_000 });
+    await page.keyboard.press('1');
+    await expect(page.getByTestId('overview-packets')).toHaveText(formatCount(expected.packets));
+    await expect(page.getByTestId('overview-flows')).toHaveText(formatCount(expected.flows.total));
+    expect(flows).toHaveLength(expected.flows.total);
+    await expect(page.getByTestId('overview-sha256')).toHaveText(/^[0-9a-f]{64}$/);
+    await saveScreenshot(page, testInfo, 'overview', options);
+  });
+
+  await test.step('host graph lists a known host', async () => {
+    await page.keyboard.press('3');
+    await expect(page.locator('.host-graph-chart canvas')).toBeVisible();
+    for (const address of [scanner, target]) {
+      await expect(page.locator(`[data-testid="graph-host"][data-address="${address}"]`)).toBeVisible();
+    }
+    await saveScreenshot(page, testInfo, 'host-graph', options);
+  });
+
+  await test.step('brushing the timeline narrows the flow table', async () => {
+    await page.keyboard.press('2');
+    await expect(page.locator('.timeline-chart canvas')).toBeVisible();
+    await brushTimeline(page, 0.3, 0.6);
+    const chip = page.getByTestId('time-range-chip');
+    await expect(chip).toBeVisible();
+    const startUs = Number(await chip.getAttribute('data-start-us'));
+    const endUs = Number(await chip.getAttribute('data-end-us'));
+    const inRange = countFlowsInRange(flows, startUs, endUs);
+    expect(inRange).toBeGreaterThan(0);
+    expect(inRange).toBeLessThan(expected.flows.total);
+    await expect(page.getByTestId('timeline-range-flows')).toHaveText(formatCount(inRange));
+    // Move off the chart so its tooltip (hidden after ECharts' 100 ms delay) stays out of the screenshot.
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(400);
+    await saveScreenshot(page, testInfo, 'timeline', options);
+    await flowCountIs(page, inRange);
+  });
+
+  await test.step('clicking a host filters the flow table', async () => {
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('time-range-chip')).toHaveCount(0);
+    await page.keyboard.press('3');
+    await page.locator(`[data-testid="graph-host"][data-address="${scanner}"]`).click();
+    await expect(page.getByTestId('host-chip')).toHaveText(new RegExp(scanner.replaceAll('.', '\\.')));
+    await flowCountIs(page, countFlowsWithHost(flows, scanner));
+    await expect(page.locator('.flow-table-row').first()).toContainText(scanner);
+    await saveScreenshot(page, testInfo, 'flows', options);
+    await page.keyboard.press('Escape');
+  });
+
+  await test.step('an alert is listed with its evidence', async () => {
+    await page.keyboard.press('5');
+    const scanAlert = page.getByTestId('alert-row').filter({ hasText: scanner }).first();
+    await expect(scanAlert).toBeVisible();
+    await scanAlert.click();
+    const detail = page.getByTestId('alert-detail');
+    await expect(detail).toContainText(scanner);
+    const evidenceRows = page.getByTestId('evidence-flow');
+    await expect(evidenceRows.first()).toBeVisible();
+    const rowCount = await evidenceRows.count();
+    for (let index = 0; index < rowCount; index += 1) {
+      await expect(evidenceRows.nth(index)).toContainText(scanner);
+      await expect(evidenceRows.nth(index)).toContainText(target);
+    }
+    await saveScreenshot(page, testInfo, 'alerts', options);
+
+    // Selecting the evidence shows exactly those flows in the table.
+    const evidenceText = await page.getByTestId('alert-evidence-count').innerText();
+    const evidenceFlows = Number(/([\d,]+) flows/.exec(evidenceText)?.[1]?.replaceAll(',', ''));
+    expect(evidenceFlows).toBeGreaterThan(0);
+    await detail.getByRole('button', { name: 'Select these flows' }).click();
+    await expect(page.getByTestId('flow-count')).toHaveAttribute('data-total', String(evidenceFlows));
+  });
+}
