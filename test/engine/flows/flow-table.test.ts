@@ -223,6 +223,13 @@ describe('FlowTable TCP states', () => {
     expect(flows[0]?.isFinished).toBe(true);
   });
 
+  it('derives the same Zeek-style uid on every run', () => {
+    const first = runFlows([C(SYN, 1)]);
+    const second = runFlows([C(SYN, 1)]);
+    expect(first[0]?.uid).toMatch(/^C[0-9A-Za-z]{17}$/);
+    expect(second[0]?.uid).toBe(first[0]?.uid);
+  });
+
   it('keeps flows on different VLANs apart', () => {
     const flows = runFlows([{ ...C(SYN, 1), vlan: 10 }, { ...C(SYN, 1), vlan: 20 }]);
     expect(flows.map((flow) => flow.vlan)).toEqual([10, 20]);

@@ -13,13 +13,8 @@ export function deriveFlowUid(keyBytes: Uint8Array, firstTimestampUs: number, fi
   suffix.setFloat64(8, firstPacketNumber);
   const digest = createHash('sha256').update(keyBytes).update(new Uint8Array(suffix.buffer)).digest();
 
-  // 17 base62 digits carry about 101 bits; take them from 13 bytes (104 bits).
-  let value = 0n;
-  for (let i = 0; i < 13; i++) value = (value << 8n) | BigInt(digest[i] ?? 0);
-  let text = '';
-  for (let i = 0; i < 17; i++) {
-    text = BASE62[Number(value % 62n)] + text;
-    value /= 62n;
-  }
-  return `C${text}`;
+  // One base62 digit per digest byte: the slight bias of `byte % 62` still leaves about 100 bits.
+  let text = 'C';
+  for (let i = 0; i < 17; i++) text += BASE62[(digest[i] ?? 0) % 62];
+  return text;
 }
