@@ -8,7 +8,10 @@ const require = createRequire(import.meta.url);
 // js-yaml comes with electron-builder (its own config reader uses it), so no extra dependency is needed.
 const { load: parse } = require('js-yaml') as { load(text: string): unknown };
 const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
-const config = parse(readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8')) as Record<string, unknown>;
+const config = parse(readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 describe('electron-builder.yml', () => {
   it('matches electron-builder schema', () => {
@@ -47,6 +50,8 @@ describe('electron-builder.yml', () => {
   });
 
   it('packs the built app only', () => {
-    expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']));
+    expect(config.files).toEqual(
+      expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']),
+    );
   });
 });
