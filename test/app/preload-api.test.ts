@@ -17,8 +17,9 @@ function fakeIpc() {
   return { ipc, listeners };
 }
 
-function fakePort(): MessagePortLike & { start: ReturnType<typeof vi.fn>; close: ReturnType<typeof vi.fn> } {
-  return { onmessage: null, start: vi.fn(), close: vi.fn() };
+function fakePort() {
+  const port = { onmessage: null as MessagePortLike['onmessage'], start: vi.fn<() => void>(), close: vi.fn<() => void>() };
+  return port satisfies MessagePortLike;
 }
 
 describe('preload entry', () => {
