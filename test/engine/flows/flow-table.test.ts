@@ -217,6 +217,13 @@ describe('FlowTable TCP states', () => {
     expect(flows[0]?.uid).not.toBe(flows[1]?.uid);
   });
 
+  it('starts a new flow for a SYN after a reset', () => {
+    const flows = runFlows([C(SYN, 100), S(RST | ACK, 0, 101), C(SYN, 100), C(SYN, 9000)]);
+    // The repeated SYN with the same ISN stays in the rejected flow; the new ISN starts a new one.
+    expect(flows.map((flow) => flow.originatorPackets)).toEqual([2, 1]);
+    expect(flows[0]?.connectionState).toBe('REJ');
+  });
+
   it('times out an idle established connection on the packet clock', () => {
     const flows = runFlows([C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), { ...C(ACK, 2, 10, 5), delayUs: 301_000_000 }]);
     expect(flows.length).toBe(2);

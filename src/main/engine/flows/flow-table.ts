@@ -6,7 +6,7 @@ import { type FlowTimeouts, resolveFlowTimeouts } from './flow-timeouts';
 import { getIcmpCounterpartType } from './icmp-counterpart';
 import { isLikelyServerPort } from './likely-server-ports';
 import { type TcpSegment, trackTcpSegment } from './tcp-tracking';
-import { TcpEndpointState } from './tcp-endpoint';
+import { type TcpEndpoint, TcpEndpointState } from './tcp-endpoint';
 import { buildFlowRecord } from './flow-record';
 import { deriveFlowUid } from './flow-uid';
 import { FragmentTracker } from './fragment-tracker';
@@ -87,7 +87,11 @@ export class FlowTable {
     this.fragments.clear();
   }
 
-  /** Emit flows whose timeout passed before `timestampUs` on the packet clock. */
+  /**
+   * Emit flows whose timeout passed before `timestampUs` on the packet clock.
+   * NOTE: each sweep walks every active flow, once per second of capture
+   * time. A timer wheel would make it proportional to the flows that expire.
+   */
   expireFlows(timestampUs: number): void {
     let flow = this.activeHead;
     while (flow !== null) {
@@ -222,11 +226,8 @@ export class FlowTable {
   /** Return true when a packet must start a new flow on the same key: the old one timed out or was reused. */
   private shouldReplace(flow: FlowState, layer: NetworkLayer, transport: TransportName, timestampUs: number): boolean {
     if (this.getDeadlineUs(flow) < timestampUs) return true;
-    if (transport !== 'tcp' || flow.tcpEndpoints === null || flow.closeDeadlineUs < 0) return false;
-
-    // Zeek's IsReuse: a new initial SYN (not a retransmission) after the connection closed.
-    const isInitialSyn = (layer.tcpFlags & 0x12) === 0x02;
-    return isInitialSyn && (layer.tcpSequence >>> 0) !== flow.tcpEndpoints[0].initialSequence;
+    if (transport !== 'tcp' || flow.tcpEndpoints === null) return false;
+    return isTcpReuse(flow.tcpEndpoints, layer.tcpFlags, layer.tcpSequence >>> 0);
   }
 
   private getDeadlineUs(flow: FlowState): number {
@@ -327,6 +328,28 @@ export class FlowTable {
     flow.isFinished = isFinished;
     this.onFlow(buildFlowRecord(flow));
   }
+}
+
+/**
+ * Zeek's IsReuse: after either side closed, a SYN with a new sequence number
+ * starts a new connection. A SYN-ACK counts only while the originator never
+ * sent anything (a half connection), and a SYN that completes a reversed
+ * SYN-ACK/SYN pair is not a reuse.
+ */
+function isTcpReuse(endpoints: [TcpEndpoint, TcpEndpoint], flags: number, sequence: number): boolean {
+  const [originator, responder] = endpoints;
+  if ((flags & 0x02) === 0) return false;
+  if (!originator.didClose && !responder.didClose) return false;
+
+  const isSynAck = (flags & 0x10) !== 0;
+  if (isSynAck && originator.state !== TcpEndpointState.inactive) return false;
+  const reference = isSynAck ? responder : originator;
+  if (sequence === reference.initialSequence) return false;
+
+  const isReversedHandshake =
+    !isSynAck && originator.state === TcpEndpointState.synAckSent && responder.state === TcpEndpointState.inactive &&
+    sequence === responder.initialSequence;
+  return !isReversedHandshake;
 }
 
 // NOTE: Zeek shortens the timeout when its DNS analyzer runs on a flow. Zeek

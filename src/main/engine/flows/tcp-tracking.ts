@@ -50,6 +50,8 @@ export function trackTcpSegment(
   initializeEndpoint(endpoint, isSyn, sequence, segmentLength);
   const relativeSequence = endpoint.toRelative(sequence);
 
+  // TODO: Zeek's C/c (bad TCP checksum) letters need the decoder to verify
+  // TCP checksums, which it does not yet, so they never appear.
   updateHistory(flow, isOriginator, endpoint, flags, relativeSequence, payloadLength);
   if (segment.window === 0 && !isRst && peer.state !== TcpEndpointState.closed && endpoint.state !== TcpEndpointState.reset) {
     if (countScaledLetter(endpoint.zeroWindows)) flow.addHistory('w', isOriginator);
