@@ -26,6 +26,17 @@ describe('conn.log writer', () => {
     expect(columns.slice(8, 11)).toEqual(['-', '-', '-']);
   });
 
+  it('keeps commas in service and joins tunnel parents', () => {
+    const columns = formatConnLogRow({ ...flow, service: 'ssl,http', tunnelParents: ['CAAA', 'CBBB'] }).split('\t');
+    expect(columns[7]).toBe('ssl,http');
+    expect(columns[20]).toBe('CAAA,CBBB');
+  });
+
+  it('escapes tabs in string values', () => {
+    const columns = formatConnLogRow({ ...flow, service: 'a\tb' }).split('\t');
+    expect(columns[7]).toBe('a\\x09b');
+  });
+
   it('writes Zeek JSON with unset fields left out', () => {
     const record = JSON.parse(formatConnLogJsonLine({ ...flow, durationUs: 0 })) as Record<string, unknown>;
     expect(record.ts).toBe(1128727435.633408);

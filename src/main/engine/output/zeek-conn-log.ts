@@ -59,9 +59,14 @@ function getDurationUs(flow: FlowRecord): number {
   return flow.durationUs ?? flow.endUs - flow.startUs;
 }
 
+/** Escape tabs, backslashes and control characters as \xHH, as Zeek's ASCII writer does. */
 function escapeTsvValue(value: string): string {
-  // Zeek escapes the separators and non-printable bytes as \xHH.
-  return value.replace(/[\t\n\\,\x00-\x1f\x7f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return value.replace(/[\t\n\\\x00-\x1f\x7f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Escape a set element, which must not contain the set separator either. */
+function escapeSetElement(value: string): string {
+  return escapeTsvValue(value).replace(/,/g, '\\x2c');
 }
 
 function formatBool(value: boolean | undefined): string {
@@ -93,7 +98,7 @@ export function formatConnLogRow(flow: FlowRecord): string {
     String(flow.originatorIpBytes),
     String(flow.responderPackets),
     String(flow.responderIpBytes),
-    flow.tunnelParents.length === 0 ? '-' : flow.tunnelParents.map(escapeTsvValue).join(','),
+    flow.tunnelParents.length === 0 ? '-' : flow.tunnelParents.map(escapeSetElement).join(','),
     String(flow.ipProtocol),
     flow.communityId,
   ];
