@@ -13,8 +13,8 @@ const COMPARED_COLUMNS = [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 1
 
 /** Baselines whose captures this engine cannot reproduce yet, with the reason. */
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  // Zeek finds Teredo on UDP port 32900 by payload; the decoder only tries port 3544, so the tunnelled
-  // TCP flow and one ICMPv6 reply are missing, and a Teredo bubble (IPv6 next header 59) becomes a flow.
+  // Zeek finds Teredo on UDP port 32900 by payload, but the decoder only tries port 3544. So the tunnelled
+  // TCP flow and one ICMPv6 reply are missing. A Teredo bubble (IPv6 next header 59) also becomes a flow here.
   'tunnels__Teredo.pcap': 'Teredo found by payload on a non-standard port',
 };
 
