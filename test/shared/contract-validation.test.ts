@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  eventNames,
+  listenerNameOf,
+  methodNameOf,
+  parseContractMessage,
+  queryLimits,
+  requestNames,
+  validateRequest,
+  type RequestArgument,
+  type RequestName,
+} from '../../src/shared/contract';
+
+const filter = {};
+const query = {
+  captureId: 'c1',
+  offset: 0,
+  limit: 100,
+  sort: { column: 'startUs', direction: 'descending' },
+  filter,
+} as const;
+
+/** A valid argument for every request; the mapped type makes the compiler demand every entry. */
+const validArguments: { [TName in RequestName]: RequestArgument<TName> } = {
+  'capture.open': { path: '/data/sample.pcapng' },
+  'capture.cancel': { captureId: 'c1' },
+  'capture.status': {},
+  'flows.query': {
+    ...query,
+    filter: { timeRange: { startUs: 1, endUs: 2 }, hosts: ['10.0.0.1'], uids: ['C1'], text: 'dns' },
+  },
+  'flows.get': { captureId: 'c1', uid: 'CAbc' },
+  'aggregates.timeline': { captureId: 'c1', filter, bucketCount: 200 },
+  'aggregates.hostGraph': { captureId: 'c1', filter, maxNodes: 150 },
+  'aggregates.overview': { captureId: 'c1' },
+  'alerts.list': { captureId: 'c1', filter, minimumSeverity: 'medium' },
+  'recent.list': {},
+  'recent.add': { path: '/data/sample.pcapng' },
+  'recent.clear': {},
+  'settings.get': {},
+  'settings.set': { timeZone: 'local' },
+  'dialog.openCapture': {},
+  'app.info': {},
+};
+
+/** Malformed arguments per request with the field the error must name; each line is one rule. */
+const malformedArguments: { [TName in RequestName]: [argument: unknown, field: string][] } = {
+  'capture.open': [
+    [{ path: '' }, 'path'], // empty path
+    [{ path: 7 }, 'path'], // not a string
+    [{}, 'path'], // missing
+    [{ path: 'a'.repeat(4_097) }, 'path'], // longer than any file system allows
+  ],
+  'capture.cancel': [[{ captureId: '' }, 'captureId']],
+  'capture.status': [[{ captureId: 'c1' }, 'captureId']], // takes no fields
+  'flows.query': [
+    [{ ...query, offset: -1 }, 'offset'],
+    [{ ...query, offset: 1.5 }, 'offset'],
+    [{ ...query, limit: 0 }, 'limit'],
+    [{ ...query, limit: queryLimits.maxPageRows + 1 }, 'limit'],
+    [{ ...query, sort: { column: 'payload', direction: 'descending' } }, 'sort.column'],
+    [{ ...query, sort: { column: 'uid', direction: 'down' } }, 'sort.direction'],
+    [{ ...query, filter: { hosts: ['10.0.0.1', 5] } }, 'filter.hosts[1]'],
+    [
+      { ...query, filter: { hosts: Array.from({ length: queryLimits.maxFilterHosts + 1 }, () => 'h') } },
+      'filter.hosts',
+    ],
+    [{ ...query, filter: { timeRange: { startUs: 10, endUs: 5 } } }, 'filter.timeRange.endUs'],
+    [{ ...query, filter: { timeRange: { startUs: -1, endUs: 5 } } }, 'filter.timeRange.startUs'],
+    [{ ...query, filter: { timeRange: { startUs: 2 ** 53, endUs: 2 ** 53 } } }, 'filter.timeRange.startUs'],
+    [{ ...query, filter: { text: 'x'.repeat(queryLimits.maxFilterTextLength + 1) } }, 'filter.text'],
+    [{ ...query, filter: { bpf: 'tcp' } }, 'filter.bpf'], // unknown filter key
+    [{ ...query, captureId: undefined }, 'captureId'],
+  ],
+  'flows.get': [[{ captureId: 'c1' }, 'uid']],
+  'aggregates.timeline': [
+    [{ captureId: 'c1', filter, bucketCount: 5 }, 'bucketCount'],
+    [{ captureId: 'c1', filter, bucketCount: queryLimits.maxTimelineBuckets + 1 }, 'bucketCount'],
+    [{ captureId: 'c1' }, 'filter'],
+  ],
+  'aggregates.hostGraph': [
+    [{ captureId: 'c1', filter, maxNodes: 1 }, 'maxNodes'],
+    [{ captureId: 'c1', filter, maxNodes: queryLimits.maxGraphNodes + 1 }, 'maxNodes'],
+  ],
+  'aggregates.overview': [[{ captureId: 'c1', filter: { hosts: 'all' } }, 'filter.hosts']],
+  'alerts.list': [[{ captureId: 'c1', filter, minimumSeverity: 'urgent' }, 'minimumSeverity']],
+  'recent.list': [[{ limit: 3 }, 'limit']],
+  'recent.add': [[{ path: null }, 'path']],
+  'recent.clear': [[{ all: true }, 'all']],
+  'settings.get': [[{ key: 'theme' }, 'key']],
+  'settings.set': [
+    [{ theme: 'blue' }, 'theme'],
+    [{ timeZone: 'Europe/Paris' }, 'timeZone'],
+  ],
+  'dialog.openCapture': [[{ defaultPath: '/' }, 'defaultPath']],
+  'app.info': [[{ verbose: true }, 'verbose']],
+};
+
+describe('request validators', () => {
+  it.each(requestNames)('%s accepts a valid argument', (name) => {
+    expect(validateRequest(name, validArguments[name])).toMatchObject({ ok: true });
+  });
+
+  it.each(requestNames)('%s rejects a non-object argument', (name) => {
+    for (const argument of [undefined, null, 'text', 42, []]) {
+      const result = validateRequest(name, argument);
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-argument', details: { request: name, field: '(argument)' } },
+      });
+    }
+  });
+
+  const cases = requestNames.flatMap((name) =>
+    malformedArguments[name].map(([argument, field]) => [name, field, argument] as const),
+  );
+  it.each(cases)('%s names field %s', (name, field, argument) => {
+    const result = validateRequest(name, argument);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('invalid-argument');
+    expect(result.error.details.field).toBe(field);
+    expect(result.error.message).toContain(`Invalid argument for ${name}: field "${field}"`);
+  });
+
+  it('rejects a request outside the contract', () => {
+    expect(validateRequest('capture.delete', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-request', details: { request: 'capture.delete' } },
+    });
+  });
+
+  it('keeps the parsed argument', () => {
+    expect(validateRequest('flows.get', { captureId: 'c1', uid: 'CAbc' })).toEqual({
+      ok: true,
+      value: { captureId: 'c1', uid: 'CAbc' },
+    });
+  });
+});
+
+describe('contract names', () => {
+  it('gives every request a distinct method', () => {
+    const methods = requestNames.map(methodNameOf);
+    expect(new Set(methods).size).toBe(requestNames.length);
+    expect(methods).toContain('aggregatesHostGraph');
+  });
+
+  it('gives every event a distinct listener', () => {
+    const listeners = eventNames.map(listenerNameOf);
+    expect(new Set(listeners).size).toBe(eventNames.length);
+    expect(listeners).toEqual(
+      expect.arrayContaining(['onCaptureProgress', 'onCaptureBatch', 'onEngineCrashed', 'onEngineRestarted']),
+    );
+  });
+
+  it('keys every entry area.verb', () => {
+    for (const name of [...requestNames, ...eventNames]) expect(name).toMatch(/^[a-z]+\.[a-z][A-Za-z]*$/);
+  });
+});
+
+describe('parseContractMessage', () => {
+  it.each([
+    [{ type: 'request', id: 1, name: 'app.info', argument: {} }, 'request'],
+    [{ type: 'response', id: 1, result: { ok: true, value: 1 } }, 'response'],
+    [{ type: 'event', name: 'capture.batch', payload: {} }, 'event'],
+  ])('accepts %j', (message, type) => {
+    expect(parseContractMessage(message)?.type).toBe(type);
+  });
+
+  it.each([
+    [null],
+    ['{"type":"request"}'], // text, not a parsed object
+    [{ type: 'request', id: '1', name: 'app.info' }], // id not a number
+    [{ type: 'request', id: 1.5, name: 'app.info' }], // id not an integer
+    [{ type: 'request', id: 1 }], // no name
+    [{ type: 'response', id: 1, result: null }], // no result
+    [{ type: 'call', id: 1, name: 'app.info' }], // unknown type
+  ])('rejects %j', (message) => {
+    expect(parseContractMessage(message)).toBeNull();
+  });
+});
