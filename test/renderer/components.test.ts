@@ -65,6 +65,18 @@ describe('FlowTable', () => {
     expect(wrapper.find('.flow-table-body').attributes('style')).toContain('height: 2400000px');
   });
 
+  it('reports the rows in view after a scroll', async () => {
+    const wrapper = mountTable(engine.flows.slice(0, 400), 100_000);
+    const viewport = wrapper.find('.flow-table');
+    (viewport.element as HTMLElement).scrollTop = 24 * 5000;
+    await viewport.trigger('scroll');
+    // Row 5000 is at the top; 25 rows fit, with 10 rows of overscan each side.
+    expect(wrapper.emitted('visible-range')?.at(-1)).toEqual([{ first: 4990, end: 5035 }]);
+    const rows = wrapper.findAll('.flow-table-row');
+    expect(rows[0]?.attributes('aria-rowindex')).toBe('4992');
+    expect(rows[0]?.classes()).toContain('pending');
+  });
+
   it('emits sort and open-flow', async () => {
     const wrapper = mountTable(engine.flows.slice(0, 10), 10);
     await wrapper.findAll('[role="columnheader"]')[2]?.trigger('click');
