@@ -82,6 +82,12 @@ function matchesFilter(flow: FlowRecord, filter: FlowFilter): boolean {
   return true;
 }
 
+function sortValue(flow: FlowRecord, column: FlowQuery['sort']['column']): string | number | null {
+  if (column === 'durationUs') return flow.endUs - flow.startUs;
+  if (column === 'totalBytes') return flow.originatorIpBytes + flow.responderIpBytes;
+  return flow[column];
+}
+
 export class FakeEngine {
   readonly requests: RecordedRequest[] = [];
   flows: FlowRecord[] = [];
@@ -90,7 +96,7 @@ export class FakeEngine {
   hostGraph: HostGraph = { nodes: [], edges: [], hiddenHosts: 0, hiddenBytes: 0 };
   settings: Settings = { timeZone: 'utc', theme: 'light' };
   captureId = 'capture-1';
-  /** When set, flows.query waits for this promise before answering. */
+  /** When set, flows.query waits for this promise before it returns. */
   flowQueryGate: Promise<void> | null = null;
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
 
@@ -126,8 +132,8 @@ export class FakeEngine {
     const column = query.sort.column;
     const sign = query.sort.direction === 'ascending' ? 1 : -1;
     matching.sort((a, b) => {
-      const left = column === 'durationUs' ? a.endUs - a.startUs : column === 'totalBytes' ? 0 : a[column];
-      const right = column === 'durationUs' ? b.endUs - b.startUs : column === 'totalBytes' ? 0 : b[column];
+      const left = sortValue(a, column);
+      const right = sortValue(b, column);
       return left === right ? 0 : (left ?? '') < (right ?? '') ? -sign : sign;
     });
     return {

@@ -23,7 +23,7 @@ export interface WebSocketApi {
   onConnectionChange: (listener: (state: ConnectionState, reason: string) => void) => () => void;
 }
 
-/** Limit for one request; the engine answers queries well within it, so a miss means a lost connection. */
+/** Time limit for one request. The engine returns query results well within it, so a timeout means a lost connection. */
 const requestTimeoutMs = 120_000;
 
 /** Returns the WebSocket URL of the server that served this page, with its access token. */

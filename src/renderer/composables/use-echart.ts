@@ -1,7 +1,7 @@
 import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
 import { echarts, type EChartsCoreOption, type EChartsType } from '../components/charts/echarts-setup';
 
-/** What a chart component exposes to its view for PNG export. */
+/** Methods a chart component exposes to its view for PNG export. */
 export interface ChartExport {
   /** Returns the chart as a PNG data URL on the given background, or null before mount. */
   getPngDataUrl: (backgroundColor: string) => string | null;

@@ -1,7 +1,7 @@
 /**
- * Turns table rows into CSV (RFC 4180) or JSON text for export. Cells hold
- * strings from packets, so CSV cells that a spreadsheet would run as a
- * formula are prefixed with an apostrophe (OWASP's CSV injection rule).
+ * Turns table rows into CSV (RFC 4180) or JSON text for export. Cells contain
+ * strings from packets, so a CSV cell that a spreadsheet would run as a
+ * formula (starting with =, +, -, @, tab or CR) gets an apostrophe in front.
  */
 
 export type ExportFormat = 'csv' | 'json';

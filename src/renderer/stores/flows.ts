@@ -12,7 +12,7 @@ export const flowPageSize = 200;
 
 /**
  * The page of flows the table shows. The table reports its visible rows and
- * the store fetches the page around them; it never holds the whole capture.
+ * the store fetches the page around them; it never keeps the whole capture.
  */
 export const useFlowsStore = defineStore('flows', () => {
   const sort = ref<FlowSort>({ column: 'startUs', direction: 'ascending' });
@@ -102,7 +102,7 @@ export const useFlowsStore = defineStore('flows', () => {
 
   /**
    * Fetches every flow that matches the selection, page by page, for export.
-   * NOTE: holds all matching rows in memory while exporting; a capture with
+   * NOTE: keeps all matching rows in memory while exporting; a capture with
    * millions of matching flows needs an engine-side export to a file instead.
    */
   async function fetchAllMatching(): Promise<FlowRecord[]> {

@@ -21,8 +21,8 @@ function readStoredSettings(): Settings {
 }
 
 /**
- * Theme and time zone. localStorage holds them so the first paint has the
- * right theme; the host's copy (shared by every window) wins once it answers.
+ * Theme and time zone. localStorage keeps a copy so the first paint has the
+ * right theme. The host's copy, shared by every window, wins once it arrives.
  */
 export const useSettingsStore = defineStore('settings', () => {
   const settings = ref<Settings>(readStoredSettings());

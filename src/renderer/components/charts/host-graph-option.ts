@@ -42,10 +42,15 @@ export function categoryOfNode(node: HostGraphNode): number {
   return node.isInternal ? hostCategories.internal : hostCategories.external;
 }
 
+function describeNodeKind(node: HostGraphNode): 'grouped' | 'internal' | 'external' {
+  if (node.kind === 'group') return 'grouped';
+  return node.isInternal ? 'internal' : 'external';
+}
+
 /** Returns the tooltip HTML for a node; names come from packets, so each is escaped. */
 export function formatNodeTooltip(node: HostGraphNode): string {
   const title = node.kind === 'group' ? `${formatCount(node.hostCount)} other hosts` : node.address;
-  const kind = node.kind === 'group' ? 'grouped' : node.isInternal ? 'internal' : 'external';
+  const kind = describeNodeKind(node);
   const names = node.names
     .slice(0, 5)
     .map((name) => `<div>${escapeHtml(name)}</div>`)
