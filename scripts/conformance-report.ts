@@ -28,7 +28,8 @@ function parseOptions(argv: string[]): Options {
     if (argument === '--accepted') options.showAccepted = true;
     else if (argument === '--json') options.isJson = true;
     else if (argument === '--limit') options.limit = Number(argv[++i]);
-    else if (argument.startsWith('--')) throw new Error(`unknown option ${argument}; expected --accepted, --limit N or --json`);
+    else if (argument.startsWith('--'))
+      throw new Error(`unknown option ${argument}; expected --accepted, --limit N or --json`);
     else options.filters.push(argument.toLowerCase());
   }
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new Error('--limit expects a positive integer');
@@ -38,7 +39,11 @@ function parseOptions(argv: string[]): Options {
 /** Pads each column to its widest cell. */
 function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -52,7 +57,8 @@ async function main(): Promise<void> {
   }
   const baselines = findConnBaselines(publicCaptures);
   const selected = publicCaptures.captures.filter(
-    (capture) => options.filters.length === 0 || options.filters.some((word) => capture.relativePath.toLowerCase().includes(word)),
+    (capture) =>
+      options.filters.length === 0 || options.filters.some((word) => capture.relativePath.toLowerCase().includes(word)),
   );
 
   const failing: string[] = [];
@@ -63,20 +69,25 @@ async function main(): Promise<void> {
     const elapsedMs = performance.now() - started;
 
     const differences: ConformanceDifference[] = compareWithTruth(capture.relativePath, truth, outcome);
-    for (const baseline of baselines.get(capture.relativePath) ?? []) differences.push(...compareWithConnBaseline(baseline, outcome.flows));
+    for (const baseline of baselines.get(capture.relativePath) ?? [])
+      differences.push(...compareWithConnBaseline(baseline, outcome.flows));
     const rows = differences.map((difference) => ({ difference, acceptance: findAcceptance(difference) }));
     const unexplained = rows.filter((row) => row.acceptance === undefined);
     if (unexplained.length > 0) failing.push(`${capture.relativePath} (${unexplained.length})`);
 
     if (options.isJson) {
-      process.stdout.write(`${JSON.stringify({ capture: capture.relativePath, flows: outcome.flows.length, error: outcome.error?.message ?? null, elapsedMs: Math.round(elapsedMs), differences: rows.map((row) => ({ ...row.difference, acceptedBecause: row.acceptance?.reason ?? null })) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ capture: capture.relativePath, flows: outcome.flows.length, error: outcome.error?.message ?? null, elapsedMs: Math.round(elapsedMs), differences: rows.map((row) => ({ ...row.difference, acceptedBecause: row.acceptance?.reason ?? null })) })}\n`,
+      );
       continue;
     }
 
     const status = unexplained.length === 0 ? 'PASS' : 'FAIL';
     const packets = outcome.summary === null ? 'no summary' : `${outcome.summary.packets} packets`;
     const error = outcome.error === null ? '' : `, error: ${outcome.error.message}`;
-    process.stdout.write(`\n${status} ${capture.relativePath}: ${packets} (tshark ${truth.packets}), ${outcome.flows.length} flows, ${differences.length} differences (${differences.length - unexplained.length} accepted), ${elapsedMs.toFixed(0)} ms${error}\n`);
+    process.stdout.write(
+      `\n${status} ${capture.relativePath}: ${packets} (tshark ${truth.packets}), ${outcome.flows.length} flows, ${differences.length} differences (${differences.length - unexplained.length} accepted), ${elapsedMs.toFixed(0)} ms${error}\n`,
+    );
     const shown = (options.showAccepted ? rows : unexplained).slice(0, options.limit);
     if (shown.length === 0) continue;
     const tableRows = shown.map(({ difference, acceptance }) => [
@@ -87,7 +98,9 @@ async function main(): Promise<void> {
       String(difference.found),
       acceptance === undefined ? '' : `accepted: ${acceptance.reason}`,
     ]);
-    process.stdout.write(`${formatTable(['reference', 'pair / flow (direction)', 'field', 'expected', 'found', ''], tableRows)}\n`);
+    process.stdout.write(
+      `${formatTable(['reference', 'pair / flow (direction)', 'field', 'expected', 'found', ''], tableRows)}\n`,
+    );
     const hidden = (options.showAccepted ? rows : unexplained).length - shown.length;
     if (hidden > 0) process.stdout.write(`... ${hidden} more (use --limit)\n`);
   }

@@ -22,7 +22,16 @@ export interface FuzzWorkerData {
 
 export type FuzzWorkerMessage =
   | { type: 'progress'; iterations: number; packets: number; rejectedInputs: number; nextIteration: number }
-  | { type: 'failure'; kind: string; iteration: number; seedName: string; mutations: string[]; chunkSize: number; message: string; bytes: Uint8Array }
+  | {
+      type: 'failure';
+      kind: string;
+      iteration: number;
+      seedName: string;
+      mutations: string[];
+      chunkSize: number;
+      message: string;
+      bytes: Uint8Array;
+    }
   | { type: 'done' };
 
 const BATCH = 500;
@@ -48,9 +57,24 @@ while (next < end && Date.now() < data.deadlineEpochMs) {
     },
   });
   for (const failure of report.failures) {
-    post({ type: 'failure', kind: failure.kind, iteration: failure.iteration, seedName: failure.seedName, mutations: failure.mutations, chunkSize: failure.chunkSize, message: failure.message, bytes: failure.bytes });
+    post({
+      type: 'failure',
+      kind: failure.kind,
+      iteration: failure.iteration,
+      seedName: failure.seedName,
+      mutations: failure.mutations,
+      chunkSize: failure.chunkSize,
+      message: failure.message,
+      bytes: failure.bytes,
+    });
   }
   next += report.iterations;
-  post({ type: 'progress', iterations: report.iterations, packets: report.packets, rejectedInputs: report.rejectedInputs, nextIteration: next });
+  post({
+    type: 'progress',
+    iterations: report.iterations,
+    packets: report.packets,
+    rejectedInputs: report.rejectedInputs,
+    nextIteration: next,
+  });
 }
 post({ type: 'done' });

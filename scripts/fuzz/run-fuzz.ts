@@ -33,10 +33,19 @@ interface Options {
 const failureFolder = path.join(repositoryRoot, '.fuzz-failures');
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { iterations: 100_000, seed: 1, minutes: Infinity, maxSeedBytes: 262_144, isPublicIncluded: true, hangSeconds: 30, replayPath: null };
+  const options: Options = {
+    iterations: 100_000,
+    seed: 1,
+    minutes: Infinity,
+    maxSeedBytes: 262_144,
+    isPublicIncluded: true,
+    hangSeconds: 30,
+    replayPath: null,
+  };
   const readNumber = (name: string, value: string | undefined): number => {
     const number = Number(value);
-    if (value === undefined || !Number.isFinite(number) || number < 0) throw new Error(`${name} expects a non-negative number, found "${String(value)}"`);
+    if (value === undefined || !Number.isFinite(number) || number < 0)
+      throw new Error(`${name} expects a non-negative number, found "${String(value)}"`);
     return number;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -58,7 +67,10 @@ function saveFailure(options: Options, failure: Omit<Extract<FuzzWorkerMessage, 
   const base = path.join(failureFolder, `${options.seed}-${failure.iteration}-${failure.kind}`);
   writeFileSync(`${base}.bin`, failure.bytes);
   const { bytes, ...description } = failure;
-  writeFileSync(`${base}.json`, `${JSON.stringify({ ...description, seed: options.seed, inputBytes: bytes.length }, null, 2)}\n`);
+  writeFileSync(
+    `${base}.json`,
+    `${JSON.stringify({ ...description, seed: options.seed, inputBytes: bytes.length }, null, 2)}\n`,
+  );
   return `${base}.bin`;
 }
 
@@ -78,7 +90,9 @@ function replay(file: string): void {
   const bytes = new Uint8Array(readFileSync(file));
   const started = performance.now();
   const outcome = runPipeline(bytes, 4096);
-  process.stdout.write(`${file}: ${bytes.length} bytes, ${JSON.stringify(outcome)}, ${(performance.now() - started).toFixed(0)} ms\n`);
+  process.stdout.write(
+    `${file}: ${bytes.length} bytes, ${JSON.stringify(outcome)}, ${(performance.now() - started).toFixed(0)} ms\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -96,10 +110,13 @@ async function main(): Promise<void> {
   }
 
   const runStartedEpochMs = Date.now();
-  const deadlineEpochMs = options.minutes === Infinity ? Number.MAX_SAFE_INTEGER : runStartedEpochMs + options.minutes * 60_000;
+  const deadlineEpochMs =
+    options.minutes === Infinity ? Number.MAX_SAFE_INTEGER : runStartedEpochMs + options.minutes * 60_000;
   const corpusOptions = { isPublicIncluded: options.isPublicIncluded, maxSeedBytes: options.maxSeedBytes };
   const seeds = loadFuzzCorpus(corpusOptions);
-  process.stdout.write(`fuzz: seed ${options.seed}, ${seeds.length} seed captures, up to ${options.iterations} iterations${options.minutes === Infinity ? '' : ` or ${options.minutes} minutes`}\n`);
+  process.stdout.write(
+    `fuzz: seed ${options.seed}, ${seeds.length} seed captures, up to ${options.iterations} iterations${options.minutes === Infinity ? '' : ` or ${options.minutes} minutes`}\n`,
+  );
 
   let done = 0;
   let packets = 0;
@@ -108,7 +125,15 @@ async function main(): Promise<void> {
   let next = 0;
   while (next < options.iterations && Date.now() < deadlineEpochMs) {
     const watchdog = new SharedArrayBuffer(8);
-    const workerData: FuzzWorkerData = { seed: options.seed, firstIteration: next, iterations: options.iterations - next, deadlineEpochMs, ...corpusOptions, watchdog, runStartedEpochMs };
+    const workerData: FuzzWorkerData = {
+      seed: options.seed,
+      firstIteration: next,
+      iterations: options.iterations - next,
+      deadlineEpochMs,
+      ...corpusOptions,
+      watchdog,
+      runStartedEpochMs,
+    };
     const worker = startWorker(workerData);
     const view = new Int32Array(watchdog);
     Atomics.store(view, 0, next);
@@ -132,11 +157,14 @@ async function main(): Promise<void> {
           rejected += message.rejectedInputs;
           next = message.nextIteration;
           const seconds = (Date.now() - runStartedEpochMs) / 1000;
-          if (done % 20_000 < message.iterations) process.stdout.write(`  ${done} iterations, ${(done / seconds).toFixed(0)}/s, ${failures} failures\n`);
+          if (done % 20_000 < message.iterations)
+            process.stdout.write(`  ${done} iterations, ${(done / seconds).toFixed(0)}/s, ${failures} failures\n`);
         } else if (message.type === 'failure') {
           failures++;
           const saved = saveFailure(options, message);
-          process.stdout.write(`FAIL ${message.kind} iteration ${message.iteration} (${message.seedName}; ${message.mutations.join(' | ')}): ${message.message.split('\n')[0] ?? ''}\n  saved ${saved}\n`);
+          process.stdout.write(
+            `FAIL ${message.kind} iteration ${message.iteration} (${message.seedName}; ${message.mutations.join(' | ')}): ${message.message.split('\n')[0] ?? ''}\n  saved ${saved}\n`,
+          );
         } else {
           clearInterval(timer);
           resolve(null);
@@ -151,8 +179,18 @@ async function main(): Promise<void> {
     if (hungIteration === null) break;
     const input = buildFuzzInput(seeds, options.seed, hungIteration);
     failures++;
-    const saved = saveFailure(options, { kind: 'hang', iteration: hungIteration, seedName: input.seedName, mutations: input.mutations, chunkSize: input.chunkSize, message: `still running after ${options.hangSeconds} s`, bytes: input.bytes });
-    process.stdout.write(`FAIL hang iteration ${hungIteration} (${input.seedName}; ${input.mutations.join(' | ')})\n  saved ${saved}\n`);
+    const saved = saveFailure(options, {
+      kind: 'hang',
+      iteration: hungIteration,
+      seedName: input.seedName,
+      mutations: input.mutations,
+      chunkSize: input.chunkSize,
+      message: `still running after ${options.hangSeconds} s`,
+      bytes: input.bytes,
+    });
+    process.stdout.write(
+      `FAIL hang iteration ${hungIteration} (${input.seedName}; ${input.mutations.join(' | ')})\n  saved ${saved}\n`,
+    );
     done += 1;
     next = hungIteration + 1;
   }

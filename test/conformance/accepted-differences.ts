@@ -33,18 +33,80 @@ const FRAGMENTS = 'tshark counts a fragmented datagram once, in its flow table, 
 
 export const acceptedDifferences: readonly AcceptedDifference[] = [
   // Fragments: tshark's transport tables count datagrams, Tideline counts fragments.
-  ...fragmentEntries('pcapplusplus/Packet++Test__PacketExamples__ipv6_opt_fragments.pcap', 'udp 2607:f010:3f9::1001:6363 -> 2607:f010:3f9::11:0:6363', 4, 5579, 'frames 1-4 are the four IPv6 fragments of one UDP datagram, reassembled in frame 4'),
-  ...fragmentEntries('pcapplusplus/Pcap++Test__PcapExamples__ip4_fragments.pcap', 'udp 10.118.213.212:789 -> 10.118.213.211:2049', 50, 70520, 'six NFS datagrams sent as IPv4 fragments (ids 0x1ea0-0x1ea5, 50 frames), each counted once on the frame that completes it (6, 12, 18, 28, 40, 53)'),
-  ...fragmentEntries('pcapplusplus/Pcap++Test__PcapExamples__ip6_fragments.pcap', 'udp fe80::21f:f3ff:fecd:f617:5353 -> ff02::fb:5353', 20, 3153, 'two mDNS datagrams sent as IPv6 fragments, frames 1-7 completed in frame 7 and frames 8-20 in frame 20'),
-  ...fragmentEntries('pcapplusplus/Pcap++Test__PcapExamples__ip6_fragments.pcap', 'udp fe80::2c23:b96c:78d:e116:60245 -> ff02::c:3702', 16, 2557, 'two WS-Discovery datagrams sent as IPv6 fragments, frames 21-29 completed in frame 29 and frames 30-36 in frame 36'),
-  ...fragmentEntries('stopddos/amp.TCP.reflection.SYNACK.pcap', 'udp 113.9.163.216:161 -> 10.10.10.10:51767', 2, 1678, 'an SNMP response in two IPv4 fragments, frames 3658 and 3659 (IP lengths 1452 and 226), completed in frame 3659'),
-  ...fragmentEntries('suricata-verify/defrag__bug-6887-defrag-ppp-ipv6-tcp__frag-ppp-ipv6-tcp.pcap', 'tcp ::1:12345 -> ::1:8080', 3, 1164, 'frames 1-3 are three IPv6 fragments of one TCP segment over PPP, reassembled in frame 3'),
-  ...fragmentEntries('zeek/ipv4__fragmented-1.pcap', 'udp 164.1.123.163:123 -> 164.1.123.61:137', 3, 498, 'frames 1-2 are the two fragments of one datagram and frame 3 repeats the first fragment; tshark marks frame 3 malformed and gives only it udp fields'),
+  ...fragmentEntries(
+    'pcapplusplus/Packet++Test__PacketExamples__ipv6_opt_fragments.pcap',
+    'udp 2607:f010:3f9::1001:6363 -> 2607:f010:3f9::11:0:6363',
+    4,
+    5579,
+    'frames 1-4 are the four IPv6 fragments of one UDP datagram, reassembled in frame 4',
+  ),
+  ...fragmentEntries(
+    'pcapplusplus/Pcap++Test__PcapExamples__ip4_fragments.pcap',
+    'udp 10.118.213.212:789 -> 10.118.213.211:2049',
+    50,
+    70520,
+    'six NFS datagrams sent as IPv4 fragments (ids 0x1ea0-0x1ea5, 50 frames), each counted once on the frame that completes it (6, 12, 18, 28, 40, 53)',
+  ),
+  ...fragmentEntries(
+    'pcapplusplus/Pcap++Test__PcapExamples__ip6_fragments.pcap',
+    'udp fe80::21f:f3ff:fecd:f617:5353 -> ff02::fb:5353',
+    20,
+    3153,
+    'two mDNS datagrams sent as IPv6 fragments, frames 1-7 completed in frame 7 and frames 8-20 in frame 20',
+  ),
+  ...fragmentEntries(
+    'pcapplusplus/Pcap++Test__PcapExamples__ip6_fragments.pcap',
+    'udp fe80::2c23:b96c:78d:e116:60245 -> ff02::c:3702',
+    16,
+    2557,
+    'two WS-Discovery datagrams sent as IPv6 fragments, frames 21-29 completed in frame 29 and frames 30-36 in frame 36',
+  ),
+  ...fragmentEntries(
+    'stopddos/amp.TCP.reflection.SYNACK.pcap',
+    'udp 113.9.163.216:161 -> 10.10.10.10:51767',
+    2,
+    1678,
+    'an SNMP response in two IPv4 fragments, frames 3658 and 3659 (IP lengths 1452 and 226), completed in frame 3659',
+  ),
+  ...fragmentEntries(
+    'suricata-verify/defrag__bug-6887-defrag-ppp-ipv6-tcp__frag-ppp-ipv6-tcp.pcap',
+    'tcp ::1:12345 -> ::1:8080',
+    3,
+    1164,
+    'frames 1-3 are three IPv6 fragments of one TCP segment over PPP, reassembled in frame 3',
+  ),
+  ...fragmentEntries(
+    'zeek/ipv4__fragmented-1.pcap',
+    'udp 164.1.123.163:123 -> 164.1.123.61:137',
+    3,
+    498,
+    'frames 1-2 are the two fragments of one datagram and frame 3 repeats the first fragment; tshark marks frame 3 malformed and gives only it udp fields',
+  ),
   // NOTE: the two captures below also lose fragments that arrive before their first fragment; `found` is left open until the flow table counts those.
-  { capture: 'zeek/ipv6-fragmented-dns.pcap', table: 'udp', field: 'packets', reason: `${FRAGMENTS}: a DNS response in IPv6 fragments (frames 4, 6, 7, 8), reassembled in frame 8` },
-  { capture: 'zeek/ipv6-fragmented-dns.pcap', table: 'udp', field: 'ipBytes', reason: `${FRAGMENTS}: a DNS response in IPv6 fragments (frames 4, 6, 7, 8), reassembled in frame 8` },
-  { capture: 'stopddos/amp.dns.RRSIG.fragmented.pcap', table: 'udp', field: 'packets', reason: `${FRAGMENTS}: DNS responses of three IPv4 fragments each (e.g. frames 91-93, id 0x7a23), and only the frame completing each datagram carries udp.stream` },
-  { capture: 'stopddos/amp.dns.RRSIG.fragmented.pcap', table: 'udp', field: 'ipBytes', reason: `${FRAGMENTS}: DNS responses of three IPv4 fragments each (e.g. frames 91-93, id 0x7a23), and only the frame completing each datagram carries udp.stream` },
+  {
+    capture: 'zeek/ipv6-fragmented-dns.pcap',
+    table: 'udp',
+    field: 'packets',
+    reason: `${FRAGMENTS}: a DNS response in IPv6 fragments (frames 4, 6, 7, 8), reassembled in frame 8`,
+  },
+  {
+    capture: 'zeek/ipv6-fragmented-dns.pcap',
+    table: 'udp',
+    field: 'ipBytes',
+    reason: `${FRAGMENTS}: a DNS response in IPv6 fragments (frames 4, 6, 7, 8), reassembled in frame 8`,
+  },
+  {
+    capture: 'stopddos/amp.dns.RRSIG.fragmented.pcap',
+    table: 'udp',
+    field: 'packets',
+    reason: `${FRAGMENTS}: DNS responses of three IPv4 fragments each (e.g. frames 91-93, id 0x7a23), and only the frame completing each datagram carries udp.stream`,
+  },
+  {
+    capture: 'stopddos/amp.dns.RRSIG.fragmented.pcap',
+    table: 'udp',
+    field: 'ipBytes',
+    reason: `${FRAGMENTS}: DNS responses of three IPv4 fragments each (e.g. frames 91-93, id 0x7a23), and only the frame completing each datagram carries udp.stream`,
+  },
 
   // Malformed frames.
   {
@@ -53,7 +115,8 @@ export const acceptedDifferences: readonly AcceptedDifference[] = [
     key: '172.19.42.74 <-> 87.240.131.240',
     field: 'presence',
     found: 'no flow',
-    reason: 'frames 1 and 2 are malformed: the TCP data offset claims a 28-byte header but fewer bytes follow (tshark: "Short segment", Malformed Packet); with no ports the packets join no flow, as in Zeek',
+    reason:
+      'frames 1 and 2 are malformed: the TCP data offset claims a 28-byte header but fewer bytes follow (tshark: "Short segment", Malformed Packet); with no ports the packets join no flow, as in Zeek',
   },
   {
     capture: 'pcapplusplus/Packet++Test__PacketExamples__tcp-malformed.pcap',
@@ -61,7 +124,8 @@ export const acceptedDifferences: readonly AcceptedDifference[] = [
     key: 'tcp 172.19.42.74:49671 <-> 87.240.131.240:25014',
     field: 'presence',
     found: 'no flow',
-    reason: 'frames 1 and 2 are malformed: the TCP data offset claims a 28-byte header but fewer bytes follow (tshark: "Short segment", Malformed Packet)',
+    reason:
+      'frames 1 and 2 are malformed: the TCP data offset claims a 28-byte header but fewer bytes follow (tshark: "Short segment", Malformed Packet)',
   },
   {
     capture: 'libpcap/filter__ipv6_ext_headers.pcap',
@@ -69,7 +133,8 @@ export const acceptedDifferences: readonly AcceptedDifference[] = [
     key: 'udp 2001:db8::1:12345 <-> 2001:db8::2:54321',
     field: 'presence',
     found: 'no flow',
-    reason: 'frame 1 chains 57 IPv6 extension headers (routing, fragment and destination options repeated 19 times), against RFC 8200 section 4.1, which allows each at most once (destination options twice); the decoder stops at its chain limit (ipv6-extension-chain-too-long) and the IPv6 pair still counts',
+    reason:
+      'frame 1 chains 57 IPv6 extension headers (routing, fragment and destination options repeated 19 times), against RFC 8200 section 4.1, which allows each at most once (destination options twice); the decoder stops at its chain limit (ipv6-extension-chain-too-long) and the IPv6 pair still counts',
   },
 
   // Records that are not packets.
@@ -79,7 +144,8 @@ export const acceptedDifferences: readonly AcceptedDifference[] = [
     key: 'capture',
     field: 'packets',
     found: 0,
-    reason: 'the file holds only a Section Header and four Custom Blocks (CB, DCB, CB, DCB, per the generator\'s description); tshark 4.0 numbers each Custom Block as a frame (frames 1-4), but none holds a packet',
+    reason:
+      "the file holds only a Section Header and four Custom Blocks (CB, DCB, CB, DCB, per the generator's description); tshark 4.0 numbers each Custom Block as a frame (frames 1-4), but none holds a packet",
   },
 
   // tshark and Zeek disagree; Tideline follows tshark.
@@ -89,12 +155,19 @@ export const acceptedDifferences: readonly AcceptedDifference[] = [
     key: 'unknown_transport fe80::708d:fe83:4114:a512:0 -> 2001:0:4137:9e50:8000:f12a:b9c8:2815:0',
     field: 'presence',
     found: 'OTH ',
-    reason: 'frame 31 is a Teredo bubble (IPv6 next header 59, payload length 0, RFC 4380 section 2.8): Zeek treats it as tunnel signalling and logs no connection, while tshark counts it in flows.ipv6, and Tideline keeps it as a flow so that pair matches',
+    reason:
+      'frame 31 is a Teredo bubble (IPv6 next header 59, payload length 0, RFC 4380 section 2.8): Zeek treats it as tunnel signalling and logs no connection, while tshark counts it in flows.ipv6, and Tideline keeps it as a flow so that pair matches',
   },
 ];
 
 /** The packets and ipBytes entries of one fragmented flow, pinned to the counts Tideline produces. */
-function fragmentEntries(capture: string, key: string, packets: number, ipBytes: number, frames: string): AcceptedDifference[] {
+function fragmentEntries(
+  capture: string,
+  key: string,
+  packets: number,
+  ipBytes: number,
+  frames: string,
+): AcceptedDifference[] {
   const table = key.startsWith('tcp ') ? 'tcp' : 'udp';
   return [
     { capture, table, key, field: 'packets', found: packets, reason: `${FRAGMENTS}: ${frames}` },

@@ -23,7 +23,10 @@ interface CliRun {
 /** Runs the bundled CLI; stdout (the flow log) is read and dropped, stderr is kept. */
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliEntry, ...args], {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let isTimedOut = false;
     const timer = setTimeout(() => {
@@ -51,26 +54,31 @@ describe.skipIf(publicCaptures === null)('tideline analyze on public captures', 
   beforeAll(() => {
     const build = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: repositoryRoot, encoding: 'utf8' });
     if (build.status !== 0 || !existsSync(cliEntry)) {
-      throw new Error(`npm run build:cli failed (exit ${String(build.status)}), so ${cliEntry} cannot run:\n${build.stderr}`);
+      throw new Error(
+        `npm run build:cli failed (exit ${String(build.status)}), so ${cliEntry} cannot run:\n${build.stderr}`,
+      );
     }
   });
 
   const captures = publicCaptures?.captures ?? [];
-  it.concurrent.each(captures.map((capture) => [capture.relativePath, capture] as const))('%s', async (_name, capture) => {
-    if (publicCaptures === null) return;
-    const truth = readCaptureTruth(publicCaptures, capture.relativePath);
-    const run = await runCli(['analyze', capture.absolutePath]);
+  it.concurrent.each(captures.map((capture) => [capture.relativePath, capture] as const))(
+    '%s',
+    async (_name, capture) => {
+      if (publicCaptures === null) return;
+      const truth = readCaptureTruth(publicCaptures, capture.relativePath);
+      const run = await runCli(['analyze', capture.absolutePath]);
 
-    expect(run.isTimedOut, `still running after ${timeoutMs} ms`).toBe(false);
-    expect(run.signal).toBeNull();
-    // A stack frame ("    at fn (file:line:col)") on stderr means an uncaught exception.
-    expect(run.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(run.isTimedOut, `still running after ${timeoutMs} ms`).toBe(false);
+      expect(run.signal).toBeNull();
+      // A stack frame ("    at fn (file:line:col)") on stderr means an uncaught exception.
+      expect(run.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 
-    const isUnreadable = truth.read_error !== null && truth.packets === 0;
-    if (isUnreadable && run.exitCode === 1) {
-      expect(run.stderr).toContain(path.basename(capture.relativePath));
-      return;
-    }
-    expect(run.exitCode, run.stderr).toBe(0);
-  });
+      const isUnreadable = truth.read_error !== null && truth.packets === 0;
+      if (isUnreadable && run.exitCode === 1) {
+        expect(run.stderr).toContain(path.basename(capture.relativePath));
+        return;
+      }
+      expect(run.exitCode, run.stderr).toBe(0);
+    },
+  );
 });

@@ -31,9 +31,19 @@ export interface AnalysisOutcome {
 }
 
 /** Returns every difference between `outcome` and `truth` for the capture `capture`. */
-export function compareWithTruth(capture: string, truth: CaptureTruth, outcome: AnalysisOutcome): ConformanceDifference[] {
+export function compareWithTruth(
+  capture: string,
+  truth: CaptureTruth,
+  outcome: AnalysisOutcome,
+): ConformanceDifference[] {
   const differences: ConformanceDifference[] = [];
-  const add = (table: ReferenceTable, key: string, field: string, expected: string | number | null, found: string | number | null): void => {
+  const add = (
+    table: ReferenceTable,
+    key: string,
+    field: string,
+    expected: string | number | null,
+    found: string | number | null,
+  ): void => {
     differences.push({ capture, reference: 'tshark', table, key, field, expected, found });
   };
 
@@ -54,7 +64,12 @@ export function compareWithTruth(capture: string, truth: CaptureTruth, outcome: 
     const family = originator.includes(':') ? 'ipv6' : 'ip';
     addFlow(ourPairs[family], originator, responder, flow);
     if (flow.transport === 'tcp' || flow.transport === 'udp') {
-      addFlow(ourFlows[flow.transport], `${originator}:${flow.originatorPort}`, `${responder}:${flow.responderPort}`, flow);
+      addFlow(
+        ourFlows[flow.transport],
+        `${originator}:${flow.originatorPort}`,
+        `${responder}:${flow.responderPort}`,
+        flow,
+      );
     }
   }
 
@@ -69,7 +84,13 @@ export function compareWithTruth(capture: string, truth: CaptureTruth, outcome: 
   return differences;
 }
 
-type AddDifference = (table: ReferenceTable, key: string, field: string, expected: string | number | null, found: string | number | null) => void;
+type AddDifference = (
+  table: ReferenceTable,
+  key: string,
+  field: string,
+  expected: string | number | null,
+  found: string | number | null,
+) => void;
 
 function compareSummary(truth: CaptureTruth, summary: CaptureSummary, add: AddDifference): void {
   if (truth.read_error === null) {
@@ -89,7 +110,9 @@ function compareSummary(truth: CaptureTruth, summary: CaptureSummary, add: AddDi
  */
 function selectDirections(conversation: Conversation, a: string): [DirectionCounts, DirectionCounts] {
   if (conversation.first === conversation.second) return [conversation.firstToSecond, conversation.firstToSecond];
-  return conversation.first === a ? [conversation.firstToSecond, conversation.secondToFirst] : [conversation.secondToFirst, conversation.firstToSecond];
+  return conversation.first === a
+    ? [conversation.firstToSecond, conversation.secondToFirst]
+    : [conversation.secondToFirst, conversation.firstToSecond];
 }
 
 /** Adds a flow's two directions to the conversation under the unordered key of its endpoints. */
@@ -107,7 +130,12 @@ function findOrCreate(map: Map<string, Conversation>, a: string, b: string): Con
   let conversation = map.get(key);
   if (conversation === undefined) {
     const [first, second] = a <= b ? [a, b] : [b, a];
-    conversation = { first, second, firstToSecond: { packets: 0, ipBytes: 0 }, secondToFirst: { packets: 0, ipBytes: 0 } };
+    conversation = {
+      first,
+      second,
+      firstToSecond: { packets: 0, ipBytes: 0 },
+      secondToFirst: { packets: 0, ipBytes: 0 },
+    };
     map.set(key, conversation);
   }
   return conversation;
@@ -123,7 +151,12 @@ function addTruthDirection(counts: DirectionCounts, packets: number, ipBytes: nu
   counts.ipBytes = counts.ipBytes === null || ipBytes === null ? null : counts.ipBytes + ipBytes;
 }
 
-function addTruthRow(map: Map<string, Conversation>, a: string, b: string, row: Record<string, string | number | null>): void {
+function addTruthRow(
+  map: Map<string, Conversation>,
+  a: string,
+  b: string,
+  row: Record<string, string | number | null>,
+): void {
   const conversation = findOrCreate(map, a, b);
   const [aToB, bToA] = selectDirections(conversation, a);
   addTruthDirection(aToB, Number(row.frames_ab), row.ip_bytes_ab === null ? null : Number(row.ip_bytes_ab));
@@ -165,8 +198,20 @@ function compareTable(
       add(table, `${prefix}${key}`, 'presence', describe(expected), 'no flow');
       continue;
     }
-    compareDirection(table, `${prefix}${expected.first} -> ${expected.second}`, expected.firstToSecond, found.firstToSecond, add);
-    compareDirection(table, `${prefix}${expected.second} -> ${expected.first}`, expected.secondToFirst, found.secondToFirst, add);
+    compareDirection(
+      table,
+      `${prefix}${expected.first} -> ${expected.second}`,
+      expected.firstToSecond,
+      found.firstToSecond,
+      add,
+    );
+    compareDirection(
+      table,
+      `${prefix}${expected.second} -> ${expected.first}`,
+      expected.secondToFirst,
+      found.secondToFirst,
+      add,
+    );
   }
 
   // A complete table also rules out conversations tshark never saw.
@@ -186,17 +231,27 @@ function compareTable(
   }
   const totals = truthTable.totals;
   const truthPackets = (totals.frames_ab ?? 0) + (totals.frames_ba ?? 0);
-  if (ourPackets !== truthPackets) add(table, `${prefix}all ${truthTable.total_rows} conversations`, 'packets', truthPackets, ourPackets);
-  const isIpBytesKnown = [...reference.values()].every((c) => c.firstToSecond.ipBytes !== null && c.secondToFirst.ipBytes !== null);
+  if (ourPackets !== truthPackets)
+    add(table, `${prefix}all ${truthTable.total_rows} conversations`, 'packets', truthPackets, ourPackets);
+  const isIpBytesKnown = [...reference.values()].every(
+    (c) => c.firstToSecond.ipBytes !== null && c.secondToFirst.ipBytes !== null,
+  );
   const truthIpBytes = (totals.ip_bytes_ab ?? 0) + (totals.ip_bytes_ba ?? 0);
   if (isIpBytesKnown && ourIpBytes !== truthIpBytes) {
     add(table, `${prefix}all ${truthTable.total_rows} conversations`, 'ipBytes', truthIpBytes, ourIpBytes);
   }
 }
 
-function compareDirection(table: ReferenceTable, key: string, expected: DirectionCounts, found: DirectionCounts, add: AddDifference): void {
+function compareDirection(
+  table: ReferenceTable,
+  key: string,
+  expected: DirectionCounts,
+  found: DirectionCounts,
+  add: AddDifference,
+): void {
   if (expected.packets !== found.packets) add(table, key, 'packets', expected.packets, found.packets);
-  if (expected.ipBytes !== null && expected.ipBytes !== found.ipBytes) add(table, key, 'ipBytes', expected.ipBytes, found.ipBytes);
+  if (expected.ipBytes !== null && expected.ipBytes !== found.ipBytes)
+    add(table, key, 'ipBytes', expected.ipBytes, found.ipBytes);
 }
 
 function describe(conversation: Conversation): string {
@@ -229,7 +284,7 @@ export function normalizeAddress(address: string): string {
   // Find the longest run of zero groups (the first one on a tie), if at least two long.
   let bestStart = -1;
   let bestLength = 0;
-  for (let start = 0; start < 8; ) {
+  for (let start = 0; start < 8;) {
     if (groups[start] !== 0) {
       start++;
       continue;

@@ -9,15 +9,17 @@ import { findAcceptance, formatDifference, type ConformanceDifference } from './
 import { compareWithTruth } from './compare-truth';
 import { findPublicCaptures, readCaptureTruth, sharedRoot } from './public-captures';
 import { analyzeForConformance } from './run-analysis';
-import { compareWithConnBaseline, findConnBaselines } from './zeek-baselines';
+import { compareWithConnBaseline, findConnBaselines, type ConnBaseline } from './zeek-baselines';
 import { acceptedDifferences } from './accepted-differences';
 
 const publicCaptures = findPublicCaptures();
 const captures = publicCaptures?.captures ?? [];
-const connBaselines = publicCaptures === null ? new Map() : findConnBaselines(publicCaptures);
+const connBaselines = publicCaptures === null ? new Map<string, ConnBaseline[]>() : findConnBaselines(publicCaptures);
 
 if (publicCaptures === null) {
-  console.warn(`conformance: skipped, the public captures are not at ${sharedRoot}/pcaps/public (a fresh clone has no ../shared).`);
+  console.warn(
+    `conformance: skipped, the public captures are not at ${sharedRoot}/pcaps/public (a fresh clone has no ../shared).`,
+  );
 }
 
 /** Accepted differences met so far, to find allow-list entries that no longer match anything. */
@@ -50,7 +52,9 @@ describe.skipIf(publicCaptures === null)('public captures against tshark and Zee
   // Runs after the per-capture tests; an entry nothing matches any more should leave the list and the doc.
   it('uses every accepted difference', (context) => {
     if (comparedCaptures !== captures.length) context.skip();
-    const unused = acceptedDifferences.filter((entry) => !usedAcceptances.has(entry)).map((entry) => `${entry.capture} ${entry.table} ${entry.key ?? ''} ${entry.field}`);
+    const unused = acceptedDifferences
+      .filter((entry) => !usedAcceptances.has(entry))
+      .map((entry) => `${entry.capture} ${entry.table} ${entry.key ?? ''} ${entry.field}`);
     expect(unused).toEqual([]);
   });
 

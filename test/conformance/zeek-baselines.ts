@@ -45,7 +45,11 @@ export function findConnBaselines(captures: PublicCaptures): Map<string, ConnBas
   for (const name of readdirSync(folder).sort()) {
     if (!name.endsWith('.meta.json')) continue;
     const prefix = name.slice(0, -'.meta.json'.length);
-    const meta = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as { pcap: string; logs: string[]; zeek_invocation: string[] };
+    const meta = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as {
+      pcap: string;
+      logs: string[];
+      zeek_invocation: string[];
+    };
     for (const log of meta.logs) {
       if (!log.startsWith('conn')) continue;
       const logPath = path.join(folder, `${prefix}.${log}`);
@@ -61,7 +65,9 @@ export function findConnBaselines(captures: PublicCaptures): Map<string, ConnBas
 
 /** Parses a Zeek TSV log; a log printed by a test script without "#fields" takes its first line as the header. */
 export function parseConnLog(capture: string, logPath: string, invocation: string[]): ConnBaseline {
-  const lines = readFileSync(logPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(logPath, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   let columns: string[] | null = null;
   const rows: Record<string, string>[] = [];
   for (const line of lines) {
@@ -83,11 +89,19 @@ export function parseConnLog(capture: string, logPath: string, invocation: strin
   }
 
   const hasKey = columns !== null && columns.includes('id.orig_h') && columns.includes('proto');
-  const skipReason = hasKey ? null : `the log has no id.orig_h/proto columns (columns: ${(columns ?? []).join(', ')}), so its rows cannot be matched to flows`;
+  const skipReason = hasKey
+    ? null
+    : `the log has no id.orig_h/proto columns (columns: ${(columns ?? []).join(', ')}), so its rows cannot be matched to flows`;
   return { capture, logPath, invocation, rows, skipReason };
 }
 
-function flowKey(transport: string, originator: string, originatorPort: number | string, responder: string, responderPort: number | string): string {
+function flowKey(
+  transport: string,
+  originator: string,
+  originatorPort: number | string,
+  responder: string,
+  responderPort: number | string,
+): string {
   return `${transport} ${normalizeAddress(originator)}:${String(originatorPort)} -> ${normalizeAddress(responder)}:${String(responderPort)}`;
 }
 
@@ -105,13 +119,25 @@ export function compareWithConnBaseline(baseline: ConnBaseline, flows: readonly 
   // Group both sides by directed 5-tuple; our flows in order of their first packet.
   const expectedByKey = new Map<string, Record<string, string>[]>();
   for (const row of baseline.rows) {
-    const key = flowKey(row.proto ?? '', row['id.orig_h'] ?? '', row['id.orig_p'] ?? '', row['id.resp_h'] ?? '', row['id.resp_p'] ?? '');
+    const key = flowKey(
+      row.proto ?? '',
+      row['id.orig_h'] ?? '',
+      row['id.orig_p'] ?? '',
+      row['id.resp_h'] ?? '',
+      row['id.resp_p'] ?? '',
+    );
     expectedByKey.set(key, [...(expectedByKey.get(key) ?? []), row]);
   }
   const foundByKey = new Map<string, FlowRecord[]>();
   const ordered = [...flows].sort((a, b) => a.firstPacketNumber - b.firstPacketNumber);
   for (const flow of ordered) {
-    const key = flowKey(flow.transport, flow.originatorAddress, flow.originatorPort, flow.responderAddress, flow.responderPort);
+    const key = flowKey(
+      flow.transport,
+      flow.originatorAddress,
+      flow.originatorPort,
+      flow.responderAddress,
+      flow.responderPort,
+    );
     foundByKey.set(key, [...(foundByKey.get(key) ?? []), flow]);
   }
 
@@ -127,7 +153,8 @@ export function compareWithConnBaseline(baseline: ConnBaseline, flows: readonly 
         const expected = row[field.name];
         if (expected === undefined || expected === '-') continue;
         const found = field.read(flow);
-        if (String(found) !== expected) add(key, field.name, /^\d+$/.test(expected) ? Number(expected) : expected, found);
+        if (String(found) !== expected)
+          add(key, field.name, /^\d+$/.test(expected) ? Number(expected) : expected, found);
       }
     }
     const extra = candidates.filter((flow) => !pairs.some(([, paired]) => paired === flow));
@@ -145,7 +172,10 @@ export function compareWithConnBaseline(baseline: ConnBaseline, flows: readonly 
  * when it ends, not when it starts, so order alone can mislead: the pair with
  * the fewest differing fields is taken first, ties going to the earlier flow.
  */
-function pairRows(rows: Record<string, string>[], flows: FlowRecord[]): [Record<string, string>, FlowRecord | undefined][] {
+function pairRows(
+  rows: Record<string, string>[],
+  flows: FlowRecord[],
+): [Record<string, string>, FlowRecord | undefined][] {
   const result = new Map<Record<string, string>, FlowRecord | undefined>();
   const freeRows = new Set(rows);
   const freeFlows = new Set(flows);

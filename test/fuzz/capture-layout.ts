@@ -65,7 +65,12 @@ function walkPcapng(bytes: Uint8Array, view: DataView, layout: CaptureLayout): v
     if (totalLength < 12 || totalLength % 4 !== 0 || offset + totalLength > bytes.length) break;
     if (offset > 0) layout.recordOffsets.push(offset);
     layout.lengthFields.push({ offset: offset + 4, width: 4, isLittleEndian, name: 'pcapng block total length' });
-    layout.lengthFields.push({ offset: offset + totalLength - 4, width: 4, isLittleEndian, name: 'pcapng trailing block length' });
+    layout.lengthFields.push({
+      offset: offset + totalLength - 4,
+      width: 4,
+      isLittleEndian,
+      name: 'pcapng trailing block length',
+    });
 
     if (type === 0x00000001 && totalLength >= 20) linkTypes.push(view.getUint16(offset + 8, isLittleEndian));
     if (type === 0x00000006 && totalLength >= 32) {
@@ -73,7 +78,8 @@ function walkPcapng(bytes: Uint8Array, view: DataView, layout: CaptureLayout): v
       layout.lengthFields.push({ offset: offset + 20, width: 4, isLittleEndian, name: 'pcapng EPB captured length' });
       layout.lengthFields.push({ offset: offset + 24, width: 4, isLittleEndian, name: 'pcapng EPB original length' });
       const linkType = linkTypes[view.getUint32(offset + 8, isLittleEndian)];
-      if (linkType !== undefined && 28 + capturedLength <= totalLength - 4) addPacketFields(bytes, offset + 28, capturedLength, linkType, layout);
+      if (linkType !== undefined && 28 + capturedLength <= totalLength - 4)
+        addPacketFields(bytes, offset + 28, capturedLength, linkType, layout);
     }
     if (type === 0x00000003 && totalLength >= 16) {
       layout.lengthFields.push({ offset: offset + 8, width: 4, isLittleEndian, name: 'pcapng SPB original length' });
@@ -85,13 +91,24 @@ function walkPcapng(bytes: Uint8Array, view: DataView, layout: CaptureLayout): v
 }
 
 /** Adds the IP total/payload length, IPv4 header length, TCP data offset and UDP length of one packet. */
-function addPacketFields(bytes: Uint8Array, start: number, length: number, linkType: number, layout: CaptureLayout): void {
+function addPacketFields(
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+  linkType: number,
+  layout: CaptureLayout,
+): void {
   const end = start + length;
   let ip = -1;
   if (linkType === 1 && length >= 14) {
     // Ethernet, skipping 802.1Q / 802.1ad tags.
     let typeOffset = start + 12;
-    while (typeOffset + 2 <= end && (bytes[typeOffset] === 0x81 || bytes[typeOffset] === 0x88) && (bytes[typeOffset + 1] === 0x00 || bytes[typeOffset + 1] === 0xa8)) typeOffset += 4;
+    while (
+      typeOffset + 2 <= end &&
+      (bytes[typeOffset] === 0x81 || bytes[typeOffset] === 0x88) &&
+      (bytes[typeOffset + 1] === 0x00 || bytes[typeOffset + 1] === 0xa8)
+    )
+      typeOffset += 4;
     if (typeOffset + 2 <= end && bytes[typeOffset] === 0x08 && bytes[typeOffset + 1] === 0x00) ip = typeOffset + 2;
     if (typeOffset + 2 <= end && bytes[typeOffset] === 0x86 && bytes[typeOffset + 1] === 0xdd) ip = typeOffset + 2;
   } else if (linkType === 101 || linkType === 228 || linkType === 229 || linkType === 12) {
@@ -109,7 +126,13 @@ function addPacketFields(bytes: Uint8Array, start: number, length: number, linkT
   let transport = -1;
   let protocol = -1;
   if (version === 4 && ip + 20 <= end) {
-    layout.lengthFields.push({ offset: ip, width: 1, isLittleEndian: false, nibbleMask: 0x0f, name: 'IPv4 header length' });
+    layout.lengthFields.push({
+      offset: ip,
+      width: 1,
+      isLittleEndian: false,
+      nibbleMask: 0x0f,
+      name: 'IPv4 header length',
+    });
     layout.lengthFields.push({ offset: ip + 2, width: 2, isLittleEndian: false, name: 'IPv4 total length' });
     transport = ip + ((bytes[ip] ?? 0) & 0x0f) * 4;
     protocol = bytes[ip + 9] ?? -1;
@@ -119,7 +142,13 @@ function addPacketFields(bytes: Uint8Array, start: number, length: number, linkT
     protocol = bytes[ip + 6] ?? -1;
   }
   if (protocol === 6 && transport + 20 <= end) {
-    layout.lengthFields.push({ offset: transport + 12, width: 1, isLittleEndian: false, nibbleMask: 0xf0, name: 'TCP data offset' });
+    layout.lengthFields.push({
+      offset: transport + 12,
+      width: 1,
+      isLittleEndian: false,
+      nibbleMask: 0xf0,
+      name: 'TCP data offset',
+    });
   }
   if (protocol === 17 && transport + 8 <= end) {
     layout.lengthFields.push({ offset: transport + 4, width: 2, isLittleEndian: false, name: 'UDP length' });

@@ -7,7 +7,11 @@ import { CaptureFileError } from '../../src/main/engine/source/capture-file-erro
 import { CaptureStreamParser } from '../../src/main/engine/source/capture-stream-parser';
 import type { PacketRecord } from '../../src/main/engine/source/packet-record';
 import { decodePacket } from '../../src/main/engine/decode/packet-decoder';
-import { createDecodedPacket, MAX_NETWORK_LAYERS, type DecodedPacket } from '../../src/main/engine/decode/decoded-packet';
+import {
+  createDecodedPacket,
+  MAX_NETWORK_LAYERS,
+  type DecodedPacket,
+} from '../../src/main/engine/decode/decoded-packet';
 import { FlowTable } from '../../src/main/engine/flows/flow-table';
 import type { FlowRecord } from '../../src/shared/domain/flow';
 
@@ -68,22 +72,37 @@ export function runPipeline(bytes: Uint8Array, chunkSize: number): PipelineOutco
 
   // Counts can never exceed what the bytes hold.
   if (packets * MIN_PACKET_RECORD_BYTES > bytes.length) {
-    violations.push(`${packets} packets from ${bytes.length} bytes: more than one per ${MIN_PACKET_RECORD_BYTES} bytes`);
+    violations.push(
+      `${packets} packets from ${bytes.length} bytes: more than one per ${MIN_PACKET_RECORD_BYTES} bytes`,
+    );
   }
-  if (capturedBytes > bytes.length) violations.push(`captured lengths sum to ${capturedBytes}, more than the ${bytes.length} input bytes`);
+  if (capturedBytes > bytes.length)
+    violations.push(`captured lengths sum to ${capturedBytes}, more than the ${bytes.length} input bytes`);
   checkFlows(flows, packets, violations);
   return { packets, warnings, flows: flows.length, isRejected, violations };
 }
 
-function checkRecord(record: PacketRecord, expectedNumber: number, lastOffset: number, inputLength: number, violations: string[]): void {
-  if (record.packetNumber !== expectedNumber) violations.push(`packet ${expectedNumber} numbered ${record.packetNumber}`);
+function checkRecord(
+  record: PacketRecord,
+  expectedNumber: number,
+  lastOffset: number,
+  inputLength: number,
+  violations: string[],
+): void {
+  if (record.packetNumber !== expectedNumber)
+    violations.push(`packet ${expectedNumber} numbered ${record.packetNumber}`);
   if (record.data.length !== record.capturedLength) {
-    violations.push(`packet ${expectedNumber}: data holds ${record.data.length} bytes but capturedLength is ${record.capturedLength}`);
+    violations.push(
+      `packet ${expectedNumber}: data holds ${record.data.length} bytes but capturedLength is ${record.capturedLength}`,
+    );
   }
   if (record.fileOffset <= lastOffset || record.fileOffset >= inputLength) {
-    violations.push(`packet ${expectedNumber}: fileOffset ${record.fileOffset} not after ${lastOffset} and inside ${inputLength} bytes`);
+    violations.push(
+      `packet ${expectedNumber}: fileOffset ${record.fileOffset} not after ${lastOffset} and inside ${inputLength} bytes`,
+    );
   }
-  if (!Number.isFinite(record.timestampUs)) violations.push(`packet ${expectedNumber}: timestampUs ${record.timestampUs}`);
+  if (!Number.isFinite(record.timestampUs))
+    violations.push(`packet ${expectedNumber}: timestampUs ${record.timestampUs}`);
 }
 
 /** Every offset the decoder reports must lie inside the packet, or later stages read past it. */
@@ -117,9 +136,18 @@ function checkFlows(flows: FlowRecord[], packets: number, violations: string[]):
   let flowPackets = 0;
   for (const flow of flows) {
     flowPackets += flow.originatorPackets + flow.responderPackets;
-    const isOrdered = flow.firstPacketNumber >= 1 && flow.firstPacketNumber <= flow.lastPacketNumber && flow.lastPacketNumber <= packets;
-    if (!isOrdered) violations.push(`flow ${flow.uid}: packets ${flow.firstPacketNumber}..${flow.lastPacketNumber} of ${packets}`);
-    if (flow.originatorPackets < 0 || flow.responderPackets < 0 || flow.originatorIpBytes < 0 || flow.responderIpBytes < 0) {
+    const isOrdered =
+      flow.firstPacketNumber >= 1 &&
+      flow.firstPacketNumber <= flow.lastPacketNumber &&
+      flow.lastPacketNumber <= packets;
+    if (!isOrdered)
+      violations.push(`flow ${flow.uid}: packets ${flow.firstPacketNumber}..${flow.lastPacketNumber} of ${packets}`);
+    if (
+      flow.originatorPackets < 0 ||
+      flow.responderPackets < 0 ||
+      flow.originatorIpBytes < 0 ||
+      flow.responderIpBytes < 0
+    ) {
       violations.push(`flow ${flow.uid}: negative count`);
     }
   }

@@ -83,7 +83,8 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
       const outcome = runPipeline(input.bytes, input.chunkSize);
       report.packets += outcome.packets;
       if (outcome.isRejected) report.rejectedInputs++;
-      if (outcome.violations.length > 0) report.failures.push({ ...input, kind: 'invariant', message: outcome.violations.slice(0, 5).join('; ') });
+      if (outcome.violations.length > 0)
+        report.failures.push({ ...input, kind: 'invariant', message: outcome.violations.slice(0, 5).join('; ') });
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error);
       report.failures.push({ ...input, kind: 'crash', message });
@@ -91,7 +92,11 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
     const inputMs = performance.now() - inputStarted;
     const limitMs = options.slowMillis + (input.bytes.length / 1024) * options.slowMillisPerKilobyte;
     if (inputMs > limitMs) {
-      report.failures.push({ ...input, kind: 'slow', message: `took ${inputMs.toFixed(0)} ms for ${input.bytes.length} bytes, limit ${limitMs.toFixed(0)} ms` });
+      report.failures.push({
+        ...input,
+        kind: 'slow',
+        message: `took ${inputMs.toFixed(0)} ms for ${input.bytes.length} bytes, limit ${limitMs.toFixed(0)} ms`,
+      });
     }
     report.iterations++;
   }

@@ -40,7 +40,12 @@ describe('fuzz seeds', () => {
     };
     for (const seed of seeds) {
       const outcome = runPipeline(seed.bytes, 7);
-      expect({ name: seed.name, packets: outcome.packets, warnings: outcome.warnings, violations: outcome.violations }).toEqual({
+      expect({
+        name: seed.name,
+        packets: outcome.packets,
+        warnings: outcome.warnings,
+        violations: outcome.violations,
+      }).toEqual({
         name: seed.name,
         packets: expected[seed.name],
         warnings: 0,
@@ -96,7 +101,9 @@ describe('fuzz pipeline', () => {
   });
 
   it.skipIf(findPublicCaptures() === null)('survives 3000 mutated public captures', () => {
-    const seeds = loadFuzzCorpus({ isPublicIncluded: true, maxSeedBytes: 64 * 1024 }).filter((seed) => seed.name.startsWith('public/'));
+    const seeds = loadFuzzCorpus({ isPublicIncluded: true, maxSeedBytes: 64 * 1024 }).filter((seed) =>
+      seed.name.startsWith('public/'),
+    );
     const report = runFuzz({ seeds, seed: TEST_SEED, iterations: 3000, slowMillis: 2000, slowMillisPerKilobyte: 2 });
     expect(report.failures.map(describeFailure)).toEqual([]);
     expect(report.iterations).toBe(3000);

@@ -81,7 +81,10 @@ function truncate(bytes: Uint8Array, seed: FuzzSeed, prng: Prng): Mutation {
 
 /** Inserts a run of records from `other` at a record boundary of `bytes`, or a random span at a random offset. */
 function splice(bytes: Uint8Array, seed: FuzzSeed, other: FuzzSeed, prng: Prng): Mutation {
-  const at = seed.layout.recordOffsets.length > 0 && prng.below(4) !== 0 ? prng.pick(seed.layout.recordOffsets) : prng.below(bytes.length + 1);
+  const at =
+    seed.layout.recordOffsets.length > 0 && prng.below(4) !== 0
+      ? prng.pick(seed.layout.recordOffsets)
+      : prng.below(bytes.length + 1);
   const otherRecords = other.layout.recordOffsets;
   let from: number;
   let to: number;

@@ -49,7 +49,11 @@ function ipv6Address(text: string): number[] {
   const [head = '', tail = ''] = text.split('::');
   const headGroups = head === '' ? [] : head.split(':');
   const tailGroups = tail === '' ? [] : tail.split(':');
-  const groups = [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  const groups = [
+    ...headGroups,
+    ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
+    ...tailGroups,
+  ];
   return groups.flatMap((group) => {
     const value = parseInt(group, 16);
     return [value >> 8, value & 0xff];
@@ -57,9 +61,16 @@ function ipv6Address(text: string): number[] {
 }
 
 /** IPv4 header (20 bytes, no options) followed by `payload`. */
-function ipv4(protocol: number, source: string, destination: string, payload: Uint8Array, fragment = { id: 1, offset: 0, hasMore: false }): Uint8Array {
+function ipv4(
+  protocol: number,
+  source: string,
+  destination: string,
+  payload: Uint8Array,
+  fragment = { id: 1, offset: 0, hasMore: false },
+): Uint8Array {
   const total = 20 + payload.length;
   const flagsAndOffset = (fragment.hasMore ? 0x2000 : 0) | (fragment.offset >> 3);
+  // prettier-ignore
   const header = [
     0x45, 0x00, total >> 8, total & 0xff, // version 4, IHL 5; total length
     fragment.id >> 8, fragment.id & 0xff, flagsAndOffset >> 8, flagsAndOffset & 0xff, // identification; flags and fragment offset
@@ -71,10 +82,17 @@ function ipv4(protocol: number, source: string, destination: string, payload: Ui
 }
 
 /** IPv6 header followed by `payload`, with an 8-byte hop-by-hop header between them when `hasHopByHop`. */
-function ipv6(nextHeader: number, source: string, destination: string, payload: Uint8Array, hasHopByHop = false): Uint8Array {
+function ipv6(
+  nextHeader: number,
+  source: string,
+  destination: string,
+  payload: Uint8Array,
+  hasHopByHop = false,
+): Uint8Array {
   // Hop-by-hop: next header, length 0 (8 bytes), PadN option filling the rest.
   const extension = hasHopByHop ? Uint8Array.from([nextHeader, 0, 1, 4, 0, 0, 0, 0]) : new Uint8Array(0);
   const payloadLength = extension.length + payload.length;
+  // prettier-ignore
   const header = [
     0x60, 0x00, 0x00, 0x00, // version 6, traffic class, flow label
     payloadLength >> 8, payloadLength & 0xff, hasHopByHop ? 0 : nextHeader, 64, // payload length, next header, hop limit
@@ -84,7 +102,15 @@ function ipv6(nextHeader: number, source: string, destination: string, payload: 
   return concat([Uint8Array.from(header), extension, payload]);
 }
 
-function tcp(sourcePort: number, destinationPort: number, sequence: number, acknowledgement: number, flags: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+function tcp(
+  sourcePort: number,
+  destinationPort: number,
+  sequence: number,
+  acknowledgement: number,
+  flags: number,
+  payload: Uint8Array = new Uint8Array(0),
+): Uint8Array {
+  // prettier-ignore
   const header = [
     sourcePort >> 8, sourcePort & 0xff, destinationPort >> 8, destinationPort & 0xff,
     (sequence >>> 24) & 0xff, (sequence >>> 16) & 0xff, (sequence >>> 8) & 0xff, sequence & 0xff,
@@ -97,7 +123,16 @@ function tcp(sourcePort: number, destinationPort: number, sequence: number, ackn
 
 function udp(sourcePort: number, destinationPort: number, payload: Uint8Array): Uint8Array {
   const length = 8 + payload.length;
-  const header = [sourcePort >> 8, sourcePort & 0xff, destinationPort >> 8, destinationPort & 0xff, length >> 8, length & 0xff, 0, 0];
+  const header = [
+    sourcePort >> 8,
+    sourcePort & 0xff,
+    destinationPort >> 8,
+    destinationPort & 0xff,
+    length >> 8,
+    length & 0xff,
+    0,
+    0,
+  ];
   return concat([Uint8Array.from(header), payload]);
 }
 
@@ -113,6 +148,7 @@ const PSH_ACK = 0x18;
 const FIN_ACK = 0x11;
 
 /** A DNS query for example.com, type A. */
+// prettier-ignore
 const dnsQuery = Uint8Array.from([
   0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, // id, flags RD, 1 question
   7, ...ascii('example'), 3, ...ascii('com'), 0, 0, 1, 0, 1, // example.com A IN
@@ -134,7 +170,15 @@ function buildEthernetFrames(): Uint8Array[] {
     ethernet(0x0800, ipv4(6, client, server, tcp(40000, 80, 1001 + request.length, 5001, FIN_ACK))),
     ethernet(0x0800, ipv4(17, client, '10.0.0.53', udpDatagram)),
     // ICMP port unreachable quoting the DNS query's IP and UDP headers.
-    ethernet(0x0800, ipv4(1, '10.0.0.53', client, concat([Uint8Array.from([3, 3, 0, 0, 0, 0, 0, 0]), ipv4(17, client, '10.0.0.53', udpDatagram).subarray(0, 28)]))),
+    ethernet(
+      0x0800,
+      ipv4(
+        1,
+        '10.0.0.53',
+        client,
+        concat([Uint8Array.from([3, 3, 0, 0, 0, 0, 0, 0]), ipv4(17, client, '10.0.0.53', udpDatagram).subarray(0, 28)]),
+      ),
+    ),
     ethernet(0x0800, ipv4(1, client, server, Uint8Array.from([8, 0, 0, 0, 0, 1, 0, 1, 0x61, 0x62]))),
     ethernet(0x86dd, ipv6(17, 'fe80::1', 'ff02::fb', udp(5353, 5353, dnsQuery), true)),
     ethernet(0x86dd, ipv6(6, '2001:db8::1', '2001:db8::2', tcp(40003, 22, 1, 0, SYN))),
@@ -143,14 +187,26 @@ function buildEthernetFrames(): Uint8Array[] {
     ethernet(0x0800, ipv4(17, client, server, fragmentedPayload.subarray(24), { id: 77, offset: 24, hasMore: false })),
     // GRE (no flags, protocol 0x0800) carrying IPv4/TCP.
     ethernet(0x0800, ipv4(47, '172.16.0.1', '172.16.0.2', concat([Uint8Array.from([0, 0, 0x08, 0x00]), innerTcp]))),
-    ethernet(0x0800, ipv4(17, '172.16.0.1', '172.16.0.2', udp(40005, 4789, concat([vxlanHeader, ethernet(0x0800, innerTcp)])))),
+    ethernet(
+      0x0800,
+      ipv4(17, '172.16.0.1', '172.16.0.2', udp(40005, 4789, concat([vxlanHeader, ethernet(0x0800, innerTcp)]))),
+    ),
     // ARP request: Ethernet/IPv4, who has 10.0.0.2.
-    ethernet(0x0806, Uint8Array.from([0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2])),
+    ethernet(
+      0x0806,
+      Uint8Array.from([0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]),
+    ),
   ];
 }
 
 /** pcap: 24-byte file header, then per packet a 16-byte record header and the frame. */
-function buildPcap(name: string, frames: Uint8Array[], linkType: number, isLittleEndian: boolean, isNanosecond: boolean): SeedCapture {
+function buildPcap(
+  name: string,
+  frames: Uint8Array[],
+  linkType: number,
+  isLittleEndian: boolean,
+  isNanosecond: boolean,
+): SeedCapture {
   const parts: Uint8Array[] = [];
   const header = new DataView(new ArrayBuffer(24));
   header.setUint32(0, isNanosecond ? 0xa1b23c4d : 0xa1b2c3d4, isLittleEndian);
@@ -246,7 +302,9 @@ function buildPcapng(name: string, frames: Frame[], isLittleEndian: boolean): Se
 /** Returns the built seed captures; the same bytes on every call. */
 export function buildSeedCaptures(): SeedCapture[] {
   const ethernetFrames = buildEthernetFrames();
-  const rawFrames = ethernetFrames.filter((frame) => frame[12] === 0x08 && frame[13] === 0x00).map((frame) => frame.subarray(14));
+  const rawFrames = ethernetFrames
+    .filter((frame) => frame[12] === 0x08 && frame[13] === 0x00)
+    .map((frame) => frame.subarray(14));
   // Null/loopback: a 4-byte host-order address family (2 = AF_INET) before the IP header.
   const nullFrames = rawFrames.map((frame) => concat([Uint8Array.from([2, 0, 0, 0]), frame]));
   const mixed: Frame[] = [
@@ -258,6 +316,10 @@ export function buildSeedCaptures(): SeedCapture[] {
     buildPcap('ethernet-be-ns.pcap', ethernetFrames, LINKTYPE_ETHERNET, false, true),
     buildPcap('null-le-us.pcap', nullFrames, LINKTYPE_NULL, true, false),
     buildPcapng('mixed-le.pcapng', mixed, true),
-    buildPcapng('ethernet-be.pcapng', ethernetFrames.map((bytes) => ({ linkType: LINKTYPE_ETHERNET, bytes })), false),
+    buildPcapng(
+      'ethernet-be.pcapng',
+      ethernetFrames.map((bytes) => ({ linkType: LINKTYPE_ETHERNET, bytes })),
+      false,
+    ),
   ];
 }
