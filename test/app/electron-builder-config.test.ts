@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 // js-yaml comes with electron-builder (its own config reader uses it), so no extra dependency is needed.
-const { load: parse } = require('js-yaml') as { load(text: string): unknown };
+const { load: parse } = require('js-yaml') as { load: (text: string) => unknown };
 const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
 const config = parse(readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8')) as Record<
   string,

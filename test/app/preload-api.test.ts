@@ -18,7 +18,11 @@ function fakeIpc() {
 }
 
 function fakePort() {
-  const port = { onmessage: null as MessagePortLike['onmessage'], start: vi.fn<() => void>(), close: vi.fn<() => void>() };
+  const port = {
+    onmessage: null as MessagePortLike['onmessage'],
+    start: vi.fn<() => void>(),
+    close: vi.fn<() => void>(),
+  };
   return port satisfies MessagePortLike;
 }
 

@@ -29,7 +29,7 @@ export function connect(url: string, origin: string | undefined): Promise<TestCl
     );
     socket.on('error', reject);
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as ResponseMessage | EventMessage;
+      const message = JSON.parse((data as Buffer).toString('utf8')) as ResponseMessage | EventMessage;
       if (message.type === 'response') {
         pending.get(message.id)?.(message.result);
         pending.delete(message.id);

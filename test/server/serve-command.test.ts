@@ -5,28 +5,32 @@ import { parseServeArguments, runServeCommand } from '../../src/main/cli/serve-c
 describe('parseServeArguments', () => {
   it('binds loopback by default', () => {
     const parsed = parseServeArguments(['capture.pcap']);
-    expect(parsed).toMatchObject({ host: '127.0.0.1', port: 0, tlsCertPath: null });
-    expect(typeof parsed === 'object' && parsed.file?.endsWith('/capture.pcap')).toBe(true);
+    expect(parsed).toMatchObject({ kind: 'arguments', arguments: { host: '127.0.0.1', port: 0, tlsCertPath: null } });
+    expect(parsed.kind === 'arguments' && parsed.arguments.file?.endsWith('/capture.pcap')).toBe(true);
   });
 
   it('refuses a non-loopback address without TLS', () => {
     const parsed = parseServeArguments(['--host', '0.0.0.0']);
-    expect(parsed).toMatch(/^refusing to listen on 0\.0\.0\.0 without TLS/);
+    expect(parsed.kind === 'invalid' && parsed.message).toMatch(/^refusing to listen on 0\.0\.0\.0 without TLS/);
   });
 
   it('accepts a non-loopback address with TLS', () => {
     expect(parseServeArguments(['--host', '0.0.0.0', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'])).toMatchObject({
-      host: '0.0.0.0',
-      tlsCertPath: 'c.pem',
+      kind: 'arguments',
+      arguments: { host: '0.0.0.0', tlsCertPath: 'c.pem' },
     });
   });
 
   it('requires certificate and key together', () => {
-    expect(parseServeArguments(['--tls-cert', 'c.pem'])).toBe('--tls-cert and --tls-key must be given together');
+    expect(parseServeArguments(['--tls-cert', 'c.pem'])).toEqual({
+      kind: 'invalid',
+      message: '--tls-cert and --tls-key must be given together',
+    });
   });
 
   it.each([['1.5'], ['65536'], ['http']])('rejects port %s', (port) => {
-    expect(parseServeArguments(['--port', port])).toMatch(/^--port must be an integer from 0 to 65535/);
+    const parsed = parseServeArguments(['--port', port]);
+    expect(parsed.kind === 'invalid' && parsed.message).toMatch(/^--port must be an integer from 0 to 65535/);
   });
 });
 

@@ -47,15 +47,16 @@ interface ServeArguments {
 
 /** Run `tideline serve`; resolves with the exit status once the server stopped (Ctrl+C or SIGTERM). */
 export async function runServeCommand(argv: string[]): Promise<number> {
-  const parsed = parseServeArguments(argv);
-  if (parsed === 'help') {
+  const outcome = parseServeArguments(argv);
+  if (outcome.kind === 'help') {
     process.stdout.write(HELP);
     return SUCCESS_EXIT_CODE;
   }
-  if (typeof parsed === 'string') {
-    process.stderr.write(`tideline serve: ${parsed}\nRun "tideline serve --help" for the options.\n`);
+  if (outcome.kind === 'invalid') {
+    process.stderr.write(`tideline serve: ${outcome.message}\nRun "tideline serve --help" for the options.\n`);
     return USAGE_EXIT_CODE;
   }
+  const parsed = outcome.arguments;
 
   if (!existsSync(join(parsed.rendererRoot, 'index.html'))) {
     process.stderr.write(
@@ -96,8 +97,12 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   return SUCCESS_EXIT_CODE;
 }
 
-/** Parse argv; returns the arguments, 'help', or an error message. */
-export function parseServeArguments(argv: string[]): ServeArguments | 'help' | string {
+export type ServeArgumentsOutcome =
+  { kind: 'arguments'; arguments: ServeArguments } | { kind: 'help' } | { kind: 'invalid'; message: string };
+
+/** Parse argv into the arguments, a help request, or the message that says what is invalid. */
+export function parseServeArguments(argv: string[]): ServeArgumentsOutcome {
+  const invalid = (message: string): ServeArgumentsOutcome => ({ kind: 'invalid', message });
   let values;
   let positionals;
   try {
@@ -115,25 +120,28 @@ export function parseServeArguments(argv: string[]): ServeArguments | 'help' | s
       },
     }));
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return invalid(error instanceof Error ? error.message : String(error));
   }
-  if (values.help === true) return 'help';
+  if (values.help === true) return { kind: 'help' };
   if (positionals.length > 1)
-    return `expected at most one capture file, got ${positionals.length}: ${positionals.join(' ')}`;
+    return invalid(`expected at most one capture file, got ${positionals.length}: ${positionals.join(' ')}`);
 
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    return `--port must be an integer from 0 to 65535, got "${values.port}"`;
+    return invalid(`--port must be an integer from 0 to 65535, got "${values.port}"`);
 
   const host = values.host ?? '127.0.0.1';
   const tlsCertPath = values['tls-cert'] ?? null;
   const tlsKeyPath = values['tls-key'] ?? null;
-  if ((tlsCertPath === null) !== (tlsKeyPath === null)) return '--tls-cert and --tls-key must be given together';
+  if ((tlsCertPath === null) !== (tlsKeyPath === null))
+    return invalid('--tls-cert and --tls-key must be given together');
   if (!isLoopbackHost(host) && tlsCertPath === null) {
-    return `refusing to listen on ${host} without TLS: the access token would cross the network in clear text. Give --tls-cert and --tls-key, or keep the default --host 127.0.0.1`;
+    return invalid(
+      `refusing to listen on ${host} without TLS: the access token would cross the network in clear text. Give --tls-cert and --tls-key, or keep the default --host 127.0.0.1`,
+    );
   }
 
-  return {
+  const serveArguments: ServeArguments = {
     file: positionals[0] === undefined ? null : resolve(positionals[0]),
     port,
     host,
@@ -141,6 +149,7 @@ export function parseServeArguments(argv: string[]): ServeArguments | 'help' | s
     tlsKeyPath,
     rendererRoot: resolve(values.renderer ?? join(findPackageRoot(), 'out', 'renderer')),
   };
+  return { kind: 'arguments', arguments: serveArguments };
 }
 
 function readTls(parsed: ServeArguments): { cert: Buffer; key: Buffer } | undefined | string {
