@@ -80,7 +80,11 @@ export interface NativeCaptureHandle {
 
 export interface CaptureAddon {
   listDevices(): NativeDevice[];
-  compileFilter(linkType: number, snaplen: number, expression: string): { ok: true; instructionCount: number } | { ok: false; message: string };
+  compileFilter(
+    linkType: number,
+    snaplen: number,
+    expression: string,
+  ): { ok: true; instructionCount: number } | { ok: false; message: string };
   libraryVersion(): string;
   readonly recordHeaderBytes: number;
   readonly recordByteOrder: 'little' | 'big';
@@ -98,10 +102,17 @@ let cachedAddon: CaptureAddon | null = null;
  * out/cli. Throws CaptureError 'capture-unavailable' naming what to install.
  */
 export function loadCaptureAddon(): CaptureAddon {
-  if (cachedAddon !== null) return cachedAddon;
-  const candidates = listAddonCandidates();
+  if (cachedAddon === null) cachedAddon = loadCaptureAddonFrom(listAddonCandidates());
+  return cachedAddon;
+}
+
+/** Load the first of `candidates` that exists. Throws CaptureError 'capture-unavailable'. */
+export function loadCaptureAddonFrom(
+  candidates: readonly string[],
+  platform: NodeJS.Platform = process.platform,
+): CaptureAddon {
   const path = candidates.find((candidate) => existsSync(candidate));
-  const install = describeCaptureInstall(process.platform);
+  const install = describeCaptureInstall(platform);
   if (path === undefined) {
     throw new CaptureError(
       'capture-unavailable',
@@ -110,7 +121,7 @@ export function loadCaptureAddon(): CaptureAddon {
     );
   }
   try {
-    cachedAddon = createRequire(import.meta.url)(path) as CaptureAddon;
+    return createRequire(import.meta.url)(path) as CaptureAddon;
   } catch (error) {
     throw new CaptureError(
       'capture-unavailable',
@@ -119,7 +130,6 @@ export function loadCaptureAddon(): CaptureAddon {
       { cause: error },
     );
   }
-  return cachedAddon;
 }
 
 function listAddonCandidates(): string[] {

@@ -34,6 +34,9 @@ export class RateMeter {
     const oldest = this.samples[0];
     if (oldest === undefined || atMs <= oldest.atMs) return { packetsPerSecond: 0, bitsPerSecond: 0 };
     const seconds = (atMs - oldest.atMs) / 1000;
-    return { packetsPerSecond: (packets - oldest.packets) / seconds, bitsPerSecond: ((bytes - oldest.bytes) * 8) / seconds };
+    return {
+      packetsPerSecond: (packets - oldest.packets) / seconds,
+      bitsPerSecond: ((bytes - oldest.bytes) * 8) / seconds,
+    };
   }
 }

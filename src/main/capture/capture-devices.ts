@@ -56,12 +56,19 @@ export function describeCaptureDevice(device: NativeDevice, defaultRouteInterfac
  * List capture devices with the default-route interface marked. Throws the
  * addon's Error (code 'device-list-failed') when libpcap cannot list them.
  */
-export function listCaptureDevices(addon: CaptureAddon, defaultRouteInterface: string | null = findDefaultRouteInterface()): CaptureDevice[] {
+export function listCaptureDevices(
+  addon: CaptureAddon,
+  defaultRouteInterface: string | null = findDefaultRouteInterface(),
+): CaptureDevice[] {
   const devices = addon.listDevices().map((device) => describeCaptureDevice(device, defaultRouteInterface));
   if (defaultRouteInterface === null || !devices.some((device) => device.isDefaultRoute)) {
     // Without a route table, prefer the first running, non-loopback interface with an IP address.
     const fallback = devices.find(
-      (device) => device.isUp && device.isRunning && !device.isLoopback && device.addresses.some((address) => address.family !== 'link'),
+      (device) =>
+        device.isUp &&
+        device.isRunning &&
+        !device.isLoopback &&
+        device.addresses.some((address) => address.family !== 'link'),
     );
     if (fallback !== undefined) fallback.isDefaultRoute = true;
   }

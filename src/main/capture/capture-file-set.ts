@@ -65,7 +65,11 @@ export class CaptureFileSet {
   stagePacket(timestamp: BlockTimestamp, data: Uint8Array, originalLength: number): boolean {
     if (this.rotationFailure !== null) return false;
     const limit = this.options.maxFileBytes;
-    if (limit !== null && this.writer.packets > 0 && this.writer.byteLength + getEnhancedPacketLength(data.length) > limit) {
+    if (
+      limit !== null &&
+      this.writer.packets > 0 &&
+      this.writer.byteLength + getEnhancedPacketLength(data.length) > limit
+    ) {
       this.rotationFailure = this.tryRotate();
       if (this.rotationFailure !== null) return false;
     }
@@ -107,7 +111,10 @@ export class CaptureFileSet {
   }
 
   private openFile(): PcapngFileWriter {
-    const path = this.options.maxFileBytes === null ? this.options.path : formatRingFileName(this.options.path, this.fileNumber, this.now());
+    const path =
+      this.options.maxFileBytes === null
+        ? this.options.path
+        : formatRingFileName(this.options.path, this.fileNumber, this.now());
     const writer = new PcapngFileWriter(path, this.options.header);
     this.kept.push(path);
     return writer;
@@ -124,7 +131,12 @@ export function formatRingFileName(path: string, fileNumber: number, at: Date): 
 }
 
 /** Seconds and nanoseconds of a microsecond timestamp with its nanosecond remainder, as pcapng ticks want them. */
-export function toBlockTimestamp(timestampUs: number, nanosecondRemainder: number, digits: 6 | 9, out: BlockTimestamp): BlockTimestamp {
+export function toBlockTimestamp(
+  timestampUs: number,
+  nanosecondRemainder: number,
+  digits: 6 | 9,
+  out: BlockTimestamp,
+): BlockTimestamp {
   out.seconds = Math.floor(timestampUs / 1_000_000);
   const microseconds = timestampUs - out.seconds * 1_000_000;
   out.fraction = digits === 9 ? microseconds * 1000 + nanosecondRemainder : microseconds;

@@ -20,6 +20,8 @@ import type { DecodedPacket } from '../engine/decode/decoded-packet';
 const ETHERNET_LINK_TYPE = 1;
 const ETHERNET_HEADER_BYTES = 14;
 const VLAN_TAG_BYTES = 4;
+/** Type, code, checksum and the 4-byte rest of header (echo id and sequence, or the next-hop MTU). */
+const ICMP_HEADER_BYTES = 8;
 
 /** Bytes of `data` (already decoded into `decoded`) that the headers-only setting keeps. */
 export function getHeadersOnlyLength(decoded: DecodedPacket, data: Uint8Array): number {
@@ -28,9 +30,11 @@ export function getHeadersOnlyLength(decoded: DecodedPacket, data: Uint8Array): 
     const layer = decoded.layers[layerIndex];
     if (layer !== undefined) {
       let end: number;
-      if (layer.hasTransport) end = layer.payloadOffset > layer.transportOffset ? layer.payloadOffset : layer.transportOffset;
+      if (layer.hasTransport)
+        end = layer.payloadOffset > layer.transportOffset ? layer.payloadOffset : layer.transportOffset;
       else if (layer.transportOffset > layer.ipOffset) end = layer.transportOffset;
-      else if (layer.ipVersion === 4 && layer.ipOffset < data.length) end = layer.ipOffset + ((data[layer.ipOffset] as number) & 0x0f) * 4;
+      else if (layer.ipVersion === 4 && layer.ipOffset < data.length)
+        end = layer.ipOffset + ((data[layer.ipOffset] as number) & 0x0f) * 4;
       else end = layer.ipOffset + 40;
       return Math.min(end, data.length);
     }

@@ -5,13 +5,20 @@
  * or duration limit, on a full disk, or when the interface goes away, and
  * always finalizes the file it was writing.
  */
+import { statSync } from 'node:fs';
 import { arch, release, type } from 'node:os';
 
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../shared/domain/flow';
 import type { PacketRecord } from '../engine/source/packet-record';
 import { getLogger } from '../engine/logging';
-import { type CaptureAddon, type NativeCaptureHandle, type NativeEndReport, type NativeStats, loadCaptureAddon } from './capture-addon';
+import {
+  type CaptureAddon,
+  type NativeCaptureHandle,
+  type NativeEndReport,
+  type NativeStats,
+  loadCaptureAddon,
+} from './capture-addon';
 import { type CaptureCounters, RateMeter } from './capture-counters';
 import { CaptureError } from './capture-error';
 import { CaptureFileSet, toBlockTimestamp } from './capture-file-set';
@@ -149,7 +156,10 @@ export class LiveCaptureSession {
             description: options.deviceDescription,
             timestampResolutionDigits: this.digits,
             filter: options.filter,
-            comment: options.isHeadersOnly === true ? 'headers only: each packet was cut after its last transport header' : undefined,
+            comment:
+              options.isHeadersOnly === true
+                ? 'headers only: each packet was cut after its last transport header'
+                : undefined,
           },
         },
         maxFileBytes: options.ringFileBytes ?? null,
@@ -171,8 +181,12 @@ export class LiveCaptureSession {
       (report) => this.finish(report),
     );
     this.counterTimer = setInterval(() => this.publishCounters(), options.counterIntervalMs ?? 250);
-    if (options.stopAfterMs !== undefined) this.durationTimer = setTimeout(() => this.requestStop('duration-reached', null), options.stopAfterMs);
-    log.info({ device: options.device, linkType: this.linkType, isNanosecond: this.isNanosecond }, 'live capture started');
+    if (options.stopAfterMs !== undefined)
+      this.durationTimer = setTimeout(() => this.requestStop('duration-reached', null), options.stopAfterMs);
+    log.info(
+      { device: options.device, linkType: this.linkType, isNanosecond: this.isNanosecond },
+      'live capture started',
+    );
   }
 
   get isPaused(): boolean {
@@ -217,12 +231,25 @@ export class LiveCaptureSession {
 
   private acceptBatch(batch: Buffer, packetCount: number): void {
     if (!this.isAccepting) return;
-    const result = readPacketBatch(batch, packetCount, this.packets + 1, this.readOptions, this.record, this.handleRecord);
+    const result = readPacketBatch(
+      batch,
+      packetCount,
+      this.packets + 1,
+      this.readOptions,
+      this.record,
+      this.handleRecord,
+    );
     if (result.problem !== null) {
-      log.error({ byteOffset: result.problem.byteOffset, problem: result.problem.message }, 'malformed batch from the capture addon');
+      log.error(
+        { byteOffset: result.problem.byteOffset, problem: result.problem.message },
+        'malformed batch from the capture addon',
+      );
     }
     if (this.files.failure !== null) {
-      this.requestStop(this.files.failure.code === 'disk-full' ? 'disk-full' : 'file-write-failed', this.files.failure.message);
+      this.requestStop(
+        this.files.failure.code === 'disk-full' ? 'disk-full' : 'file-write-failed',
+        this.files.failure.message,
+      );
     } else {
       this.commitFiles();
     }
@@ -244,7 +271,12 @@ export class LiveCaptureSession {
       }
     }
 
-    const timestamp = toBlockTimestamp(record.timestampUs, record.timestampNsRemainder, this.digits, this.blockTimestamp);
+    const timestamp = toBlockTimestamp(
+      record.timestampUs,
+      record.timestampNsRemainder,
+      this.digits,
+      this.blockTimestamp,
+    );
     if (!this.files.stagePacket(timestamp, record.data, record.originalLength)) {
       this.isAccepting = false;
       return;
@@ -286,14 +318,18 @@ export class LiveCaptureSession {
     let reason = this.stopReason ?? 'stopped';
     let message = this.stopMessage;
     if (this.stopReason === null && report.errorCode !== null) {
-      reason = report.errorCode === 'interface-down' || report.errorCode === 'interface-removed' ? report.errorCode : 'read-failed';
+      reason =
+        report.errorCode === 'interface-down' || report.errorCode === 'interface-removed'
+          ? report.errorCode
+          : 'read-failed';
       message = `Capture on ${this.device} ended: ${report.errorMessage ?? report.errorCode}. The capture file was finalized.`;
     }
 
     // Close the last file with its statistics; a full disk leaves out the statistics block only.
     try {
       this.files.close();
-      if (this.files.failure === null && reason !== 'disk-full' && reason !== 'file-write-failed') this.packetsWritten = this.packets;
+      if (this.files.failure === null && reason !== 'disk-full' && reason !== 'file-write-failed')
+        this.packetsWritten = this.packets;
     } catch (error) {
       if (!(error instanceof CaptureError)) throw error;
       if (reason === 'stopped' || reason === 'packet-count-reached' || reason === 'duration-reached') {
@@ -305,11 +341,23 @@ export class LiveCaptureSession {
     this.handle.close();
 
     const files = [...this.files.files];
-    const summary = this.pipeline.finish(files[files.length - 1] ?? this.options.outputPath, 0, false);
+    const fileBytes = files.reduce((total, path) => total + sizeOrZero(path), 0);
+    const summary = this.pipeline.finish(files[files.length - 1] ?? this.options.outputPath, fileBytes, false);
     const counters = this.getCounters();
-    log.info({ device: this.device, reason, packets: this.packets, droppedByKernel: this.lastStats.droppedByKernel }, 'live capture ended');
+    log.info(
+      { device: this.device, reason, packets: this.packets, droppedByKernel: this.lastStats.droppedByKernel },
+      'live capture ended',
+    );
     this.options.onCounters?.(counters);
-    this.resolveFinished({ reason, message, files, deletedFiles: [...this.files.deletedFiles], counters, libpcapStats: this.lastStats, summary });
+    this.resolveFinished({
+      reason,
+      message,
+      files,
+      deletedFiles: [...this.files.deletedFiles],
+      counters,
+      libpcapStats: this.lastStats,
+      summary,
+    });
   }
 
   private publishCounters(): void {
@@ -342,7 +390,12 @@ export class LiveCaptureSession {
  * Check a capture filter without opening a device. Returns null when it
  * compiles, or libpcap's message. `linkType` defaults to Ethernet.
  */
-export function validateCaptureFilter(addon: CaptureAddon, expression: string, linkType = 1, snaplen = DEFAULT_SNAPLEN): string | null {
+export function validateCaptureFilter(
+  addon: CaptureAddon,
+  expression: string,
+  linkType = 1,
+  snaplen = DEFAULT_SNAPLEN,
+): string | null {
   const result = addon.compileFilter(linkType, snaplen, expression);
   return result.ok ? null : result.message;
 }
@@ -372,7 +425,12 @@ function setFilter(handle: NativeCaptureHandle, filter: string | undefined): voi
 }
 
 /** Turn the addon's open error into a CaptureError with the next step. */
-export function toOpenError(error: unknown, device: string, executablePath: string, platform: NodeJS.Platform = process.platform): CaptureError {
+export function toOpenError(
+  error: unknown,
+  device: string,
+  executablePath: string,
+  platform: NodeJS.Platform = process.platform,
+): CaptureError {
   const code = (error as { code?: unknown }).code;
   const reason = error instanceof Error ? error.message : String(error);
   if (code === 'permission-denied' || code === 'promiscuous-permission-denied') {
@@ -383,12 +441,28 @@ export function toOpenError(error: unknown, device: string, executablePath: stri
     );
   }
   if (code === 'no-such-device') {
-    return new CaptureError('no-such-device', `No capture interface named "${device}" (${reason}). List the interfaces with: tideline capture --list-interfaces`, { cause: error });
+    return new CaptureError(
+      'no-such-device',
+      `No capture interface named "${device}" (${reason}). List the interfaces with: tideline capture --list-interfaces`,
+      { cause: error },
+    );
   }
   if (code === 'interface-down') {
-    return new CaptureError('interface-down', `Interface ${device} is down (${reason}). Bring it up, e.g. "ip link set ${device} up", and start again.`, { cause: error });
+    return new CaptureError(
+      'interface-down',
+      `Interface ${device} is down (${reason}). Bring it up, e.g. "ip link set ${device} up", and start again.`,
+      { cause: error },
+    );
   }
   return new CaptureError('capture-failed', `Opening ${device} for capture failed: ${reason}`, { cause: error });
+}
+
+function sizeOrZero(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function millisecondsToBlockTimestamp(ms: number, digits: 6 | 9): BlockTimestamp {

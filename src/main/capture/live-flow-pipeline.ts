@@ -77,7 +77,8 @@ export class LiveFlowPipeline {
     this.currentPacketNumber = record.packetNumber;
 
     const decoded = this.decoded;
-    if (decoded.problem !== null) this.addProblem(decoded.problem, record.packetNumber, `stopped at packet byte ${decoded.problemOffset}`);
+    if (decoded.problem !== null)
+      this.addProblem(decoded.problem, record.packetNumber, `stopped at packet byte ${decoded.problemOffset}`);
     this.flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber);
   }
 

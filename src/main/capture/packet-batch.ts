@@ -60,7 +60,13 @@ export function readPacketBatch(
 
   while (packets < packetCount) {
     if (batch.byteLength - offset < BATCH_RECORD_HEADER_BYTES) {
-      return { packets, problem: { byteOffset: offset, message: `record header needs ${BATCH_RECORD_HEADER_BYTES} bytes, found ${batch.byteLength - offset}` } };
+      return {
+        packets,
+        problem: {
+          byteOffset: offset,
+          message: `record header needs ${BATCH_RECORD_HEADER_BYTES} bytes, found ${batch.byteLength - offset}`,
+        },
+      };
     }
     const seconds = view.getUint32(offset, littleEndian);
     const fraction = view.getUint32(offset + 4, littleEndian);
@@ -68,10 +74,22 @@ export function readPacketBatch(
     const originalLength = view.getUint32(offset + 12, littleEndian);
     const dataStart = offset + BATCH_RECORD_HEADER_BYTES;
     if (capturedLength > batch.byteLength - dataStart) {
-      return { packets, problem: { byteOffset: offset, message: `captured length ${capturedLength} exceeds the ${batch.byteLength - dataStart} bytes left in the batch` } };
+      return {
+        packets,
+        problem: {
+          byteOffset: offset,
+          message: `captured length ${capturedLength} exceeds the ${batch.byteLength - dataStart} bytes left in the batch`,
+        },
+      };
     }
     if (capturedLength > options.snaplen || capturedLength > originalLength) {
-      return { packets, problem: { byteOffset: offset, message: `captured length ${capturedLength} exceeds snaplen ${options.snaplen} or original length ${originalLength}` } };
+      return {
+        packets,
+        problem: {
+          byteOffset: offset,
+          message: `captured length ${capturedLength} exceeds snaplen ${options.snaplen} or original length ${originalLength}`,
+        },
+      };
     }
 
     record.packetNumber = firstPacketNumber + packets;

@@ -69,7 +69,15 @@ export class PcapngFileWriter {
   stagePacket(timestamp: BlockTimestamp, data: Uint8Array, originalLength: number): void {
     const length = getEnhancedPacketLength(data.length);
     this.ensureStagingRoom(length);
-    this.stagedBytes = writeEnhancedPacket(this.staging, this.stagedBytes, 0, timestamp, this.digits, data, originalLength);
+    this.stagedBytes = writeEnhancedPacket(
+      this.staging,
+      this.stagedBytes,
+      0,
+      timestamp,
+      this.digits,
+      data,
+      originalLength,
+    );
     this.packetCount++;
   }
 
@@ -103,7 +111,8 @@ export class PcapngFileWriter {
   private writeNow(bytes: Uint8Array): void {
     let written = 0;
     try {
-      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written, this.committedBytes + written);
+      while (written < bytes.length)
+        written += writeSync(this.fd, bytes, written, bytes.length - written, this.committedBytes + written);
     } catch (error) {
       // Drop the partial block so readers see only whole blocks.
       ftruncateSync(this.fd, this.committedBytes);
@@ -123,8 +132,14 @@ export class PcapngFileWriter {
 function toWriteError(error: unknown, path: string, byteOffset: number): CaptureError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new CaptureError('disk-full', `The disk is full: writing ${path} failed at byte ${byteOffset} (${code}). The capture stopped; the file ends after its last whole packet.`, { cause: error });
+    return new CaptureError(
+      'disk-full',
+      `The disk is full: writing ${path} failed at byte ${byteOffset} (${code}). The capture stopped; the file ends after its last whole packet.`,
+      { cause: error },
+    );
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new CaptureError('file-write-failed', `Writing ${path} failed at byte ${byteOffset}: ${reason}`, { cause: error });
+  return new CaptureError('file-write-failed', `Writing ${path} failed at byte ${byteOffset}: ${reason}`, {
+    cause: error,
+  });
 }

@@ -27,8 +27,10 @@ export function describeCapturePermissionFix(platform: NodeJS.Platform, executab
 
 /** The packages that provide libpcap and its headers for building the capture addon. */
 export function describeCaptureInstall(platform: NodeJS.Platform): string {
-  if (platform === 'linux') return 'install libpcap-dev (Debian/Ubuntu) or libpcap-devel (Fedora/RHEL) and a C++ compiler';
-  if (platform === 'darwin') return 'install the Xcode command line tools (xcode-select --install), which include libpcap';
+  if (platform === 'linux')
+    return 'install libpcap-dev (Debian/Ubuntu) or libpcap-devel (Fedora/RHEL) and a C++ compiler';
+  if (platform === 'darwin')
+    return 'install the Xcode command line tools (xcode-select --install), which include libpcap';
   if (platform === 'win32') return 'install Npcap (https://npcap.com) and its SDK, and set NPCAP_SDK to the SDK folder';
   return 'install libpcap and its development headers';
 }

@@ -13,6 +13,8 @@ Commands:
       --format zeek  Zeek TSV with #fields/#types headers (default)
       --format json  Zeek JSON lines, one object per flow
       Prints a summary to stdout; a progress bar goes to stderr when it is a terminal.
+  capture -i IFACE [-f FILTER] [-w FILE] [--out DIR] [--duration S] [--count N]
+      Capture live traffic to pcapng and write its conn.log (see tideline capture --help).
   serve [options]
       Serve the Tideline interface over HTTP and WebSocket (see tideline serve --help).
 
@@ -36,6 +38,11 @@ export async function runCommandLine(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'analyze') return runAnalyzeCommand(rest);
+  if (command === 'capture') {
+    // Loaded on demand so other commands run where the capture addon is not built.
+    const captureModule = (await import('./capture-command')) as { runCaptureCommand(argv: string[]): Promise<number> };
+    return captureModule.runCaptureCommand(rest);
+  }
   if (command === 'serve') {
     // Loaded on demand so `analyze` works without the server's dependencies.
     const serveModule = (await import('./serve-command')) as { runServeCommand(argv: string[]): Promise<number> };
@@ -50,7 +57,9 @@ runCommandLine(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`tideline: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `tideline: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 70;
   },
 );

@@ -15,9 +15,11 @@ const isStrict = process.argv.includes('--strict');
 const require = createRequire(import.meta.url);
 
 const INSTALL_HINTS = {
-  linux: 'install the libpcap development files (Debian/Ubuntu: sudo apt-get install libpcap-dev; Fedora: sudo dnf install libpcap-devel) and a C++ compiler (build-essential / gcc-c++)',
+  linux:
+    'install the libpcap development files (Debian/Ubuntu: sudo apt-get install libpcap-dev; Fedora: sudo dnf install libpcap-devel) and a C++ compiler (build-essential / gcc-c++)',
   darwin: 'install the Xcode command line tools (xcode-select --install), which include libpcap',
-  win32: 'install Npcap (https://npcap.com) and unpack the Npcap SDK, then set NPCAP_SDK to its folder; Visual Studio Build Tools with C++ are also needed',
+  win32:
+    'install Npcap (https://npcap.com) and unpack the Npcap SDK, then set NPCAP_SDK to its folder; Visual Studio Build Tools with C++ are also needed',
 };
 
 let nodeGyp;
@@ -34,7 +36,9 @@ if (existsSync(join(nodeDirectory, 'include', 'node', 'node_api.h'))) arguments_
 
 const result = spawnSync(process.execPath, arguments_, { stdio: 'inherit' });
 if (result.status !== 0) finish(`node-gyp exited with status ${result.status ?? result.signal}`);
-process.stdout.write(`live capture addon built: ${join(nativeDirectory, 'build', 'Release', 'tideline_capture.node')}\n`);
+process.stdout.write(
+  `live capture addon built: ${join(nativeDirectory, 'build', 'Release', 'tideline_capture.node')}\n`,
+);
 
 function finish(reason) {
   const hint = INSTALL_HINTS[process.platform] ?? 'install libpcap and its development headers';
