@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 export const captureExtensions = ['pcap', 'pcapng', 'cap', 'gz'] as const;
 
 /**
- * The last argument that names an existing regular file, resolved against
+ * Find the last argument that names an existing regular file, resolved against
  * `workingDirectory`, or null. Flags (`--x`) and the executable and app
  * path (`skipCount` leading arguments) are skipped.
  */

@@ -1,7 +1,7 @@
 /**
  * Registers one `ipcMain.handle` channel per contract request. Each call is
  * checked for its sender before the router validates the argument and
- * answers it (host handlers or the engine).
+ * passes it to the host handlers or the engine.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 

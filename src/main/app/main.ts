@@ -1,9 +1,10 @@
 /**
  * Electron main process: one single-instance app with a hardened window,
  * menus, Open Recent, "open with", and the engine in a supervised
- * utilityProcess. Requests from the page arrive on per-request IPC channels
- * (sender checked, argument validated); engine events reach the page on a
- * MessagePort that main hands to both sides.
+ * utilityProcess. Requests from the page arrive on per-request IPC channels,
+ * where the sender is checked and the argument validated. Engine events
+ * reach the page on a MessagePort whose two ends main hands to the engine
+ * and the page.
  */
 import { join } from 'node:path';
 

@@ -1,9 +1,9 @@
-/** Where the window's page comes from, and whether a URL is that page. */
+/** Location of the window's page, and the check that a URL is that page. */
 import { pathToFileURL } from 'node:url';
 
 export type RendererLocation = { kind: 'file'; indexPath: string } | { kind: 'dev-server'; url: string };
 
-/** The electron-vite dev server in development (ELECTRON_RENDERER_URL), else the built index.html. */
+/** Choose the electron-vite dev server in development (ELECTRON_RENDERER_URL), else the built index.html. */
 export function resolveRendererLocation(
   indexPath: string,
   devServerUrl: string | undefined,

@@ -1,6 +1,6 @@
 /**
  * Accepts IPC only from the top frame of one of our windows showing our
- * page; every refusal is logged with its reason.
+ * page; every rejection is logged with its reason.
  */
 import type { IpcMainInvokeEvent } from 'electron';
 
@@ -16,7 +16,7 @@ export type SenderEvent = Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>;
 
 /**
  * Check one IPC event. `trustedContentsIds` are the webContents ids of our
- * windows. Returns a verdict with a reason on refusal.
+ * windows. Returns a verdict, with the reason when the sender is rejected.
  */
 export function checkSender(
   event: SenderEvent,
@@ -33,7 +33,7 @@ export function checkSender(
   return { isTrusted: true };
 }
 
-/** Check and log a refusal; returns true when the event may be handled. */
+/** Check one IPC event and log a rejection; returns true when the event may be handled. */
 export function acceptSender(
   event: SenderEvent,
   channel: string,
@@ -42,6 +42,6 @@ export function acceptSender(
 ): boolean {
   const verdict = checkSender(event, trustedContentsIds, location);
   if (!verdict.isTrusted)
-    log.warn({ channel, reason: verdict.reason, contentsId: event.sender.id }, 'ipc message refused');
+    log.warn({ channel, reason: verdict.reason, contentsId: event.sender.id }, 'ipc message rejected');
   return verdict.isTrusted;
 }

@@ -8,7 +8,7 @@ export interface UtilityEngineConnection extends EngineConnection {
   attachEventPort(port: MessagePortMain): void;
 }
 
-/** A spawner that forks `enginePath` (out/main/engine-process.js) as a utility process. */
+/** Create a spawner that forks `enginePath` (out/main/engine-process.js) as a utility process. */
 export function spawnUtilityEngine(enginePath: string): SpawnEngine {
   return (): UtilityEngineConnection => {
     const child: UtilityProcess = utilityProcess.fork(enginePath, [], {

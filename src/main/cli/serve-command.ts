@@ -100,7 +100,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
 export type ServeArgumentsOutcome =
   { kind: 'arguments'; arguments: ServeArguments } | { kind: 'help' } | { kind: 'invalid'; message: string };
 
-/** Parse argv into the arguments, a help request, or the message that says what is invalid. */
+/** Parse argv into the arguments, a help request, or a message that names the invalid option. */
 export function parseServeArguments(argv: string[]): ServeArgumentsOutcome {
   const invalid = (message: string): ServeArgumentsOutcome => ({ kind: 'invalid', message });
   let values;
@@ -161,7 +161,7 @@ function readTls(parsed: ServeArguments): { cert: Buffer; key: Buffer } | undefi
   }
 }
 
-/** The folder of Tideline's package.json, found by walking up from this module (source or bundle). */
+/** Find the folder of Tideline's package.json by walking up from this module (source or bundle). */
 function findPackageRoot(): string {
   let directory = dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 6; depth += 1) {

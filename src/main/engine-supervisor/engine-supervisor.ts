@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { parseContractMessage, type EventMessage, type RequestMessage } from '../../shared/contract/messages';
 import { fail, type Result } from '../../shared/errors';
 
-/** One running engine process as the supervisor sees it. */
+/** One running engine process, as the supervisor controls it. */
 export interface EngineConnection {
   /** Operating-system process id, when known (for logs). */
   readonly pid: number | undefined;

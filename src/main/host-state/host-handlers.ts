@@ -1,5 +1,5 @@
 /**
- * Handlers for the requests the host process answers itself (Open Recent,
+ * Handlers for the requests the host process handles itself (Open Recent,
  * settings, the file dialog, app info), shared by the Electron main process
  * and `tideline serve`. Arguments arrive validated.
  */

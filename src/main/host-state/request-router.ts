@@ -14,7 +14,7 @@ const log = getLogger('host.requests');
 export type RouteRequest = (name: string, argument: unknown) => Promise<Result<unknown>>;
 
 /**
- * Build a router. It validates the argument against the contract (answering
+ * Build a router. It validates the argument against the contract (returning
  * `invalid-argument` with the field), then calls the host handler or forwards
  * to the engine, which validates again at its own boundary. A successful
  * `capture.open` also goes to the top of Open Recent.

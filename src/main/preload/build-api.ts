@@ -1,7 +1,7 @@
 /**
  * Builds the page's API from the contract: one named function per request
  * (`captureOpen`, `flowsQuery`, ...) and one `on...` function per event. The
- * page never sees `ipcRenderer`, a generic invoke, or Node.
+ * page gets no `ipcRenderer`, no generic invoke and no Node API.
  */
 import { events } from '../../shared/contract/events';
 import { parseContractMessage } from '../../shared/contract/messages';

@@ -23,7 +23,7 @@ export function resolveEngineEntry(): EngineEntry {
   return { modulePath: join(here, '../engine/host/engine-process.ts'), execArgv: ['--import', 'tsx'] };
 }
 
-/** A spawner that forks `entry` with an IPC channel; the child's stdout and stderr go to ours. */
+/** Create a spawner that forks `entry` with an IPC channel; the child's stdout and stderr go to ours. */
 export function forkEngine(entry: EngineEntry = resolveEngineEntry()): SpawnEngine {
   return (): EngineConnection => {
     const child = fork(entry.modulePath, [], {

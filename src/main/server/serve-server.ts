@@ -4,8 +4,8 @@
  * contract (request, response and event envelopes as JSON text frames).
  *
  * A WebSocket connection is accepted only with the session token in its
- * `token` query parameter and an Origin equal to one of the served origins;
- * each refusal is logged with its reason.
+ * `token` query parameter and an Origin equal to one of the served origins.
+ * Each rejection is logged with its reason.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -62,10 +62,12 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     options.tls === undefined ? createHttpServer(handleHttp) : createHttpsServer(options.tls, handleHttp);
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = checkUpgrade(request, options.token, allowedOrigins);
-    if (refusal !== null) {
-      log.warn({ reason: refusal.reason, status: refusal.status }, 'websocket connection refused');
-      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.statusText}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const rejection = checkUpgrade(request, options.token, allowedOrigins);
+    if (rejection !== null) {
+      log.warn({ reason: rejection.reason, status: rejection.status }, 'websocket connection rejected');
+      socket.end(
+        `HTTP/1.1 ${rejection.status} ${rejection.statusText}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     webSockets.handleUpgrade(request, socket, head, (client) => {
@@ -125,13 +127,17 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-interface Refusal {
+interface UpgradeRejection {
   status: number;
   statusText: string;
   reason: string;
 }
 
-function checkUpgrade(request: IncomingMessage, token: string, allowedOrigins: ReadonlySet<string>): Refusal | null {
+function checkUpgrade(
+  request: IncomingMessage,
+  token: string,
+  allowedOrigins: ReadonlySet<string>,
+): UpgradeRejection | null {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname !== webSocketPath) return { status: 404, statusText: 'Not Found', reason: 'path' };
 

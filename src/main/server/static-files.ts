@@ -19,7 +19,7 @@ const contentTypes: Record<string, string> = {
 };
 
 /**
- * Answer a GET or HEAD for a file under `root`; `/` serves index.html.
+ * Serve a GET or HEAD for a file under `root`; `/` serves index.html.
  * Paths that escape the root, hidden files and unknown types get 404.
  */
 export async function serveStaticFile(request: IncomingMessage, response: ServerResponse, root: string): Promise<void> {

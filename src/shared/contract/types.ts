@@ -12,9 +12,9 @@ export type EventMap = typeof events;
 export type RequestName = keyof RequestMap;
 export type EventName = keyof EventMap;
 
-/** What a caller sends (schema input). */
+/** Argument as the caller sends it (schema input). */
 export type RequestArgument<TName extends RequestName> = z.input<RequestMap[TName]['argument']>;
-/** What a handler receives after validation (schema output). */
+/** Argument as a handler receives it after validation (schema output). */
 export type ParsedArgument<TName extends RequestName> = z.output<RequestMap[TName]['argument']>;
 export type RequestResult<TName extends RequestName> = ResultOf<RequestMap[TName]>;
 export type EventPayload<TName extends EventName> = PayloadOf<EventMap[TName]>;

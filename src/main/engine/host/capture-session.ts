@@ -205,8 +205,9 @@ export class CaptureSession {
         ? Math.round(((last.bytesRead - first.bytesRead) * 1000) / elapsedMs)
         : 0;
     const remainingBytes = Math.max(0, this.progress.totalBytes - this.progress.bytesRead);
-    const etaSeconds =
-      this.state !== 'loading' ? 0 : rateBytesPerSecond > 0 ? Math.ceil(remainingBytes / rateBytesPerSecond) : null;
+    let etaSeconds: number | null = null;
+    if (this.state !== 'loading') etaSeconds = 0;
+    else if (rateBytesPerSecond > 0) etaSeconds = Math.ceil(remainingBytes / rateBytesPerSecond);
     return {
       captureId: this.id,
       bytesRead: this.progress.bytesRead,

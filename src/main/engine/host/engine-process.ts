@@ -1,6 +1,6 @@
 /**
  * Entry of the engine process: an Electron utilityProcess in the app, a
- * `child_process.fork` child under `tideline serve`. It answers contract
+ * `child_process.fork` child under `tideline serve`. It handles contract
  * requests from its parent and sends events to the parent and to any event
  * port the parent attached (the page's MessagePort in the app).
  *

@@ -48,7 +48,7 @@ export class EngineService {
   /**
    * Validate and run one request. Returns the handler's result, or
    * `unknown-request`, `invalid-argument`, `unsupported` (a request the host
-   * process answers itself) or `internal` when the handler threw.
+   * process handles itself) or `internal` when the handler threw.
    */
   async handle(name: string, argument: unknown): Promise<Result<unknown>> {
     const validated = validateRequest(name, argument);
@@ -188,7 +188,7 @@ export class EngineService {
   }
 }
 
-/** An alert meets a filter when its time span overlaps the range, it names a filtered host, and its text or evidence matches. */
+/** Check whether an alert meets a filter: true when its time span overlaps the range, it names a filtered host, and its text or evidence matches. */
 export function alertMatchesFilter(alert: Alert, filter: FlowFilter): boolean {
   const range = filter.timeRange;
   if (

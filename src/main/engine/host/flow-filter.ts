@@ -34,7 +34,7 @@ export function compileFlowFilter(filter: FlowFilter | undefined): FlowPredicate
   return (flow) => checks.every((check) => check(flow));
 }
 
-/** The lowercased fields the quick filter searches, joined by spaces. */
+/** Join the fields the quick filter searches, lowercased and separated by spaces. */
 function textOfFlow(flow: FlowRecord): string {
   return [
     flow.uid,

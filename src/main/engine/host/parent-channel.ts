@@ -1,5 +1,5 @@
 /**
- * The engine process's link to whoever started it: Electron's
+ * The engine process's link to the process that started it: Electron's
  * `process.parentPort` in a utilityProcess, or Node's IPC channel
  * (`process.send`) under `child_process.fork`. This is the only place that
  * knows the difference.
@@ -16,11 +16,11 @@ export interface EventPort {
 export interface ParentChannel {
   readonly kind: 'electron-utility' | 'node-fork';
   post(message: unknown): void;
-  /** `ports` holds the MessagePorts sent along (Electron only; always empty under fork). */
+  /** `ports` contains the MessagePorts sent along (Electron only; always empty under fork). */
   onMessage(listener: (message: unknown, ports: EventPort[]) => void): void;
 }
 
-/** The parent link of this process, or null when it was started without one (a plain `node` run). */
+/** Connect to the parent of this process. Returns null when it was started without one (a plain `node` run). */
 export function connectToParent(): ParentChannel | null {
   // Electron adds parentPort to `process` in a utilityProcess only; its types declare it on every process.
   const parentPort = (process as { parentPort?: Electron.ParentPort }).parentPort;

@@ -3,12 +3,12 @@
  * fail on many ports of one host (port scan) or on one port of many hosts
  * (address scan) within a time window.
  *
- * The thresholds and window follow Zeek's policy/misc/scan.zeek (Zeek 6/7):
- * `port_scan_threshold = 15.0` unique ports on a single victim host,
- * `addr_scan_threshold = 25.0` unique hosts on a single port, each over
- * `port_scan_interval` / `addr_scan_interval = 5min`. Which connections count
- * as failed also follows that script: an unanswered SYN (S0), a rejected
- * SYN (REJ), and a reset with no data in either direction.
+ * The thresholds and window are the defaults of Zeek's
+ * scripts/policy/misc/scan.zeek: `port_scan_threshold = 15.0` unique ports
+ * on a single victim host, `addr_scan_threshold = 25.0` unique hosts on a
+ * single port, each over `port_scan_interval` / `addr_scan_interval = 5min`.
+ * That script also defines which connections count as failed: an unanswered
+ * SYN (S0), a rejected SYN (REJ), and a reset before data in either direction.
  */
 import type { Alert, AlertMeasurement } from '../../../shared/domain/alert';
 import type { FlowRecord } from '../../../shared/domain/flow';
@@ -52,8 +52,8 @@ export function isFailedConnection(flow: FlowRecord): boolean {
  * Find port scans and address scans among `flows`. Returns at most one alert
  * per scanner and kind, with the largest count any window reached.
  *
- * NOTE: the window slides over attempt start times, where Zeek's SumStats
- * counts in fixed 5-minute epochs; a scan split by an epoch boundary can
+ * NOTE: the window slides over attempt start times, while Zeek's SumStats
+ * counts in fixed 5-minute epochs. So a scan split by an epoch boundary can
  * alert here and not in Zeek. Scans whose originator never sent a SYN
  * (backscatter, Zeek's "reverse" scans) are not counted.
  */

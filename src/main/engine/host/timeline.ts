@@ -52,7 +52,7 @@ export function chooseBucketWidth(spanUs: number, wantedBuckets: number): number
  * proportion to the overlap.
  *
  * NOTE: spreading is an estimate, because the engine keeps per-flow totals
- * and not per-packet times; a flow that sent everything in its first second
+ * and not per-packet times. A flow that sent everything in its first second
  * shows as a flat rate over its lifetime. Per-packet counters in the case
  * store would make the bars exact.
  */
