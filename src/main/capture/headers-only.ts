@@ -30,12 +30,17 @@ export function getHeadersOnlyLength(decoded: DecodedPacket, data: Uint8Array): 
     const layer = decoded.layers[layerIndex];
     if (layer !== undefined) {
       let end: number;
-      if (layer.hasTransport)
-        end = layer.payloadOffset > layer.transportOffset ? layer.payloadOffset : layer.transportOffset;
-      else if (layer.transportOffset > layer.ipOffset) end = layer.transportOffset;
-      else if (layer.ipVersion === 4 && layer.ipOffset < data.length)
+      if (layer.hasTransport && (layer.protocol === 1 || layer.protocol === 58)) {
+        end = layer.transportOffset + ICMP_HEADER_BYTES;
+      } else if (layer.hasTransport) {
+        end = Math.max(layer.payloadOffset, layer.transportOffset);
+      } else if (layer.transportOffset > layer.ipOffset) {
+        end = layer.transportOffset;
+      } else if (layer.ipVersion === 4 && layer.ipOffset < data.length) {
         end = layer.ipOffset + ((data[layer.ipOffset] as number) & 0x0f) * 4;
-      else end = layer.ipOffset + 40;
+      } else {
+        end = layer.ipOffset + 40;
+      }
       return Math.min(end, data.length);
     }
   }
