@@ -5,7 +5,8 @@ import { eventNames, listenerNameOf, methodNameOf, requestNames } from '../../sr
 
 const exposeInMainWorld = vi.fn();
 const ipcRenderer = { invoke: vi.fn(), on: vi.fn(), send: vi.fn(), sendSync: vi.fn() };
-vi.mock('electron', () => ({ contextBridge: { exposeInMainWorld }, ipcRenderer }));
+const webUtils = { getPathForFile: vi.fn(() => '/home/analyst/dropped.pcap') };
+vi.mock('electron', () => ({ contextBridge: { exposeInMainWorld }, ipcRenderer, webUtils }));
 
 /** A preload IPC double that keeps the listeners the API registers. */
 function fakeIpc() {
@@ -31,17 +32,24 @@ describe('preload entry', () => {
     exposeInMainWorld.mockClear();
   });
 
-  it('exposes only window.tideline with contract functions', async () => {
+  it('exposes window.tideline with contract functions', async () => {
     await import('../../src/main/preload/index');
     expect(exposeInMainWorld).toHaveBeenCalledTimes(1);
     const [name, api] = exposeInMainWorld.mock.calls[0] as [string, Record<string, unknown>];
     expect(name).toBe('tideline');
-    const expectedKeys = [...requestNames.map(methodNameOf), ...eventNames.map(listenerNameOf)].sort();
+    const expectedKeys = [
+      ...requestNames.map(methodNameOf),
+      ...eventNames.map(listenerNameOf),
+      'getPathForFile',
+    ].sort();
     expect(Object.keys(api).sort()).toEqual(expectedKeys);
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(api).not.toHaveProperty('invoke');
     expect(api).not.toHaveProperty('ipcRenderer');
     expect(api).not.toHaveProperty('send');
+    expect((api.getPathForFile as (file: unknown) => string)({ name: 'dropped.pcap' })).toBe(
+      '/home/analyst/dropped.pcap',
+    );
   });
 });
 
