@@ -20,7 +20,7 @@ import {
 } from './sample-facts';
 
 export interface JourneyOptions {
-  /** Copy one screenshot per view into docs/screenshots. */
+  /** Copy one screenshot per view into docs/screenshots (set TIDELINE_UPDATE_SCREENSHOTS=1 to do so). */
   isUpdatingDocs: boolean;
 }
 
@@ -35,6 +35,9 @@ function readConnFlows(): ConnFlow[] {
 }
 
 async function saveScreenshot(page: Page, testInfo: TestInfo, name: string, options: JourneyOptions): Promise<void> {
+  // Move off charts and rows so no tooltip (hidden after ECharts' 100 ms delay) or hover shows in the picture.
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(400);
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path });
   await testInfo.attach(name, { path, contentType: 'image/png' });
@@ -100,9 +103,6 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     expect(inRange).toBeGreaterThan(0);
     expect(inRange).toBeLessThan(expected.flows.total);
     await expect(page.getByTestId('timeline-range-flows')).toHaveText(formatCount(inRange));
-    // Move off the chart so its tooltip (hidden after ECharts' 100 ms delay) stays out of the screenshot.
-    await page.mouse.move(0, 0);
-    await page.waitForTimeout(400);
     await saveScreenshot(page, testInfo, 'timeline', options);
     await flowCountIs(page, inRange);
   });
@@ -114,7 +114,15 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await page.locator(`[data-testid="graph-host"][data-address="${scanner}"]`).click();
     await expect(page.getByTestId('host-chip')).toHaveText(new RegExp(scanner.replaceAll('.', '\\.')));
     await flowCountIs(page, countFlowsWithHost(flows, scanner));
-    await expect(page.locator('.flow-table-row').first()).toContainText(scanner);
+    const firstRow = page.locator('.flow-table-row').first();
+    await expect(firstRow).toContainText(scanner);
+
+    // A row opens the flow's detail panel.
+    const uid = await firstRow.getAttribute('data-uid');
+    await firstRow.click();
+    const detail = page.getByRole('complementary', { name: 'Flow detail' });
+    await expect(detail).toContainText(uid ?? '(row without uid)');
+    await expect(detail).toContainText(scanner);
     await saveScreenshot(page, testInfo, 'flows', options);
     await page.keyboard.press('Escape');
   });
