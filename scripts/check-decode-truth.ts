@@ -3,12 +3,12 @@
  * of the public captures: every non-quoted IP layer counts one frame and its
  * IP length, as tshark's `conv,ip` and `conv,ipv6` tables do.
  *
- * Usage: npx tsx scripts/check-decode-truth.ts [/work/shared/pcaps/public] [--verbose]
+ * Usage: npx tsx scripts/check-decode-truth.ts [../shared/pcaps/public] [--verbose]
  * Prints one line per capture that disagrees. Reads pcap and pcapng with its
  * own minimal record iterator so that it does not depend on the readers.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createDecodedPacket } from '../src/main/engine/decode/decoded-packet';
@@ -154,7 +154,7 @@ export function compareCapturesWithTruth(root: string): TruthComparison {
 }
 
 function main(): void {
-  const root = process.argv[2] ?? '/work/shared/pcaps/public';
+  const root = process.argv[2] ?? resolve(import.meta.dirname, '../../shared/pcaps/public');
   const isVerbose = process.argv.includes('--verbose');
   if (!existsSync(join(root, 'MANIFEST.tsv'))) {
     console.log(`skipped: ${root}/MANIFEST.tsv not found`);

@@ -128,6 +128,31 @@ describe('UDP tunnels', () => {
     expect(out.layerCount).toBe(1);
   });
 
+  it('decodes Teredo off port 3544 by payload', () => {
+    // Client 2001:0:4137:9e50::1 (Teredo prefix 2001::/32) to a native IPv6 host, UDP 40000 -> 32900.
+    const teredoClient: Bytes = [0x20, 0x01, 0, 0, 0x41, 0x37, 0x9e, 0x50, 0, 0, 0, 0, 0, 0, 0, 1];
+    const inner = ipv6({ nextHeader: 6, source: teredoClient, payload: tcp({ sourcePort: 1286, destinationPort: 80 }) });
+    const out = decode(ipv4({ protocol: 17, payload: udp(40000, 32900, inner) }), 101);
+    expect(out.layerCount).toBe(2);
+    expect(layerOf(out, 1).tunnel).toBe('teredo');
+    expect(layerOf(out, 1).destinationPort).toBe(80);
+  });
+
+  it('leaves IPv6-looking UDP without the Teredo prefix alone', () => {
+    // Same datagram, but neither address is in 2001::/32, so it stays plain UDP data.
+    const inner = ipv6({ nextHeader: 6, payload: tcp({ sourcePort: 1286, destinationPort: 80 }) });
+    const out = decode(ipv4({ protocol: 17, payload: udp(40000, 32900, inner) }), 101);
+    expect(out.layerCount).toBe(1);
+  });
+
+  it('leaves off-port IPv6 with a loose length alone', () => {
+    // A Teredo-prefixed header whose payload length leaves trailing bytes in the datagram.
+    const teredoClient: Bytes = [0x20, 0x01, 0, 0, 0x41, 0x37, 0x9e, 0x50, 0, 0, 0, 0, 0, 0, 0, 1];
+    const inner = ipv6({ nextHeader: 59, source: teredoClient, payload: [] });
+    const out = decode(ipv4({ protocol: 17, payload: udp(40000, 32900, [...inner, 0, 0]) }), 101);
+    expect(out.layerCount).toBe(1);
+  });
+
   it('decodes GTP-U with an extension header', () => {
     // Flags 0x34 (version 1, PT, E), G-PDU, length, TEID; sequence, N-PDU, next type 0x85 (PDU session container);
     // extension: length 1 (4 bytes), 2 content bytes, next type 0.

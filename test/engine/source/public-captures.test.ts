@@ -1,15 +1,15 @@
 /**
- * Reads every public capture in /work/shared/pcaps/public and compares packet
+ * Reads every public capture in ../shared/pcaps/public (beside the repository) and compares packet
  * counts and first/last timestamps with the tshark truth files beside them.
  * The folder is not part of the repository, so the test skips without it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCaptureFile } from '../../../src/main/engine/source/read-capture-file';
 import type { CaptureFileWarning } from '../../../src/main/engine/source/packet-record';
 
-const PUBLIC_ROOT = '/work/shared/pcaps/public';
+const PUBLIC_ROOT = resolve(import.meta.dirname, '../../../../shared/pcaps/public');
 const MANIFEST_PATH = join(PUBLIC_ROOT, 'MANIFEST.tsv');
 const hasPublicCaptures = existsSync(MANIFEST_PATH);
 

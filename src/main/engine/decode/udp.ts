@@ -3,7 +3,7 @@ import { readUint16BigEndian, recordProblem } from './decode-problem';
 import { AYIYA_PORT, decodeAyiya } from './tunnel-ayiya';
 import { decodeGeneve, GENEVE_PORT } from './tunnel-geneve';
 import { decodeGtpUser, GTP_USER_PORT } from './tunnel-gtp';
-import { decodeTeredo, TEREDO_PORT } from './tunnel-teredo';
+import { decodeTeredo, isTeredoPayload, TEREDO_PORT } from './tunnel-teredo';
 import { decodeVxlan, VXLAN_PORT } from './tunnel-vxlan';
 
 const UDP_HEADER_LENGTH = 8;
@@ -47,7 +47,8 @@ export function decodeUdp(
   }
   if (layer.isFragment) return;
 
-  // Tunnels are recognised by their port on either side, as Wireshark 4.0 does.
+  // Tunnels are recognised by their port on either side, as Wireshark 4.0 does,
+  // and Teredo also by its payload, as Zeek does.
   const sourcePort = layer.sourcePort;
   const destinationPort = layer.destinationPort;
   if (sourcePort === VXLAN_PORT || destinationPort === VXLAN_PORT) {
@@ -60,5 +61,8 @@ export function decodeUdp(
     decodeGtpUser(data, payloadOffset, payloadEnd, out);
   } else if (sourcePort === AYIYA_PORT || destinationPort === AYIYA_PORT) {
     decodeAyiya(data, payloadOffset, payloadEnd, out);
+  } else if (isTeredoPayload(data, payloadOffset, payloadEnd, udpClaimedEnd)) {
+    // Teredo sessions move off port 3544 once established; Zeek follows them by payload.
+    decodeTeredo(data, payloadOffset, payloadEnd, udpClaimedEnd, out);
   }
 }
