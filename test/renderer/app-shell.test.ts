@@ -26,8 +26,10 @@ async function mountApp() {
   return wrapper;
 }
 
-function press(key: string, options: KeyboardEventInit = {}): void {
-  window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, ...options }));
+function press(key: string, options: KeyboardEventInit = {}): KeyboardEvent {
+  const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...options });
+  window.dispatchEvent(event);
+  return event;
 }
 
 describe('App shell', () => {
@@ -69,6 +71,30 @@ describe('App shell', () => {
     selection.toggleHost('10.0.0.9');
     press('Escape');
     expect(selection.hosts).toEqual([]);
+    wrapper.unmount();
+  });
+
+  it('shows the path field on Ctrl+O in serve mode', async () => {
+    const wrapper = await mountApp();
+    engine.emit('capture.started', { captureId: 'capture-1', path: '/captures/sample.pcapng' });
+    await settle();
+    const event = press('o', { ctrlKey: true });
+    await settle();
+    expect(event.defaultPrevented).toBe(true);
+    expect(wrapper.find('#capture-path').exists()).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('leaves Ctrl+O to the menu in the desktop app', async () => {
+    engine.mode = 'desktop';
+    const wrapper = await mountApp();
+    const event = press('o', { ctrlKey: true });
+    await settle();
+    expect(event.defaultPrevented).toBe(false);
+    expect(engine.requestsOf('dialogOpenCapture')).toHaveLength(0);
+    await wrapper.find('button.primary').trigger('click');
+    await settle();
+    expect(engine.requestsOf('dialogOpenCapture')).toHaveLength(1);
     wrapper.unmount();
   });
 

@@ -96,6 +96,7 @@ export class FakeEngine {
   hostGraph: HostGraph = { nodes: [], edges: [], hiddenHosts: 0, hiddenBytes: 0 };
   settings: Settings = { timeZone: 'utc', theme: 'light' };
   captureId = 'capture-1';
+  mode: 'desktop' | 'serve' = 'serve';
   /** When set, flows.query waits for this promise before it returns. */
   flowQueryGate: Promise<void> | null = null;
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -191,7 +192,12 @@ export class FakeEngine {
         return this.answer('settingsSet', argument, succeed(this.settings));
       },
       dialogOpenCapture: () => this.answer('dialogOpenCapture', {}, fail('unsupported', 'No dialog in tests')),
-      appInfo: () => this.answer('appInfo', {}, succeed({ mode: 'serve', version: '0.0.0', canShowFileDialog: false })),
+      appInfo: () =>
+        this.answer(
+          'appInfo',
+          {},
+          succeed({ mode: this.mode, version: '0.0.0', canShowFileDialog: this.mode === 'desktop' }),
+        ),
       onCaptureStarted: this.listen('capture.started'),
       onCaptureProgress: this.listen('capture.progress'),
       onCaptureBatch: this.listen('capture.batch'),

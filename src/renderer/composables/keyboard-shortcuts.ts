@@ -73,8 +73,12 @@ function isTextEntry(target: EventTarget | null): boolean {
   );
 }
 
-/** Listens for shortcuts on the window while the calling component is mounted. */
-export function useKeyboardShortcuts(run: (action: ShortcutAction, event: KeyboardEvent) => void): void {
+/**
+ * Listens for shortcuts on the window while the calling component is mounted.
+ * When `run` returns false the key press goes on unhandled, so an Electron
+ * menu accelerator for the same keys still fires.
+ */
+export function useKeyboardShortcuts(run: (action: ShortcutAction, event: KeyboardEvent) => boolean): void {
   function handleKeyDown(event: KeyboardEvent): void {
     const action = matchShortcut({
       key: event.key,
@@ -84,8 +88,7 @@ export function useKeyboardShortcuts(run: (action: ShortcutAction, event: Keyboa
       isTyping: isTextEntry(event.target),
     });
     if (!action) return;
-    event.preventDefault();
-    run(action, event);
+    if (run(action, event)) event.preventDefault();
   }
 
   onMounted(() => window.addEventListener('keydown', handleKeyDown));
