@@ -3,6 +3,7 @@ import type { FlowRecord } from '../../shared/domain/flow';
 import { createDecodedPacket } from './decode/decoded-packet';
 import { getLinkTypeName } from './decode/link-types';
 import { decodePacket } from './decode/packet-decoder';
+import { type FlowAnalyzer, combineFlowAnalyzers } from './flows/flow-hooks';
 import { FlowTable } from './flows/flow-table';
 import type { FlowTimeouts } from './flows/flow-timeouts';
 import { getLogger } from './logging';
@@ -19,6 +20,13 @@ export interface AnalyzeOptions {
   /** Receives batches of finished flows while the file is read, then the remaining flows at the end. */
   onFlows?(flows: FlowRecord[]): void;
   flowTimeouts?: Partial<FlowTimeouts>;
+  /**
+   * Application analyzers: each sees every network layer that joined a flow
+   * (`onFlowPacket`, with a reused event) and each flow before its record is
+   * built (`onFlowEnd`), in array order; `onCaptureEnd` runs after the last
+   * flow left. See flows/flow-hooks.ts for the rules.
+   */
+  analyzers?: FlowAnalyzer | readonly FlowAnalyzer[];
 }
 
 export interface AnalysisResult {
@@ -74,15 +82,25 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
     options.onFlows?.(batch);
   };
 
+  const analyzer = combineFlowAnalyzers(
+    options.analyzers === undefined ? [] : Array.isArray(options.analyzers) ? options.analyzers : [options.analyzers as FlowAnalyzer],
+  );
   const flowTable = new FlowTable({
     timeouts: options.flowTimeouts,
+    onFlowPacket: analyzer.onFlowPacket?.bind(analyzer),
+    onFlowEnd: analyzer.onFlowEnd?.bind(analyzer),
     onFlow(flow) {
       flowCount++;
       pendingFlows.push(flow);
       if (pendingFlows.length >= FLOW_BATCH_SIZE) emitPending();
     },
     onProblem(code, layerIndex) {
-      decodeProblems.add(code, currentPacketNumber, currentFileOffset, `network layer ${layerIndex}: ${describeFlowProblem(code)}`);
+      decodeProblems.add(
+        code,
+        currentPacketNumber,
+        currentFileOffset,
+        `network layer ${layerIndex}: ${describeFlowProblem(code)}`,
+      );
     },
   });
 
@@ -102,7 +120,12 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
 
         decodePacket(record.data, record.linkType, decoded);
         if (decoded.problem !== null) {
-          decodeProblems.add(decoded.problem, record.packetNumber, record.fileOffset, `stopped at packet byte ${decoded.problemOffset}`);
+          decodeProblems.add(
+            decoded.problem,
+            record.packetNumber,
+            record.fileOffset,
+            `stopped at packet byte ${decoded.problemOffset}`,
+          );
         }
         flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber);
       },
@@ -120,6 +143,7 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
   );
 
   flowTable.flush();
+  analyzer.onCaptureEnd?.();
   emitPending();
 
   const linkTypes: LinkTypeCount[] = [...linkTypeCounts.entries()]
@@ -147,6 +171,7 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
 }
 
 function describeFlowProblem(code: string): string {
-  if (code === 'fragment-without-first') return 'IP fragment seen before the first fragment of its datagram, so it joins no flow';
+  if (code === 'fragment-without-first')
+    return 'IP fragment seen before the first fragment of its datagram, so it joins no flow';
   return 'transport header missing, so the packet joins no flow';
 }

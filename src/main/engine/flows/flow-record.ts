@@ -1,5 +1,5 @@
 import type { ConnectionState, FlowRecord } from '../../../shared/domain/flow';
-import { formatAddressBytes, isPrivateAddress } from './address-text';
+import { isPrivateAddress } from './address-text';
 import { computeCommunityId } from './community-id';
 import type { FlowState } from './flow-state';
 import { getTcpConnectionState } from './tcp-tracking';
@@ -20,24 +20,31 @@ export function buildFlowRecord(flow: FlowState): FlowRecord {
 
   return {
     uid: flow.uid,
-    communityId: computeCommunityId(flow.originatorAddress, flow.responderAddress, flow.protocol, flow.originatorPort, flow.responderPort, {
-      hasPorts,
-      isOneWay: flow.isIcmpOneWay,
-    }),
+    communityId: computeCommunityId(
+      flow.originatorAddress,
+      flow.responderAddress,
+      flow.protocol,
+      flow.originatorPort,
+      flow.responderPort,
+      {
+        hasPorts,
+        isOneWay: flow.isIcmpOneWay,
+      },
+    ),
     startUs: flow.startUs,
     endUs: flow.lastPacketUs,
     durationUs: flow.lastTimeUs - flow.startUs,
     firstPacketNumber: flow.firstPacketNumber,
     lastPacketNumber: flow.lastPacketNumber,
-    originatorAddress: formatAddressBytes(flow.originatorAddress, 0, isIpv6),
+    originatorAddress: flow.originatorAddressText,
     originatorPort: flow.originatorPort,
-    responderAddress: formatAddressBytes(flow.responderAddress, 0, isIpv6),
+    responderAddress: flow.responderAddressText,
     responderPort: flow.responderPort,
     transport: flow.transport,
     ipProtocol: flow.protocol,
     vlan: flow.vlan,
     innerVlan: flow.innerVlan,
-    service: null,
+    service: flow.service,
     originatorBytes,
     responderBytes,
     missedBytes: flow.missedBytes,

@@ -1,5 +1,7 @@
 import { TcpEndpoint } from './tcp-endpoint';
 import type { TransportName } from '../../../shared/domain/flow';
+import { formatAddressBytes } from './address-text';
+import { type FlowHandle, addServiceName } from './flow-hooks';
 
 /** Zeek's history mask bits (Connection::CheckHistory); the responder's are shifted left by 16. */
 export const HistoryMask = {
@@ -31,7 +33,7 @@ function createCounters(): DirectionCounters {
  * Mutable state of one flow while it is in the flow table. The key bytes
  * are the only copy of packet data a flow keeps.
  */
-export class FlowState {
+export class FlowState implements FlowHandle {
   /** Canonical key bytes (see flow-key.ts); owned by this flow. */
   readonly keyBytes: Uint8Array;
   readonly keyHash: number;
@@ -76,6 +78,12 @@ export class FlowState {
   missedBytes = 0;
   isFinished = false;
 
+  /** Comma-separated services that analyzers set (see flow-hooks.ts). */
+  service: string | null = null;
+  analyzerState: unknown = undefined;
+  private originatorText: string | null = null;
+  private responderText: string | null = null;
+
   constructor(init: {
     keyBytes: Uint8Array;
     keyHash: number;
@@ -112,6 +120,20 @@ export class FlowState {
     if (init.transport === 'tcp') this.tcpEndpoints = [new TcpEndpoint(), new TcpEndpoint()];
   }
 
+  get originatorAddressText(): string {
+    this.originatorText ??= formatAddressBytes(this.originatorAddress, 0, this.ipVersion === 6);
+    return this.originatorText;
+  }
+
+  get responderAddressText(): string {
+    this.responderText ??= formatAddressBytes(this.responderAddress, 0, this.ipVersion === 6);
+    return this.responderText;
+  }
+
+  setService(name: string): void {
+    this.service = addServiceName(this.service, name);
+  }
+
   /**
    * Zeek's CheckHistory: record `letter` (upper case for the originator,
    * lower case for the responder) the first time `mask` is seen for that
@@ -133,6 +155,7 @@ export class FlowState {
   flipRoles(): void {
     [this.originatorAddress, this.responderAddress] = [this.responderAddress, this.originatorAddress];
     [this.originatorPort, this.responderPort] = [this.responderPort, this.originatorPort];
+    [this.originatorText, this.responderText] = [this.responderText, this.originatorText];
     this.counters = [this.counters[1], this.counters[0]];
     if (this.tcpEndpoints !== null) this.tcpEndpoints = [this.tcpEndpoints[1], this.tcpEndpoints[0]];
     this.history += '^';

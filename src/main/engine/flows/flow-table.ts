@@ -10,6 +10,8 @@ import { type TcpEndpoint, TcpEndpointState } from './tcp-endpoint';
 import { buildFlowRecord } from './flow-record';
 import { deriveFlowUid } from './flow-uid';
 import { FragmentTracker } from './fragment-tracker';
+import type { FlowHandle, FlowPacketEvent } from './flow-hooks';
+import { createNetworkLayer } from '../decode/decoded-packet';
 
 /** Capture-time interval between expiry sweeps of the whole table. */
 const SWEEP_INTERVAL_US = 1_000_000;
@@ -23,6 +25,13 @@ export interface FlowTableOptions {
   onFlow(flow: FlowRecord): void;
   /** Receives each layer that could not be assigned to a flow. */
   onProblem?(code: FlowProblemCode, layerIndex: number): void;
+  /**
+   * Called once for every network layer that joined a flow, after the table
+   * counted it, with one reused event object (see flow-hooks.ts).
+   */
+  onFlowPacket?(event: FlowPacketEvent): void;
+  /** Called once per flow just before its FlowRecord is built; `service` is read from the handle afterwards. */
+  onFlowEnd?(flow: FlowHandle): void;
 }
 
 /**
@@ -34,9 +43,18 @@ export class FlowTable {
   readonly timeouts: FlowTimeouts;
   private readonly onFlow: (flow: FlowRecord) => void;
   private readonly onProblem: ((code: FlowProblemCode, layerIndex: number) => void) | undefined;
+  private readonly onFlowPacket: ((event: FlowPacketEvent) => void) | undefined;
+  private readonly onFlowEnd: ((flow: FlowHandle) => void) | undefined;
+  private readonly packetEvent: FlowPacketEvent;
   private readonly buckets = new Map<number, FlowState>();
   private readonly keyScratch = new Uint8Array(FLOW_KEY_LENGTH);
-  private readonly segmentScratch: TcpSegment = { flags: 0, sequence: 0, acknowledgement: 0, window: 0, payloadLength: 0 };
+  private readonly segmentScratch: TcpSegment = {
+    flags: 0,
+    sequence: 0,
+    acknowledgement: 0,
+    window: 0,
+    payloadLength: 0,
+  };
   private readonly fragments = new FragmentTracker();
   private activeHead: FlowState | null = null;
   private activeTail: FlowState | null = null;
@@ -48,6 +66,18 @@ export class FlowTable {
     this.timeouts = resolveFlowTimeouts(options.timeouts);
     this.onFlow = options.onFlow;
     this.onProblem = options.onProblem;
+    this.onFlowPacket = options.onFlowPacket;
+    this.onFlowEnd = options.onFlowEnd;
+    this.packetEvent = {
+      flow: null as unknown as FlowHandle,
+      isFromOriginator: false,
+      layer: createNetworkLayer(),
+      layerIndex: 0,
+      data: new Uint8Array(0),
+      timestampUs: 0,
+      packetNumber: 0,
+      isNewFlow: false,
+    };
   }
 
   /** Flows currently in the table. */
@@ -76,7 +106,8 @@ export class FlowTable {
       if (layer === undefined || layer.isIcmpQuote) continue;
       const flow = this.addLayer(decoded, layer, i, data, timestampUs, packetNumber);
       if (flow === null) continue;
-      if (parent !== null && parent !== flow && !flow.tunnelParents.includes(parent.uid)) flow.tunnelParents.push(parent.uid);
+      if (parent !== null && parent !== flow && !flow.tunnelParents.includes(parent.uid))
+        flow.tunnelParents.push(parent.uid);
       parent = flow;
     }
   }
@@ -122,6 +153,7 @@ export class FlowTable {
       const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, -1);
       this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
       flow.lastTimeUs = Math.max(flow.lastTimeUs, timestampUs);
+      if (this.onFlowPacket !== undefined) this.notifyPacket(flow, isOriginator, layer, layerIndex, data, timestampUs, packetNumber, false);
       return flow;
     }
 
@@ -149,8 +181,20 @@ export class FlowTable {
     const outerVlan = vlanCount > 0 ? (decoded.vlanIds[0] ?? 0) : 0;
     const innerVlan = vlanCount > 1 ? (decoded.vlanIds[1] ?? 0) : 0;
     const key = this.keyScratch;
-    writeFlowKey(key, data, layer.sourceAddressOffset, layer.destinationAddressOffset, addressLength, layer.ipVersion,
-      layer.protocol, vlanCount, outerVlan, innerVlan, sourcePort, destinationPort);
+    writeFlowKey(
+      key,
+      data,
+      layer.sourceAddressOffset,
+      layer.destinationAddressOffset,
+      addressLength,
+      layer.ipVersion,
+      layer.protocol,
+      vlanCount,
+      outerVlan,
+      innerVlan,
+      sourcePort,
+      destinationPort,
+    );
     const hash = hashBytes(key, FLOW_KEY_LENGTH);
 
     let flow = this.findFlow(hash, key);
@@ -158,19 +202,67 @@ export class FlowTable {
       this.removeFlow(flow, true);
       flow = null;
     }
+    const isNewFlow = flow === null;
     if (flow === null) {
-      flow = this.createFlow(hash, key, layer, data, addressLength, transport, sourcePort, destinationPort, isIcmpOneWay,
-        vlanCount > 0 ? outerVlan : null, vlanCount > 1 ? innerVlan : null, timestampUs, packetNumber);
+      flow = this.createFlow(
+        hash,
+        key,
+        layer,
+        data,
+        addressLength,
+        transport,
+        sourcePort,
+        destinationPort,
+        isIcmpOneWay,
+        vlanCount > 0 ? outerVlan : null,
+        vlanCount > 1 ? innerVlan : null,
+        timestampUs,
+        packetNumber,
+      );
     }
 
     const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, sourcePort);
     this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
     this.trackTransport(flow, isOriginator, layer, transport, timestampUs);
-    if (layer.isFragment && layer.hasMoreFragments) this.fragments.remember(layer, data, addressLength, flow, timestampUs);
+    if (layer.isFragment && layer.hasMoreFragments)
+      this.fragments.remember(layer, data, addressLength, flow, timestampUs);
+    if (this.onFlowPacket !== undefined) {
+      // A reversed handshake may have flipped the roles while tracking, so ask again.
+      const isSenderOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, sourcePort);
+      this.notifyPacket(flow, isSenderOriginator, layer, layerIndex, data, timestampUs, packetNumber, isNewFlow);
+    }
     return flow;
   }
 
-  private trackTransport(flow: FlowState, isOriginator: boolean, layer: NetworkLayer, transport: TransportName, timestampUs: number): void {
+  private notifyPacket(
+    flow: FlowState,
+    isFromOriginator: boolean,
+    layer: NetworkLayer,
+    layerIndex: number,
+    data: Uint8Array,
+    timestampUs: number,
+    packetNumber: number,
+    isNewFlow: boolean,
+  ): void {
+    const event = this.packetEvent;
+    event.flow = flow;
+    event.isFromOriginator = isFromOriginator;
+    event.layer = layer;
+    event.layerIndex = layerIndex;
+    event.data = data;
+    event.timestampUs = timestampUs;
+    event.packetNumber = packetNumber;
+    event.isNewFlow = isNewFlow;
+    this.onFlowPacket?.(event);
+  }
+
+  private trackTransport(
+    flow: FlowState,
+    isOriginator: boolean,
+    layer: NetworkLayer,
+    transport: TransportName,
+    timestampUs: number,
+  ): void {
     const counters = flow.counters[isOriginator ? 0 : 1];
     const headerLength = layer.transportOffset - layer.ipOffset;
     switch (transport) {
@@ -199,7 +291,13 @@ export class FlowTable {
     flow.lastTimeUs = timestampUs;
   }
 
-  private countPacket(flow: FlowState, isOriginator: boolean, layer: NetworkLayer, timestampUs: number, packetNumber: number): void {
+  private countPacket(
+    flow: FlowState,
+    isOriginator: boolean,
+    layer: NetworkLayer,
+    timestampUs: number,
+    packetNumber: number,
+  ): void {
     const counters = flow.counters[isOriginator ? 0 : 1];
     counters.packets++;
     counters.ipBytes += layer.ipLength;
@@ -209,7 +307,13 @@ export class FlowTable {
     flow.lastPacketNumber = packetNumber;
   }
 
-  private isFromOriginator(flow: FlowState, data: Uint8Array, sourceOffset: number, addressLength: number, sourcePort: number): boolean {
+  private isFromOriginator(
+    flow: FlowState,
+    data: Uint8Array,
+    sourceOffset: number,
+    addressLength: number,
+    sourcePort: number,
+  ): boolean {
     const originator = flow.originatorAddress;
     for (let i = 0; i < addressLength; i++) {
       if (data[sourceOffset + i] !== originator[i]) return false;
@@ -234,7 +338,12 @@ export class FlowTable {
     const timeouts = this.timeouts;
     switch (flow.transport) {
       case 'udp':
-        return flow.lastPacketUs + (isDnsPort(flow.originatorPort) || isDnsPort(flow.responderPort) ? timeouts.udpDnsInactivityUs : timeouts.udpInactivityUs);
+        return (
+          flow.lastPacketUs +
+          (isDnsPort(flow.originatorPort) || isDnsPort(flow.responderPort)
+            ? timeouts.udpDnsInactivityUs
+            : timeouts.udpInactivityUs)
+        );
       case 'icmp':
         return flow.lastPacketUs + timeouts.icmpInactivityUs;
       case 'unknown_transport':
@@ -252,7 +361,8 @@ export class FlowTable {
       (originator.state === TcpEndpointState.synSent || originator.state === TcpEndpointState.synAckSent) &&
       responder.state === TcpEndpointState.inactive;
     if (isUnanswered && flow.attemptDeadlineUs >= 0) deadline = Math.min(deadline, flow.attemptDeadlineUs);
-    if (originator.didClose || responder.didClose) deadline = Math.min(deadline, flow.lastTimeUs + timeouts.tcpLingerUs);
+    if (originator.didClose || responder.didClose)
+      deadline = Math.min(deadline, flow.lastTimeUs + timeouts.tcpLingerUs);
     return deadline;
   }
 
@@ -272,7 +382,10 @@ export class FlowTable {
     packetNumber: number,
   ): FlowState {
     const sourceAddress = data.slice(layer.sourceAddressOffset, layer.sourceAddressOffset + addressLength);
-    const destinationAddress = data.slice(layer.destinationAddressOffset, layer.destinationAddressOffset + addressLength);
+    const destinationAddress = data.slice(
+      layer.destinationAddressOffset,
+      layer.destinationAddressOffset + addressLength,
+    );
     const flow = new FlowState({
       keyBytes: key.slice(),
       keyHash: hash,
@@ -326,6 +439,7 @@ export class FlowTable {
     this.activeCount--;
 
     flow.isFinished = isFinished;
+    this.onFlowEnd?.(flow);
     this.onFlow(buildFlowRecord(flow));
   }
 }
@@ -347,7 +461,9 @@ function isTcpReuse(endpoints: [TcpEndpoint, TcpEndpoint], flags: number, sequen
   if (sequence === reference.initialSequence) return false;
 
   const isReversedHandshake =
-    !isSynAck && originator.state === TcpEndpointState.synAckSent && responder.state === TcpEndpointState.inactive &&
+    !isSynAck &&
+    originator.state === TcpEndpointState.synAckSent &&
+    responder.state === TcpEndpointState.inactive &&
     sequence === responder.initialSequence;
   return !isReversedHandshake;
 }
@@ -361,7 +477,8 @@ function isDnsPort(port: number): boolean {
 function getTransportName(layer: NetworkLayer): TransportName {
   if (layer.protocol === 6) return 'tcp';
   if (layer.protocol === 17) return 'udp';
-  if ((layer.protocol === 1 && layer.ipVersion === 4) || (layer.protocol === 58 && layer.ipVersion === 6)) return 'icmp';
+  if ((layer.protocol === 1 && layer.ipVersion === 4) || (layer.protocol === 58 && layer.ipVersion === 6))
+    return 'icmp';
   return 'unknown_transport';
 }
 
