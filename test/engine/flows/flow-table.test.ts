@@ -115,6 +115,22 @@ describe('FlowTable TCP states', () => {
     expect(flow?.isFinished).toBe(false);
   });
 
+  it.each([
+    ['SF', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), C(FIN | ACK, 2, 10), S(FIN | ACK, 10, 3), C(ACK, 3, 11)], true],
+    ['REJ', [C(SYN, 100), S(RST | ACK, 0, 101)], true],
+    ['RSTO', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), C(RST, 2)], true],
+    ['RSTR', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), S(RST, 10)], true],
+    ['SH', [C(SYN, 1), C(FIN, 2)], true],
+    ['S0', [C(SYN, 1)], false],
+    ['S1', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10)], false],
+    ['S2', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), C(FIN | ACK, 2, 10)], false],
+  ] as const)('flushes %s at end of file with isFinished %s', (state, segments, isFinished) => {
+    const flows = runFlows([...segments]);
+    expect(flows).toHaveLength(1);
+    expect(flows[0]?.connectionState).toBe(state);
+    expect(flows[0]?.isFinished).toBe(isFinished);
+  });
+
   it('reports RSTO and RSTR', () => {
     const base = [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10)];
     expect(runFlows([...base, C(RST, 2)])[0]?.connectionState).toBe('RSTO');

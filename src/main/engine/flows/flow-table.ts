@@ -112,9 +112,13 @@ export class FlowTable {
     }
   }
 
-  /** Emit every flow still in the table (end of capture); they are reported as not finished. */
+  /**
+   * Emit every flow still in the table (end of capture). A TCP flow whose
+   * close was complete (both sides sent FIN, or a RST, or a FIN that no one
+   * answered) is reported finished. Every other flow could still grow, so it is not.
+   */
   flush(): void {
-    while (this.activeHead !== null) this.removeFlow(this.activeHead, false);
+    while (this.activeHead !== null) this.removeFlow(this.activeHead, this.activeHead.closeDeadlineUs >= 0);
     this.fragments.clear();
   }
 
