@@ -1,3 +1,6 @@
+// First import: zod must be configured before the contract's schemas are created.
+import './api/configure-zod';
+
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 
