@@ -1,0 +1,280 @@
+/**
+ * The application-layer analyzers as one FlowAnalyzer: identifies each
+ * flow's service from its first payload bytes, reassembles TCP streams for
+ * the stream analyzers (HTTP, DNS over TCP), runs the datagram analyzers
+ * (DNS, mDNS, LLMNR, DHCP) and the ICMP summary, and hands records to sinks
+ * as they complete.
+ *
+ * Per-flow state lives in the flow handle's `analyzerState` slot and is
+ * released in `onFlowEnd`. Nothing here throws on malformed input: parsers
+ * return problems, which become weird.log records.
+ */
+import type { DhcpRecord, DnsRecord, HttpRecord, IcmpSummary, WeirdRecord, ConnectionEndpoints } from '../../../shared/domain/records';
+import type { FlowRecord } from '../../../shared/domain/flow';
+import type { FlowAnalyzer, FlowHandle, FlowPacketEvent } from '../flows/flow-hooks';
+import type { AnalyzerContext, DhcpMessageEvent } from './analyzer-context';
+import { DhcpAggregator } from './dhcp-aggregator';
+import { parseDhcpMessage } from './dhcp-message';
+import { DnsFlowAnalyzer } from './dns-analyzer';
+import { HttpFlowAnalyzer } from './http-analyzer';
+import { IcmpFlowAnalyzer } from './icmp-analyzer';
+import { EXPECTED_SERVICE_PORTS, type ServiceName, identifyTcpService, identifyUdpService, isExpectedServicePort } from './service-identification';
+import { DEFAULT_MAX_BUFFERED_BYTES, TcpReassembler, type StreamConsumer } from './tcp-reassembler';
+
+/** Payload chunks per direction tried for identification before giving up on that direction. */
+const MAX_IDENTIFY_ATTEMPTS = 4;
+
+export interface ApplicationAnalyzerSinks {
+  onDns?(record: DnsRecord): void;
+  onHttp?(record: HttpRecord): void;
+  onDhcp?(record: DhcpRecord): void;
+  onWeird?(record: WeirdRecord): void;
+}
+
+export interface ApplicationAnalyzerOptions {
+  /** Out-of-order bytes buffered per TCP direction; more are counted and dropped. */
+  maxBufferedBytesPerDirection?: number;
+}
+
+/** Flow facts added to the FlowRecord by `annotateFlowRecord`. */
+export interface FlowAnnotations {
+  isServiceOnUnusualPort?: boolean;
+  expectedPorts?: number[];
+  icmp?: IcmpSummary;
+}
+
+/** State of one flow. */
+class FlowAnalysis implements AnalyzerContext {
+  readonly flowUid: string;
+  readonly flowEndpoints: ConnectionEndpoints;
+  service: ServiceName | null = null;
+  identifyAttempts: [number, number] = [0, 0];
+  streams: [TcpReassembler, TcpReassembler] | null = null;
+  dns: DnsFlowAnalyzer | null = null;
+  http: HttpFlowAnalyzer | null = null;
+  icmp: IcmpFlowAnalyzer | null = null;
+  private readonly weirdNames = new Set<string>();
+
+  constructor(
+    private readonly owner: ApplicationAnalyzers,
+    readonly flow: FlowHandle,
+  ) {
+    this.flowUid = flow.uid;
+    this.flowEndpoints = {
+      originatorAddress: flow.originatorAddressText,
+      originatorPort: flow.originatorPort,
+      responderAddress: flow.responderAddressText,
+      responderPort: flow.responderPort,
+    };
+  }
+
+  emitDns(record: DnsRecord): void {
+    this.owner.sinks.onDns?.(record);
+  }
+
+  emitHttp(record: HttpRecord): void {
+    this.owner.sinks.onHttp?.(record);
+  }
+
+  emitDhcpMessage(message: DhcpMessageEvent): void {
+    this.owner.dhcp.add(message);
+  }
+
+  emitWeird(name: string, additional: string | null, source: string, packetNumber: number, timestampUs: number): void {
+    if (this.weirdNames.has(name)) return;
+    this.weirdNames.add(name);
+    this.owner.sinks.onWeird?.({ timestampUs, uid: this.flowUid, endpoints: this.flowEndpoints, name, additional, source, packetNumber });
+  }
+}
+
+/** Routes one direction's reassembled bytes to identification, then to the stream analyzer. */
+class DirectionConsumer implements StreamConsumer {
+  constructor(
+    private readonly owner: ApplicationAnalyzers,
+    private readonly analysis: FlowAnalysis,
+    private readonly isFromOriginator: boolean,
+  ) {}
+
+  deliver(data: Uint8Array, packetNumber: number, timestampUs: number): void {
+    this.owner.handleStreamData(this.analysis, this.isFromOriginator, data, packetNumber, timestampUs);
+  }
+
+  gap(length: number): void {
+    this.analysis.http?.handleGap(this.isFromOriginator, length);
+    this.analysis.dns?.handleGap(this.isFromOriginator);
+  }
+}
+
+export class ApplicationAnalyzers implements FlowAnalyzer {
+  readonly dhcp: DhcpAggregator;
+  private readonly annotations = new Map<string, FlowAnnotations>();
+  private readonly maxBufferedBytes: number;
+
+  constructor(
+    readonly sinks: ApplicationAnalyzerSinks,
+    options: ApplicationAnalyzerOptions = {},
+  ) {
+    this.dhcp = new DhcpAggregator((record) => sinks.onDhcp?.(record));
+    this.maxBufferedBytes = options.maxBufferedBytesPerDirection ?? DEFAULT_MAX_BUFFERED_BYTES;
+  }
+
+  onFlowPacket(event: FlowPacketEvent): void {
+    const flow = event.flow;
+    let analysis = flow.analyzerState as FlowAnalysis | undefined;
+    if (analysis === undefined) {
+      analysis = new FlowAnalysis(this, flow);
+      flow.analyzerState = analysis;
+    }
+    const layer = event.layer;
+    const payload = event.data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength);
+
+    switch (flow.transport) {
+      case 'tcp':
+        this.handleTcpSegment(analysis, event, payload);
+        break;
+      case 'udp':
+        this.handleDatagram(analysis, event, payload);
+        break;
+      case 'icmp':
+        this.handleIcmp(analysis, event);
+        break;
+      default:
+        break;
+    }
+  }
+
+  onFlowEnd(flow: FlowHandle): void {
+    const analysis = flow.analyzerState as FlowAnalysis | undefined;
+    if (analysis === undefined) return;
+    if (analysis.streams !== null) {
+      analysis.streams[0].finish();
+      analysis.streams[1].finish();
+    }
+    analysis.http?.finish();
+    analysis.dns?.finish();
+    this.recordAnnotations(analysis);
+    flow.analyzerState = undefined;
+  }
+
+  onCaptureEnd(): void {
+    this.dhcp.flush();
+  }
+
+  /**
+   * Copy this analyzer's flow facts onto a FlowRecord leaving the table
+   * (service on an unusual port, ICMP summary) and forget them.
+   */
+  annotateFlowRecord(record: FlowRecord & FlowAnnotations): void {
+    const annotations = this.annotations.get(record.uid);
+    if (annotations === undefined) return;
+    this.annotations.delete(record.uid);
+    Object.assign(record, annotations);
+  }
+
+  /** Route in-order stream bytes (borrowed) of one direction. */
+  handleStreamData(analysis: FlowAnalysis, isFromOriginator: boolean, data: Uint8Array, packetNumber: number, timestampUs: number): void {
+    if (analysis.service === null) {
+      const side = isFromOriginator ? 0 : 1;
+      analysis.identifyAttempts[side]++;
+      const service = identifyTcpService(data, isFromOriginator);
+      if (service === null) {
+        if (analysis.identifyAttempts[0] >= MAX_IDENTIFY_ATTEMPTS && analysis.identifyAttempts[1] >= MAX_IDENTIFY_ATTEMPTS) analysis.streams?.forEach((stream) => stream.stop());
+        return;
+      }
+      this.setService(analysis, service);
+      if (service === 'http') analysis.http = new HttpFlowAnalyzer(analysis);
+      else if (service === 'dns') analysis.dns = new DnsFlowAnalyzer(analysis, 'tcp', 'dns');
+      else {
+        // NOTE: TLS, SSH and SMB streams are identified but their parsers are
+        // not wired yet, so the reassemblers stop here to save memory.
+        analysis.streams?.forEach((stream) => stream.stop());
+        return;
+      }
+    }
+    if (analysis.http !== null) analysis.http.handleStream(data, isFromOriginator, packetNumber, timestampUs);
+    else if (analysis.dns !== null) analysis.dns.handleStream(data, isFromOriginator, packetNumber, timestampUs);
+  }
+
+  private handleTcpSegment(analysis: FlowAnalysis, event: FlowPacketEvent, payload: Uint8Array): void {
+    if (analysis.streams === null) {
+      analysis.streams = [
+        new TcpReassembler(new DirectionConsumer(this, analysis, true), this.maxBufferedBytes),
+        new TcpReassembler(new DirectionConsumer(this, analysis, false), this.maxBufferedBytes),
+      ];
+    }
+    const layer = event.layer;
+    const stream = analysis.streams[event.isFromOriginator ? 0 : 1];
+    const isSyn = (layer.tcpFlags & 0x02) !== 0;
+    if (isSyn) stream.addSyn(layer.tcpSequence);
+    if (payload.length > 0) {
+      const sequence = isSyn ? (layer.tcpSequence + 1) >>> 0 : layer.tcpSequence;
+      stream.addSegment(sequence, payload, event.packetNumber, event.timestampUs);
+    }
+    if ((layer.tcpFlags & 0x05) !== 0) stream.finish();
+  }
+
+  private handleDatagram(analysis: FlowAnalysis, event: FlowPacketEvent, payload: Uint8Array): void {
+    if (payload.length === 0) return;
+    const flow = analysis.flow;
+    if (analysis.service === null) {
+      const side = event.isFromOriginator ? 0 : 1;
+      if (analysis.identifyAttempts[side] >= MAX_IDENTIFY_ATTEMPTS) return;
+      analysis.identifyAttempts[side]++;
+      const service = identifyUdpService(payload);
+      if (service === null) return;
+      this.setService(analysis, service);
+      if (service === 'dns') {
+        const variant = getDnsVariant(flow.originatorPort, flow.responderPort);
+        analysis.dns = new DnsFlowAnalyzer(analysis, 'udp', variant);
+      }
+    }
+    if (analysis.dns !== null) {
+      analysis.dns.handleMessage(payload, event.packetNumber, event.timestampUs);
+      return;
+    }
+    if (analysis.service === 'dhcp') {
+      const result = parseDhcpMessage(payload);
+      if (result.problem !== null) analysis.emitWeird(result.problem, null, 'DHCP', event.packetNumber, event.timestampUs);
+      if (result.message === null) return;
+      analysis.emitDhcpMessage({
+        timestampUs: event.timestampUs,
+        uid: flow.uid,
+        endpoints: analysis.flowEndpoints,
+        isFromOriginator: event.isFromOriginator,
+        message: result.message,
+      });
+    }
+  }
+
+  private handleIcmp(analysis: FlowAnalysis, event: FlowPacketEvent): void {
+    const layer = event.layer;
+    const isIpv6 = layer.ipVersion === 6;
+    if (analysis.icmp === null) analysis.icmp = new IcmpFlowAnalyzer(analysis.flowUid, isIpv6, layer.icmpType, layer.icmpCode);
+    // The decoder's ICMP payload starts after the 8-byte header.
+    analysis.icmp.addMessage(layer.icmpType, event.data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength));
+  }
+
+  private setService(analysis: FlowAnalysis, service: ServiceName): void {
+    analysis.service = service;
+    analysis.flow.setService(service);
+  }
+
+  private recordAnnotations(analysis: FlowAnalysis): void {
+    const annotations: FlowAnnotations = {};
+    const service = analysis.service;
+    if (service !== null) {
+      const flow = analysis.flow;
+      const isExpected = isExpectedServicePort(service, flow.responderPort) || isExpectedServicePort(service, flow.originatorPort);
+      annotations.isServiceOnUnusualPort = !isExpected;
+      if (!isExpected) annotations.expectedPorts = [...EXPECTED_SERVICE_PORTS[service]];
+    }
+    if (analysis.icmp !== null) annotations.icmp = analysis.icmp.summary;
+    if (Object.keys(annotations).length > 0) this.annotations.set(analysis.flowUid, annotations);
+  }
+}
+
+function getDnsVariant(originatorPort: number, responderPort: number): DnsRecord['variant'] {
+  if (originatorPort === 5353 || responderPort === 5353) return 'mdns';
+  if (originatorPort === 5355 || responderPort === 5355) return 'llmnr';
+  return 'dns';
+}
