@@ -34,6 +34,7 @@ export class CaptureFileSet {
   private readonly kept: string[] = [];
   private readonly removed: string[] = [];
   private rotationFailure: CaptureError | null = null;
+  private packetsInClosedFiles = 0;
 
   /** Open the first file; throws CaptureError when it cannot be created. */
   constructor(options: CaptureFileSetOptions) {
@@ -45,6 +46,11 @@ export class CaptureFileSet {
   /** Files written and still present, oldest first. */
   get files(): readonly string[] {
     return this.kept;
+  }
+
+  /** Packets whose blocks are whole on disk, in every file written (deleted ring files included). */
+  get committedPackets(): number {
+    return this.packetsInClosedFiles + this.writer.committedPackets;
   }
 
   /** Ring files deleted to stay within maxFiles. */
@@ -99,6 +105,7 @@ export class CaptureFileSet {
 
   private rotate(): void {
     this.writer.close(this.options.getStatistics());
+    this.packetsInClosedFiles += this.writer.committedPackets;
     this.fileNumber++;
     this.writer = this.openFile();
     const maxFiles = this.options.maxFiles;

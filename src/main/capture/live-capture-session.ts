@@ -293,9 +293,10 @@ export class LiveCaptureSession {
   private commitFiles(): void {
     try {
       this.files.commit();
-      this.packetsWritten = this.packets;
+      this.packetsWritten = this.files.committedPackets;
     } catch (error) {
       if (!(error instanceof CaptureError)) throw error;
+      this.packetsWritten = this.files.committedPackets;
       this.requestStop(error.code === 'disk-full' ? 'disk-full' : 'file-write-failed', error.message);
     }
   }
@@ -337,6 +338,7 @@ export class LiveCaptureSession {
         message = error.message;
       }
     }
+    this.packetsWritten = this.files.committedPackets;
     this.isHandleOpen = false;
     this.handle.close();
 

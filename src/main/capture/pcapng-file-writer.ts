@@ -33,6 +33,7 @@ export class PcapngFileWriter {
   private stagedBytes = 0;
   private committedBytes = 0;
   private packetCount = 0;
+  private packetsOnDisk = 0;
   private isClosed = false;
 
   /** Create (or replace) `path` and write the section header and interface description. Throws CaptureError. */
@@ -81,12 +82,34 @@ export class PcapngFileWriter {
     this.packetCount++;
   }
 
-  /** Write the staged packets. Throws CaptureError 'disk-full' or 'file-write-failed' after cutting back to the last whole block. */
+  /** Packets whose blocks are whole on disk. */
+  get committedPackets(): number {
+    return this.packetsOnDisk;
+  }
+
+  /**
+   * Write the staged packets. When the write fails part way, the packets
+   * whose blocks reached the disk whole are kept and the rest is cut off;
+   * then throws CaptureError 'disk-full' or 'file-write-failed'.
+   */
   commit(): void {
     if (this.stagedBytes === 0) return;
     const staged = this.staging.subarray(0, this.stagedBytes);
+    const stagedPackets = this.packetCount - this.packetsOnDisk;
     this.stagedBytes = 0;
-    this.writeNow(staged);
+    let written = 0;
+    try {
+      while (written < staged.length) written += writeSync(this.fd, staged, written, staged.length - written, this.committedBytes + written);
+    } catch (error) {
+      const kept = measureWholeBlocks(staged, written);
+      ftruncateSync(this.fd, this.committedBytes + kept.bytes);
+      this.committedBytes += kept.bytes;
+      this.packetsOnDisk += kept.blocks;
+      this.packetCount = this.packetsOnDisk;
+      throw toWriteError(error, this.path, this.committedBytes);
+    }
+    this.committedBytes += staged.length;
+    this.packetsOnDisk += stagedPackets;
   }
 
   /**
@@ -127,6 +150,20 @@ export class PcapngFileWriter {
     grown.set(this.staging.subarray(0, this.stagedBytes));
     this.staging = grown;
   }
+}
+
+/** Bytes and count of the whole blocks at the start of `blocks` that lie within its first `written` bytes. */
+function measureWholeBlocks(blocks: Uint8Array, written: number): { bytes: number; blocks: number } {
+  const view = new DataView(blocks.buffer, blocks.byteOffset, blocks.byteLength);
+  let offset = 0;
+  let count = 0;
+  while (offset + 8 <= written) {
+    const length = view.getUint32(offset + 4, true);
+    if (length < 12 || offset + length > written) break;
+    offset += length;
+    count++;
+  }
+  return { bytes: offset, blocks: count };
 }
 
 function toWriteError(error: unknown, path: string, byteOffset: number): CaptureError {
