@@ -32,6 +32,15 @@ function press(key: string, options: KeyboardEventInit = {}): KeyboardEvent {
   return event;
 }
 
+/** Dispatches a drop of one file on the window. happy-dom's DragEvent ignores `dataTransfer` in its init, so it is set here. */
+function dropFile(name: string): void {
+  const dataTransfer = new DataTransfer();
+  dataTransfer.items.add(new File(['x'], name));
+  const event = new DragEvent('drop', { cancelable: true });
+  Object.defineProperty(event, 'dataTransfer', { value: dataTransfer });
+  window.dispatchEvent(event);
+}
+
 describe('App shell', () => {
   it('shows the open view until a capture starts', async () => {
     const wrapper = await mountApp();
@@ -95,6 +104,26 @@ describe('App shell', () => {
     await wrapper.find('button.primary').trigger('click');
     await settle();
     expect(engine.requestsOf('dialogOpenCapture')).toHaveLength(1);
+    wrapper.unmount();
+  });
+
+  it('opens a dropped file by its path from the preload', async () => {
+    engine.mode = 'desktop';
+    const connection = engine.connection();
+    installApi({ ...connection, api: { ...connection.api, getPathForFile: (file: File) => `/drops/${file.name}` } });
+    const wrapper = await mountApp();
+    dropFile('dropped.pcapng');
+    await settle();
+    expect(engine.requestsOf('captureOpen')).toEqual([{ path: '/drops/dropped.pcapng' }]);
+    wrapper.unmount();
+  });
+
+  it('explains that a browser cannot open a dropped file', async () => {
+    const wrapper = await mountApp();
+    dropFile('dropped.pcapng');
+    await settle();
+    expect(engine.requestsOf('captureOpen')).toEqual([]);
+    expect(wrapper.text()).toContain('A browser does not reveal where "dropped.pcapng" is stored');
     wrapper.unmount();
   });
 
