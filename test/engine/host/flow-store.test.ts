@@ -163,4 +163,29 @@ describe('FlowStore', () => {
     store.upsert([makeFlow({ uid: 'Czzz' })]);
     expect(store.query(query).total).toBe(4);
   });
+
+  it('keeps host and pair totals current', () => {
+    const store = storeWithFlows();
+    expect(store.traffic.hosts.get('10.0.0.1')).toMatchObject({ bytes: 200 + 84, flows: 2, isInternal: true });
+    expect(store.traffic.pairs.get('10.0.0.1\u000010.0.0.2')).toEqual({
+      first: '10.0.0.1',
+      second: '10.0.0.2',
+      bytes: 84,
+      flows: 1,
+    });
+
+    // Caaa grows from 200 to 1,200 IP bytes: the old counts are taken back before the new ones count.
+    store.upsert([
+      makeFlow({
+        uid: 'Caaa',
+        originatorAddress: '10.0.0.1',
+        responderAddress: '8.8.8.8',
+        originatorIpBytes: 700,
+        responderIpBytes: 500,
+      }),
+    ]);
+    expect(store.traffic.hosts.get('10.0.0.1')).toMatchObject({ bytes: 1_200 + 84, flows: 2 });
+    expect(store.traffic.hosts.get('8.8.8.8')).toMatchObject({ bytes: 1_200, flows: 1 });
+    expect(store.traffic.pairs.get('10.0.0.1\u00008.8.8.8')).toMatchObject({ bytes: 1_200, flows: 1 });
+  });
 });

@@ -20,10 +20,8 @@ export function isInternalAddress(address: string): boolean {
 }
 
 function isInternalIpv4(address: string): boolean {
-  const parts = address.split('.');
-  if (parts.length !== 4) return false;
-  const octets = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : -1));
-  if (octets.some((octet) => octet < 0 || octet > 255)) return false;
+  const octets = parseIpv4(address);
+  if (octets === null) return false;
 
   const [a = 0, b = 0] = octets;
   if (a === 10 || a === 127 || a === 0) return true;
@@ -32,6 +30,27 @@ function isInternalIpv4(address: string): boolean {
   if (a === 169 && b === 254) return true;
   if (a === 100 && b >= 64 && b <= 127) return true;
   return false;
+}
+
+/** Parse dotted-quad text into four octets, or null when it is not one. */
+function parseIpv4(address: string): number[] | null {
+  const octets: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let index = 0; index <= address.length; index += 1) {
+    const code = index < address.length ? address.charCodeAt(index) : 0x2e;
+    if (code === 0x2e) {
+      if (digits === 0 || value > 255) return null;
+      octets.push(value);
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (code < 0x30 || code > 0x39 || digits === 3) return null;
+    value = value * 10 + (code - 0x30);
+    digits += 1;
+  }
+  return octets.length === 4 ? octets : null;
 }
 
 function isInternalIpv6(address: string): boolean {

@@ -9,6 +9,7 @@ import { alertSeverities } from '../../../shared/domain/alert';
 import type { CaptureSummary } from '../../../shared/domain/capture-summary';
 import type { CaptureProgress, CaptureState, CaptureStatus } from '../../../shared/domain/capture-status';
 import type { FlowRecord } from '../../../shared/domain/flow';
+import type { HostGraph } from '../../../shared/domain/host';
 import type { ContractError } from '../../../shared/errors';
 import type { EventName, EventPayload } from '../../../shared/contract/types';
 import { getLogger } from '../logging';
@@ -44,6 +45,8 @@ export class CaptureSession {
   readonly store = new FlowStore();
   /** Last layout positions by node id, so the host graph keeps its shape between batches. */
   readonly graphPositions = new Map<string, LayoutPoint>();
+  /** The last host graph with the request key and store version it was built for. */
+  graphCache: { key: string; version: number; graph: HostGraph } | null = null;
 
   private state: CaptureState = 'loading';
   private summary: CaptureSummary | null = null;

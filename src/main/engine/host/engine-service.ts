@@ -12,15 +12,17 @@ import type { EngineRequestName, ParsedArgument, RequestHandlers } from '../../.
 import { validateRequest } from '../../../shared/contract/validate';
 import type { CaptureOverview } from '../../../shared/domain/aggregates';
 import { alertSeverities, type Alert } from '../../../shared/domain/alert';
+import type { HostGraph } from '../../../shared/domain/host';
 import type { FlowFilter } from '../../../shared/domain/query';
 import { fail, succeed, type Result } from '../../../shared/errors';
 import { getLogger } from '../logging';
 import type { AnalyzeCapture } from './analyzer';
 import { CaptureSession, type EmitEvent } from './capture-session';
 import { describeLoadError } from './error-mapping';
-import { buildHostGraph } from './host-graph';
+import { buildHostGraphFromIndex } from './host-graph';
 import { findTopTalkers, sumProtocolMix, sumServiceMix } from './overview';
 import { buildTimeline, defaultBucketCount } from './timeline';
+import { TrafficIndex } from './traffic-index';
 
 const log = getLogger('engine.host');
 
@@ -110,15 +112,7 @@ export class EngineService {
           ),
         ),
       'aggregates.hostGraph': (argument) =>
-        this.withSession(argument.captureId, (session) => {
-          const graph = buildHostGraph(
-            session.store.select(argument.filter),
-            argument.maxNodes,
-            session.graphPositions,
-          );
-          for (const node of graph.nodes) session.graphPositions.set(node.id, { x: node.x, y: node.y });
-          return succeed(graph);
-        }),
+        this.withSession(argument.captureId, (session) => succeed(this.buildGraph(session, argument))),
       'aggregates.overview': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(this.buildOverview(session, argument.filter))),
       'alerts.list': (argument) =>
@@ -166,16 +160,32 @@ export class EngineService {
   }
 
   private buildOverview(session: CaptureSession, filter: FlowFilter | undefined): CaptureOverview {
-    const flows = filter === undefined ? session.store.all() : session.store.select(filter);
+    const flows = isEmptyFilter(filter) ? session.store.all() : session.store.select(filter);
     return {
       captureId: session.id,
       summary: session.finalSummary,
       sha256: session.fileSha256,
-      topTalkers: findTopTalkers(flows),
+      topTalkers: findTopTalkers(trafficOf(session, filter).hosts.values()),
       protocolMix: sumProtocolMix(flows),
       serviceMix: sumServiceMix(flows),
       flows: flows.length,
     };
+  }
+
+  /** The host graph for a request, reused while the flows and the request stay the same. */
+  private buildGraph(session: CaptureSession, argument: ParsedArgument<'aggregates.hostGraph'>): HostGraph {
+    const key = JSON.stringify([argument.filter, argument.maxNodes]);
+    const cached = session.graphCache;
+    if (cached !== null && cached.key === key && cached.version === session.store.version) return cached.graph;
+
+    const graph = buildHostGraphFromIndex(
+      trafficOf(session, argument.filter),
+      argument.maxNodes,
+      session.graphPositions,
+    );
+    for (const node of graph.nodes) session.graphPositions.set(node.id, { x: node.x, y: node.y });
+    session.graphCache = { key, version: session.store.version, graph };
+    return graph;
   }
 
   private listAlerts(session: CaptureSession, argument: ParsedArgument<'alerts.list'>): AlertList {
@@ -188,7 +198,20 @@ export class EngineService {
   }
 }
 
-/** Check whether an alert meets a filter: true when its time span overlaps the range, it names a filtered host, and its text or evidence matches. */
+/** True when the filter has no field set, so it selects every flow. */
+function isEmptyFilter(filter: FlowFilter | undefined): boolean {
+  return filter === undefined || Object.values(filter).every((value) => value === undefined);
+}
+
+/** Host and pair totals for `filter`: the store's running totals when nothing is filtered. */
+function trafficOf(session: CaptureSession, filter: FlowFilter | undefined): TrafficIndex {
+  return isEmptyFilter(filter) ? session.store.traffic : TrafficIndex.of(session.store.select(filter));
+}
+
+/**
+ * Check whether an alert meets a filter: its time span overlaps the range,
+ * it names a filtered host, and its text or evidence matches.
+ */
 export function alertMatchesFilter(alert: Alert, filter: FlowFilter): boolean {
   const range = filter.timeRange;
   if (

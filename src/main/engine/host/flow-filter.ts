@@ -28,26 +28,21 @@ export function compileFlowFilter(filter: FlowFilter | undefined): FlowPredicate
     checks.push((flow) => uids.has(flow.uid));
   }
   const text = filter.text?.trim().toLowerCase() ?? '';
-  if (text !== '') checks.push((flow) => textOfFlow(flow).includes(text));
+  if (text !== '') checks.push((flow) => flowContainsText(flow, text));
 
   if (checks.length === 0) return () => true;
   return (flow) => checks.every((check) => check(flow));
 }
 
-/** Join the fields the quick filter searches, lowercased and separated by spaces. */
-function textOfFlow(flow: FlowRecord): string {
-  return [
-    flow.uid,
-    flow.communityId,
-    flow.originatorAddress,
-    flow.originatorPort,
-    flow.responderAddress,
-    flow.responderPort,
-    flow.transport,
-    flow.service ?? '',
-    flow.connectionState,
-    flow.history,
-  ]
-    .join(' ')
-    .toLowerCase();
+/**
+ * Check the fields the quick filter searches one by one, so no joined string
+ * is built per flow. `text` is lowercase.
+ */
+function flowContainsText(flow: FlowRecord, text: string): boolean {
+  if (flow.originatorAddress.includes(text) || flow.responderAddress.includes(text)) return true;
+  if (String(flow.originatorPort).includes(text) || String(flow.responderPort).includes(text)) return true;
+  if (flow.transport.includes(text) || (flow.service?.includes(text) ?? false)) return true;
+  if (flow.connectionState.toLowerCase().includes(text)) return true;
+  if (flow.uid.toLowerCase().includes(text) || flow.communityId.toLowerCase().includes(text)) return true;
+  return flow.history.toLowerCase().includes(text);
 }

@@ -11,6 +11,7 @@ import type { FlowRecord } from '../../../shared/domain/flow';
 import type { FlowFilter, FlowPage, FlowQuery } from '../../../shared/domain/query';
 import { compileFlowFilter } from './flow-filter';
 import { compareFlowsBy } from './flow-sort';
+import { TrafficIndex } from './traffic-index';
 
 interface SortedView {
   key: string;
@@ -21,6 +22,8 @@ interface SortedView {
 export class FlowStore {
   private readonly flows: FlowRecord[] = [];
   private readonly indexByUid = new Map<string, number>();
+  /** Host and pair totals over every flow, for unfiltered overviews and graphs. */
+  readonly traffic = new TrafficIndex();
   /** Rises on every change, so cached views know they are stale. */
   private changeVersion = 0;
   /** The last sorted and filtered view, reused while the table scrolls through it. */
@@ -47,8 +50,10 @@ export class FlowStore {
         this.flows.push(flow);
         added += 1;
       } else {
+        this.traffic.remove(this.flows[index] as FlowRecord);
         this.flows[index] = flow;
       }
+      this.traffic.add(flow);
     }
     if (flows.length > 0) this.changeVersion += 1;
     return added;

@@ -5,7 +5,8 @@
 import type { FlowRecord } from '../../../shared/domain/flow';
 import { hostGraphOthersId, type HostGraph, type HostGraphEdge, type HostGraphNode } from '../../../shared/domain/host';
 import { layoutForceDirected, type LayoutPoint } from './force-layout';
-import { rankHostsByBytes, sumHostTotals } from './host-totals';
+import { rankHostsByBytes } from './host-totals';
+import { TrafficIndex } from './traffic-index';
 
 /**
  * Build the graph of `flows` with at most `maxNodes` nodes: when there are
@@ -18,7 +19,16 @@ export function buildHostGraph(
   maxNodes: number,
   previousPositions: ReadonlyMap<string, LayoutPoint> = new Map(),
 ): HostGraph {
-  const ranked = rankHostsByBytes(sumHostTotals(flows).values());
+  return buildHostGraphFromIndex(TrafficIndex.of(flows), maxNodes, previousPositions);
+}
+
+/** Build the graph from running totals (see `buildHostGraph`). */
+export function buildHostGraphFromIndex(
+  index: TrafficIndex,
+  maxNodes: number,
+  previousPositions: ReadonlyMap<string, LayoutPoint> = new Map(),
+): HostGraph {
+  const ranked = rankHostsByBytes(index.hosts.values());
   const isGrouping = ranked.length > maxNodes;
   const kept = isGrouping ? ranked.slice(0, maxNodes - 1) : ranked;
   const hidden = isGrouping ? ranked.slice(maxNodes - 1) : [];
@@ -50,17 +60,17 @@ export function buildHostGraph(
   }
 
   const keptIds = new Set(kept.map((host) => host.address));
-  const edges = sumEdges(flows, (address) => (keptIds.has(address) ? address : hostGraphOthersId));
+  const edges = sumEdges(index, (address) => (keptIds.has(address) ? address : hostGraphOthersId));
   placeNodes(nodes, edges, previousPositions);
   return { nodes, edges, hiddenHosts: hidden.length, hiddenBytes };
 }
 
 /** Sum flows and bytes per unordered node pair; pairs inside the group node are dropped. */
-function sumEdges(flows: readonly FlowRecord[], nodeIdOf: (address: string) => string): HostGraphEdge[] {
+function sumEdges(index: TrafficIndex, nodeIdOf: (address: string) => string): HostGraphEdge[] {
   const edges = new Map<string, HostGraphEdge>();
-  for (const flow of flows) {
-    const a = nodeIdOf(flow.originatorAddress);
-    const b = nodeIdOf(flow.responderAddress);
+  for (const pair of index.pairs.values()) {
+    const a = nodeIdOf(pair.first);
+    const b = nodeIdOf(pair.second);
     if (a === b) continue;
     const [source, target] = a < b ? [a, b] : [b, a];
     const key = `${source}\u0000${target}`;
@@ -69,8 +79,8 @@ function sumEdges(flows: readonly FlowRecord[], nodeIdOf: (address: string) => s
       edge = { source, target, bytes: 0, flows: 0 };
       edges.set(key, edge);
     }
-    edge.bytes += flow.originatorIpBytes + flow.responderIpBytes;
-    edge.flows += 1;
+    edge.bytes += pair.bytes;
+    edge.flows += pair.flows;
   }
   return [...edges.values()];
 }

@@ -2,7 +2,7 @@
 import type { ProtocolShare, ServiceShare } from '../../../shared/domain/aggregates';
 import type { FlowRecord, TransportName } from '../../../shared/domain/flow';
 import type { HostTotals } from '../../../shared/domain/host';
-import { rankHostsByBytes, sumHostTotals } from './host-totals';
+import { rankHostsByBytes } from './host-totals';
 
 /** Hosts listed as top talkers. */
 export const topTalkerCount = 10;
@@ -10,8 +10,11 @@ export const topTalkerCount = 10;
 /** Label of flows that no analyzer identified. */
 export const unknownServiceLabel = '(unknown)';
 
-export function findTopTalkers(flows: readonly FlowRecord[], count = topTalkerCount): HostTotals[] {
-  return rankHostsByBytes(sumHostTotals(flows).values()).slice(0, count);
+/** The `count` hosts with the most bytes, largest first, as copies the caller may keep. */
+export function findTopTalkers(hosts: Iterable<HostTotals>, count = topTalkerCount): HostTotals[] {
+  return rankHostsByBytes(hosts)
+    .slice(0, count)
+    .map((host) => ({ ...host, names: [...host.names] }));
 }
 
 /** Flows, bytes and packets per transport, largest byte share first. */
