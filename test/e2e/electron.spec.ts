@@ -66,7 +66,7 @@ test('journey on the sample in the Electron app', async ({}, testInfo) => {
   try {
     const page = await app.firstWindow();
     await page.setViewportSize({ width: 1440, height: 900 });
-    await runJourney(page, testInfo, { isUpdatingDocs: false });
+    await runJourney(page, testInfo, { isUpdatingDocs: false, isCheckingDownloads: false });
   } finally {
     await app.close();
   }

@@ -8,7 +8,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 import {
   countFlowsInRange,
@@ -22,6 +22,8 @@ import {
 export interface JourneyOptions {
   /** Copy one screenshot per view into docs/screenshots (set TIDELINE_UPDATE_SCREENSHOTS=1 to do so). */
   isUpdatingDocs: boolean;
+  /** Check CSV and PNG exports through the browser's downloads (Electron would show a save dialog instead). */
+  isCheckingDownloads: boolean;
 }
 
 function formatCount(count: number): string {
@@ -45,6 +47,13 @@ async function saveScreenshot(page: Page, testInfo: TestInfo, name: string, opti
   const folder = join(repositoryRoot, 'docs', 'screenshots');
   mkdirSync(folder, { recursive: true });
   copyFileSync(path, join(folder, `${name}.png`));
+}
+
+/** Clicks `button` and returns the bytes of the download it starts. */
+async function downloadFrom(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
 }
 
 async function flowCountIs(page: Page, expected: number): Promise<void> {
@@ -105,6 +114,20 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await expect(page.getByTestId('timeline-range-flows')).toHaveText(formatCount(inRange));
     await saveScreenshot(page, testInfo, 'timeline', options);
     await flowCountIs(page, inRange);
+
+    if (options.isCheckingDownloads) {
+      // The CSV holds every flow of the selection, fetched from the engine, not only the rows on screen.
+      const csv = await downloadFrom(page, page.getByRole('button', { name: 'CSV' }).first());
+      const lines = csv.bytes.toString('utf8').trimEnd().split('\r\n');
+      expect(csv.name).toBe('sample-conn.csv');
+      expect(lines[0]?.startsWith('ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto')).toBe(true);
+      expect(lines).toHaveLength(inRange + 1);
+
+      await page.keyboard.press('2');
+      const png = await downloadFrom(page, page.getByRole('button', { name: 'PNG' }));
+      expect(png.name).toBe('sample-timeline.png');
+      expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    }
   });
 
   await test.step('clicking a host filters the flow table', async () => {

@@ -24,7 +24,10 @@ test('journey on the sample in tideline serve', async ({ page }, testInfo) => {
 
   await page.goto(url);
   // Tracked screenshots change only on request, so a test run leaves the work tree clean.
-  await runJourney(page, testInfo, { isUpdatingDocs: process.env.TIDELINE_UPDATE_SCREENSHOTS === '1' });
+  await runJourney(page, testInfo, {
+    isUpdatingDocs: process.env.TIDELINE_UPDATE_SCREENSHOTS === '1',
+    isCheckingDownloads: true,
+  });
   expect(pageErrors).toEqual([]);
   expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
 });
