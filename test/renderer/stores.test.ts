@@ -99,6 +99,19 @@ describe('capture store', () => {
     expect(capture.sha256).toBe('cd'.repeat(32));
   });
 
+  it('reports an engine crash and restart', async () => {
+    const capture = useCaptureStore();
+    await openCapture();
+    engine.emit('engine.crashed', { exitCode: null, signal: 'SIGSEGV', message: 'signal SIGSEGV', restartCount: 1 });
+    expect(capture.engineNotice).toBe(
+      'The engine stopped (signal SIGSEGV). It is restarting; the capture reloads when it is back.',
+    );
+    const versionBefore = capture.dataVersion;
+    engine.emit('engine.restarted', { restartCount: 1, reopenedPath: '/captures/sample.pcapng' });
+    expect(capture.engineNotice).toBe('The engine restarted (1 so far) and is reopening /captures/sample.pcapng.');
+    expect(capture.dataVersion).toBe(versionBefore + 1);
+  });
+
   it('ignores events of an older capture', async () => {
     const capture = useCaptureStore();
     await openCapture();
@@ -172,6 +185,19 @@ describe('flows store', () => {
     expect(query.sort).toEqual({ column: 'startUs', direction: 'descending' });
     expect(flows.total).toBe(10);
     expect(flows.rows[0]?.uid).toBe('C9');
+  });
+
+  it('re-queries the visible page on each engine batch', async () => {
+    const flows = useFlowsStore();
+    flows.watchSources();
+    await openCapture();
+    await settle();
+    const queriesBefore = engine.requestsOf('flowsQuery').length;
+    engine.flows.push(makeFlow({ uid: 'C-late', startUs: baseUs + 20_000_000 }));
+    engine.emit('capture.batch', { captureId: 'capture-1', packets: 2000, flows: 1001, alerts: 0, newFlows: 1 });
+    await settle();
+    expect(engine.requestsOf('flowsQuery')).toHaveLength(queriesBefore + 1);
+    expect(flows.total).toBe(1001);
   });
 
   it('drops an answer that a newer request superseded', async () => {
