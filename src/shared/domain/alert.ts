@@ -42,4 +42,37 @@ export interface Alert {
   /** Addresses involved, the acting host first. */
   hosts: string[];
   evidence: AlertEvidence;
+  /** ATT&CK technique name ("Application Layer Protocol"); absent on alerts made before detectors set it. */
+  mitreTechniqueName?: string | null;
+  /** What the detector grouped on ("10.66.0.5>198.18.0.9:443/tcp"); with detector and firstUs it derives `id`. */
+  key?: string;
+  /** Parts of the score, each 0 to 1 (beaconing: interval skew, interval MAD, count, size skew, ...). */
+  subScores?: AlertSubScore[];
+  /** Measured sequences behind the alert, for the detail chart (beaconing: intervals and bytes per connection). */
+  series?: AlertSeries[];
+  /** The analyst's verdict, kept beside the outputs until a case store exists. */
+  status?: AlertStatus;
+}
+
+export const alertStatuses = ['open', 'dismissed', 'confirmed'] as const;
+
+export type AlertStatus = (typeof alertStatuses)[number];
+
+export interface AlertSubScore {
+  name: string;
+  /** 0 to 1; 1 is the most suspicious. */
+  value: number;
+  /** Weight of this part in the 0-100 score; the weights of one alert add up to 1. */
+  weight: number;
+}
+
+export interface AlertSeries {
+  /** What the values are ("interval between connections"). */
+  name: string;
+  unit: string;
+  /** Time of each point, microseconds; same length as `values`. */
+  timesUs: number[];
+  values: number[];
+  /** True when the series was thinned to its cap. */
+  isTruncated: boolean;
 }
