@@ -3,6 +3,8 @@ import { basename, join, resolve } from 'node:path';
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../shared/domain/flow';
 import { analyzeCapture } from '../engine/analyze-capture';
+import { createAnalyzerLogFiles } from '../engine/analyzers/analyzer-log-files';
+import { ApplicationAnalyzers } from '../engine/analyzers/application-analyzers';
 import {
   compareFlowsForLog,
   formatConnLogFooter,
@@ -43,18 +45,27 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   const flows: FlowRecord[] = [];
   const openedAt = new Date();
   const progressBar = process.stderr.isTTY ? createProgressBar(process.stderr) : null;
+  // Analyzer logs stream to their files during the analysis, so the folder must exist first.
+  await mkdir(outputDirectory, { recursive: true });
+  const analyzerLogs = createAnalyzerLogFiles(outputDirectory, parsed.format, openedAt);
+  const analyzers = new ApplicationAnalyzers(analyzerLogs.sinks);
 
   let summary: CaptureSummary;
   try {
     const result = await analyzeCapture(parsed.file, {
+      analyzers,
       onFlows(batch) {
-        for (const flow of batch) flows.push(flow);
+        for (const flow of batch) {
+          analyzers.annotateFlowRecord(flow);
+          flows.push(flow);
+        }
       },
       onProgress: progressBar === null ? undefined : (progress) => progressBar.update(progress),
     });
     summary = result.summary;
   } catch (error) {
     progressBar?.finish();
+    analyzerLogs.close();
     if (error instanceof CaptureFileError) {
       process.stderr.write(`tideline analyze: cannot read ${parsed.file} (${error.code}): ${error.message}\n`);
       return FILE_ERROR_EXIT_CODE;
@@ -62,6 +73,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
     throw error;
   }
   progressBar?.finish();
+  const analyzerLogCounts = analyzerLogs.close();
 
   // NOTE: rows are sorted by ts, so every flow is held in memory until the end.
   // A streaming writer would need an external sort to keep this order.
@@ -77,5 +89,8 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
 
   process.stdout.write(formatCaptureSummary(summary));
   process.stdout.write(`conn.log: ${logPath} (${flows.length} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`);
+  for (const [name, count] of Object.entries(analyzerLogCounts)) {
+    process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
+  }
   return SUCCESS_EXIT_CODE;
 }

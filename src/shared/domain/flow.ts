@@ -4,6 +4,7 @@
  * Plain JSON-safe data: it crosses IPC and WebSocket unchanged. Times are
  * integer microseconds since the Unix epoch.
  */
+import type { IcmpSummary } from './records';
 
 /** Zeek's `proto` enum. */
 export type TransportName = 'tcp' | 'udp' | 'icmp' | 'unknown_transport';
@@ -81,4 +82,10 @@ export interface FlowRecord {
   /** Zeek's local_orig and local_resp: the address is in a private or special-purpose range. */
   isOriginatorLocal?: boolean;
   isResponderLocal?: boolean;
+  /** True when the identified `service` runs on neither of its usual ports (for example ssh on 8080). */
+  isServiceOnUnusualPort?: boolean;
+  /** The service's usual ports, set with `isServiceOnUnusualPort`. */
+  expectedPorts?: number[];
+  /** ICMP flows: message names, echo payload sizes and tunnel signs. */
+  icmp?: IcmpSummary;
 }

@@ -9,7 +9,7 @@
  * released in `onFlowEnd`. Nothing here throws on malformed input: parsers
  * return problems, which become weird.log records.
  */
-import type { DhcpRecord, DnsRecord, HttpRecord, IcmpSummary, WeirdRecord, ConnectionEndpoints } from '../../../shared/domain/records';
+import type { ConnectionEndpoints, DhcpRecord, DnsRecord, HttpRecord, WeirdRecord } from '../../../shared/domain/records';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { FlowAnalyzer, FlowHandle, FlowPacketEvent } from '../flows/flow-hooks';
 import type { AnalyzerContext, DhcpMessageEvent } from './analyzer-context';
@@ -37,11 +37,7 @@ export interface ApplicationAnalyzerOptions {
 }
 
 /** Flow facts added to the FlowRecord by `annotateFlowRecord`. */
-export interface FlowAnnotations {
-  isServiceOnUnusualPort?: boolean;
-  expectedPorts?: number[];
-  icmp?: IcmpSummary;
-}
+export type FlowAnnotations = Pick<FlowRecord, 'isServiceOnUnusualPort' | 'expectedPorts' | 'icmp'>;
 
 /** State of one flow. */
 class FlowAnalysis implements AnalyzerContext {
@@ -164,7 +160,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
    * Copy this analyzer's flow facts onto a FlowRecord leaving the table
    * (service on an unusual port, ICMP summary) and forget them.
    */
-  annotateFlowRecord(record: FlowRecord & FlowAnnotations): void {
+  annotateFlowRecord(record: FlowRecord): void {
     const annotations = this.annotations.get(record.uid);
     if (annotations === undefined) return;
     this.annotations.delete(record.uid);

@@ -60,6 +60,13 @@ export class HttpFlowAnalyzer {
   private current: HttpRecord | null = null;
   private currentResponse: HttpRecord | null = null;
   private depth = 0;
+  /**
+   * Content-Type of the message being read. Zeek fills the *_mime_types
+   * fields by sniffing body bytes; here the header's media type is used,
+   * and only for a body that has bytes, as Zeek logs nothing for no body.
+   */
+  private requestContentType: string | null = null;
+  private responseContentType: string | null = null;
 
   constructor(private readonly context: AnalyzerContext) {}
 
@@ -176,13 +183,14 @@ export class HttpFlowAnalyzer {
     record.method = match[1] ?? null;
     record.uri = match[2] ?? null;
     record.version = match[3] ?? '0.9';
+    this.requestContentType = null;
     for (const [name, value] of head.headers) {
       const upper = name.toUpperCase();
       if (upper === 'HOST') record.host = value.split(':')[0] ?? value;
       else if (upper === 'USER-AGENT') record.userAgent = value;
       else if (upper === 'REFERER') record.referrer = value;
       else if (upper === 'ORIGIN') record.origin = value;
-      else if (upper === 'CONTENT-TYPE') record.requestMimeTypes.push(getMediaType(value));
+      else if (upper === 'CONTENT-TYPE') this.requestContentType = getMediaType(value);
       else if (upper === 'AUTHORIZATION') record.username = decodeBasicUsername(value) ?? record.username;
       else if (proxyHeaders.has(upper)) record.proxied.push(`${upper} -> ${value}`);
     }
@@ -221,8 +229,9 @@ export class HttpFlowAnalyzer {
     record.statusCode = status;
     record.statusMessage = match[3] ?? '';
     record.responsePacketNumber = packetNumber;
+    this.responseContentType = null;
     for (const [name, value] of head.headers) {
-      if (name.toUpperCase() === 'CONTENT-TYPE') record.responseMimeTypes.push(getMediaType(value));
+      if (name.toUpperCase() === 'CONTENT-TYPE') this.responseContentType = getMediaType(value);
     }
     this.currentResponse = record;
 
@@ -254,11 +263,15 @@ export class HttpFlowAnalyzer {
   private finishBody(isRequest: boolean): void {
     const direction = isRequest ? this.request : this.response;
     if (isRequest) {
-      if (this.current !== null) this.current.requestBodyBytes = direction.bodyBytes;
+      if (this.current !== null) {
+        this.current.requestBodyBytes = direction.bodyBytes;
+        if (direction.bodyBytes > 0 && this.requestContentType !== null) this.current.requestMimeTypes.push(this.requestContentType);
+      }
     } else {
       const record = this.currentResponse;
       if (record !== null) {
         record.responseBodyBytes = direction.bodyBytes;
+        if (direction.bodyBytes > 0 && this.responseContentType !== null) record.responseMimeTypes.push(this.responseContentType);
         const index = this.pending.indexOf(record);
         if (index >= 0) this.pending.splice(index, 1);
         this.context.emitHttp(record);
