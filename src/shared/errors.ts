@@ -27,7 +27,7 @@ export const errorCodes = [
   'engine-crashed',
   /** The engine is (re)starting and took no request. */
   'engine-unavailable',
-  /** The sender may not make requests (a foreign frame or window); the refusal is logged. */
+  /** The sender may not make requests (a foreign frame or window); the rejection is logged. */
   'forbidden',
   /** The request did not finish within the transport's time limit. */
   'timed-out',

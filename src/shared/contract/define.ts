@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 
-/** Who answers a request: the engine process, or the host process (Electron main or the serve server). */
+/** Who handles a request: the engine process, or the host process (Electron main or the serve server). */
 export type RequestHandler = 'engine' | 'host';
 
 declare const resultMarker: unique symbol;

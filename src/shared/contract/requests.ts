@@ -1,6 +1,6 @@
 /**
  * Every request of the contract, keyed `area.verb`. The argument schema is
- * checked at run time by whoever receives the request (the engine host, the
+ * checked at run time by the process that receives the request (the engine host, the
  * Electron main process, the serve server); the result type is for the
  * compiler only.
  */
@@ -46,7 +46,7 @@ export const requests = {
   'capture.open': defineRequest<OpenedCapture>()('engine', z.strictObject({ path: pathSchema })),
   /** Stop loading; the flows read so far stay queryable. */
   'capture.cancel': defineRequest<{ isCancelled: boolean }>()('engine', z.strictObject({ captureId: captureIdSchema })),
-  /** State of the capture the engine holds, or null when it holds none. */
+  /** State of the capture loaded in the engine, or null when none is loaded. */
   'capture.status': defineRequest<CaptureStatus | null>()('engine', noArgumentSchema),
 
   /** One sorted, filtered page of flows. */
@@ -103,7 +103,7 @@ export const requests = {
   /** Change some settings; returns all of them. */
   'settings.set': defineRequest<Settings>()('host', settingsSchema.partial().strict()),
 
-  /** Show the native open dialog; null when the analyst cancelled. Serve mode answers `unsupported`. */
+  /** Show the native open dialog; null when the analyst cancelled. Serve mode returns `unsupported`. */
   'dialog.openCapture': defineRequest<{ path: string | null }>()('host', noArgumentSchema),
   'app.info': defineRequest<AppInfo>()('host', noArgumentSchema),
 } as const;

@@ -1,7 +1,7 @@
 /**
  * Run-time check of a request's name and argument against the contract.
  * Every receiver (engine host, Electron main, serve server) calls this before
- * a handler sees the argument.
+ * a handler gets the argument.
  */
 import type { z } from 'zod';
 
@@ -16,9 +16,10 @@ export function isRequestName(name: unknown): name is RequestName {
 
 /**
  * Check `argument` against the schema of request `name`. Returns the parsed
- * argument, or `unknown-request` / `invalid-argument`; for the latter,
- * `details.field` names the first bad field as a path such as `sort.column`
- * or `filter.hosts[2]`, and `details.issues` lists every problem found.
+ * argument, or `unknown-request` or `invalid-argument`. An
+ * `invalid-argument` error names the first bad field in `details.field` as a
+ * path such as `sort.column` or `filter.hosts[2]`, and lists every problem
+ * found in `details.issues`.
  */
 export function validateRequest<TName extends RequestName>(
   name: TName,

@@ -112,7 +112,7 @@ export type FlowQuery = z.infer<typeof flowQuerySchema>;
 export interface FlowPage {
   /** Flows that match the filter, over the whole capture loaded so far. */
   total: number;
-  /** Echo of the request's offset, so a late answer can be placed or dropped. */
+  /** Echo of the request's offset, so a late response can be placed or dropped. */
   offset: number;
   rows: FlowRecord[];
 }
