@@ -4,8 +4,9 @@
  *   an `encryptedPorts` port) per clock hour; an off-hours hour above both
  *   `volumeMultiplier` times the host's median business-hours hour (hours of
  *   the capture with no traffic count as 0) and `minBytesPerHour` alerts;
- * - internal sessions: sessions to other internal hosts that carried data
- *   and started outside business hours.
+ * - internal sessions: TCP sessions to other internal hosts that carried
+ *   data both ways and started outside business hours (UDP is left out so
+ *   that DNS and NTP to internal servers do not count).
  * Bytes of a flow count in the hour where it started.
  */
 import type { Alert } from '../../../shared/domain/alert';
@@ -50,7 +51,7 @@ export class OffHoursDetector implements Detector {
     if (!scope.isInternal(flow.originatorAddress)) return;
     const isInternalPeer = scope.isInternal(flow.responderAddress);
     const isEncrypted = (flow.service !== null && encryptedServices.test(flow.service)) || this.encryptedPorts.has(flow.responderPort);
-    const isOffHoursSession = isInternalPeer && isAnswered(flow) && !this.hours.isBusinessTime(flow.startUs);
+    const isOffHoursSession = isInternalPeer && flow.transport === 'tcp' && isAnswered(flow) && !this.hours.isBusinessTime(flow.startUs);
     if (!isEncrypted && !isOffHoursSession) return;
     const host = this.hosts.getOrCreate(flow.originatorAddress, () => ({
       hours: new Map(),
