@@ -6,12 +6,16 @@ describe('parseServeArguments', () => {
   it('binds loopback by default', () => {
     const parsed = parseServeArguments(['capture.pcap']);
     expect(parsed).toMatchObject({ kind: 'arguments', arguments: { host: '127.0.0.1', port: 0, tlsCertPath: null } });
-    expect(parsed.kind === 'arguments' && parsed.arguments.file?.endsWith('/capture.pcap')).toBe(true);
+    expect(parsed.kind).toBe('arguments');
+    if (parsed.kind !== 'arguments') return;
+    expect(parsed.arguments.file).toMatch(/\/capture\.pcap$/);
   });
 
   it('refuses a non-loopback address without TLS', () => {
     const parsed = parseServeArguments(['--host', '0.0.0.0']);
-    expect(parsed.kind === 'invalid' && parsed.message).toMatch(/^refusing to listen on 0\.0\.0\.0 without TLS/);
+    expect(parsed.kind).toBe('invalid');
+    if (parsed.kind !== 'invalid') return;
+    expect(parsed.message).toMatch(/^refusing to listen on 0\.0\.0\.0 without TLS/);
   });
 
   it('accepts a non-loopback address with TLS', () => {
@@ -30,7 +34,9 @@ describe('parseServeArguments', () => {
 
   it.each([['1.5'], ['65536'], ['http']])('rejects port %s', (port) => {
     const parsed = parseServeArguments(['--port', port]);
-    expect(parsed.kind === 'invalid' && parsed.message).toMatch(/^--port must be an integer from 0 to 65535/);
+    expect(parsed.kind).toBe('invalid');
+    if (parsed.kind !== 'invalid') return;
+    expect(parsed.message).toMatch(/^--port must be an integer from 0 to 65535/);
   });
 });
 

@@ -127,7 +127,8 @@ describe('EngineService', () => {
       filter: {},
     });
     expect(page).toMatchObject({ ok: true, value: { total: 17, offset: 0 } });
-    expect(page.ok && (page.value as { rows: FlowRecord[] }).rows[0]?.uid).toBe(flows[0]?.uid);
+    if (!page.ok) return;
+    expect((page.value as { rows: FlowRecord[] }).rows[0]?.uid).toBe(flows[0]?.uid);
 
     const overview = await service.handle('aggregates.overview', { captureId });
     expect(overview.ok).toBe(true);
@@ -157,7 +158,9 @@ describe('EngineService', () => {
     expect(list.alerts.map((alert) => alert.id)).toEqual(['port-scan:10.0.0.5', 'decode-problem:ipv4-truncated']);
 
     const filtered = await service.handle('alerts.list', { captureId, filter: { hosts: ['10.0.0.9'] } });
-    expect(filtered.ok && (filtered.value as { alerts: unknown[] }).alerts).toHaveLength(1);
+    expect(filtered.ok).toBe(true);
+    if (!filtered.ok) return;
+    expect((filtered.value as { alerts: unknown[] }).alerts).toHaveLength(1);
 
     const names = events.map((event) => event.name);
     expect(names[0]).toBe('capture.started');
