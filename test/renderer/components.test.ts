@@ -85,6 +85,23 @@ describe('FlowTable', () => {
     expect(wrapper.emitted('open-flow')?.[0]).toEqual(['C0']);
   });
 
+  it('moves a cursor by keyboard and opens its row', async () => {
+    const wrapper = mountTable(engine.flows.slice(0, 400), 400);
+    const grid = wrapper.find('[role="grid"]');
+    await grid.trigger('keydown', { key: 'ArrowDown' });
+    await grid.trigger('keydown', { key: 'ArrowDown' });
+    await grid.trigger('keydown', { key: 'ArrowUp' });
+    await grid.trigger('keydown', { key: 'Enter' });
+    expect(wrapper.emitted('open-flow')).toEqual([['C0']]);
+
+    // End jumps to the last row and scrolls it into view.
+    await grid.trigger('keydown', { key: 'End' });
+    await grid.trigger('keydown', { key: 'Enter' });
+    expect(wrapper.emitted('open-flow')?.at(-1)).toEqual(['C399']);
+    expect((grid.element as HTMLElement).scrollTop).toBe(400 * 24 - (600 - 25));
+    expect(wrapper.find('.flow-table-row.cursor').attributes('data-uid')).toBe('C399');
+  });
+
   it('shows Zeek conn.log columns with UTC times', () => {
     const wrapper = mountTable(engine.flows.slice(0, 1), 1);
     const headers = wrapper.findAll('[role="columnheader"]').map((header) => header.text().replace(/[▲▼]/g, '').trim());
