@@ -83,13 +83,13 @@ export class DetectionEngine {
 
   /** Feed one packet from the per-packet loop; `data` is borrowed for the call. Does not throw. */
   observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
-    this.packetCount++;
-    this.widenSpan(timestampUs, timestampUs);
     observePacket(decoded, data, timestampUs, packetNumber, this.observation);
     this.observePacket(this.observation);
   }
 
   observePacket(packet: PacketObservation): void {
+    this.packetCount++;
+    this.widenSpan(packet.timestampUs, packet.timestampUs);
     for (const detector of this.detectors) detector.observePacket?.(packet);
   }
 
