@@ -1,0 +1,316 @@
+/**
+ * Incremental SMB parser for one TCP connection (port 445 direct TCP or
+ * NetBIOS session service): 4-byte session framing, SMB1 recognition, and
+ * SMB2/3 SESSION_SETUP (NTLMSSP user and domain), TREE_CONNECT and CREATE,
+ * with compounded messages (NextCommand) and requests matched to responses
+ * by MessageId.
+ */
+import type { SmbConnectionRecord, SmbFileRecord, SmbSessionRecord, SmbTreeRecord } from '../../../../shared/domain/records-smb';
+import { ByteCursor, decodeUtf16Le } from './byte-cursor';
+import { FrameAssembler, type FrameHandler } from './frame-assembler';
+import { findNtlmsspToken, parseNtlmAuthenticate, parseNtlmChallenge } from './ntlmssp';
+
+/** Bytes kept per SMB message: headers and names fit; READ/WRITE data beyond this is skipped. */
+const MAX_KEPT_MESSAGE_LENGTH = 64 * 1024;
+const SMB2_HEADER_LENGTH = 64;
+const MAX_COMPOUNDED = 32;
+const MAX_PENDING_REQUESTS = 1024;
+const MAX_RECORDS = 4096;
+const MAX_PROBLEMS = 8;
+/** 116444736000000000, the 100-ns intervals from 1601-01-01 to 1970-01-01 (MS-DTYP FILETIME), as 32-bit halves. */
+const FILETIME_UNIX_EPOCH_HIGH = 27111902;
+const FILETIME_UNIX_EPOCH_LOW = 3577643008;
+
+export const SMB2_COMMAND = {
+  negotiate: 0,
+  sessionSetup: 1,
+  treeConnect: 3,
+  create: 5,
+} as const;
+
+const STATUS_PENDING = 0x00000103;
+const SHARE_TYPES: Readonly<Record<number, string>> = { 1: 'DISK', 2: 'PIPE', 3: 'PRINT' };
+
+/** RPC pipes opened on IPC$ for remote execution, persistence or enumeration (PsExec, at/schtasks, reg, DCSync recon). */
+const REMOTE_EXECUTION_PIPES = new Set([
+  'svcctl',
+  'atsvc',
+  'winreg',
+  'samr',
+  'lsarpc',
+  'srvsvc',
+  'wkssvc',
+  'netlogon',
+  'eventlog',
+  'spoolss',
+  'epmapper',
+  'ntsvcs',
+  'scerpc',
+  'psexesvc',
+  'remcom_communicaton',
+]);
+
+/** Lower-case pipe name when `name` names a remote execution pipe, else null. */
+export function classifyRemoteExecutionPipe(name: string): string | null {
+  const pipe = name.replace(/^\\+/, '').replace(/^pipe\\/i, '').toLowerCase();
+  return REMOTE_EXECUTION_PIPES.has(pipe) ? pipe : null;
+}
+
+/** Share flags of a UNC path: ADMIN$ and drive shares (C$) are admin shares; IPC$ is flagged apart. */
+export function classifyShare(path: string): { isAdminShare: boolean; isIpcShare: boolean } {
+  const share = (path.split('\\').pop() ?? '').toUpperCase();
+  return { isAdminShare: share === 'ADMIN$' || /^[A-Z]\$$/.test(share), isIpcShare: share === 'IPC$' };
+}
+
+/**
+ * Converts a FILETIME given as 32-bit halves to epoch microseconds, rounded.
+ * The 64-bit value exceeds 2^53, so it is split: 2^32 = 4294967290 + 6, and
+ * 4294967290 / 10 is the integer 429496729.
+ */
+function filetimeToUs(low: number, high: number): number | null {
+  if (low === 0 && high === 0) return null;
+  const highDifference = high - FILETIME_UNIX_EPOCH_HIGH;
+  const lowDifference = low - FILETIME_UNIX_EPOCH_LOW;
+  return highDifference * 429496729 + Math.round((highDifference * 6 + lowDifference) / 10);
+}
+
+function readFiletimeUs(cursor: ByteCursor): number | null {
+  const low = cursor.readUint32Le();
+  const high = cursor.readUint32Le();
+  return filetimeToUs(low, high);
+}
+
+function readSmbFrameLength(bytes: Uint8Array, offset: number): number {
+  return 4 + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
+}
+
+type PendingRequest =
+  | { command: 1; session: SmbSessionRecord | null }
+  | { command: 3; tree: SmbTreeRecord }
+  | { command: 5; file: SmbFileRecord };
+
+class SmbDirection implements FrameHandler {
+  readonly frames: FrameAssembler;
+  constructor(
+    private readonly parser: SmbStreamParser,
+    readonly isFromOriginator: boolean,
+  ) {
+    this.frames = new FrameAssembler(4, MAX_KEPT_MESSAGE_LENGTH, readSmbFrameLength, this);
+  }
+
+  onFrame(frame: Uint8Array, streamOffset: number): void {
+    // Only type 0x00 (session message) carries SMB; keep-alives and NetBIOS session requests are skipped.
+    if (frame[0] !== 0x00) return;
+    this.parser.readMessage(frame.subarray(4), this.isFromOriginator, streamOffset + 4);
+  }
+}
+
+/**
+ * Incremental SMB parser for one connection; `record` fills in as messages
+ * arrive. `push` takes each direction's in-order payload (borrowed). Never
+ * throws on traffic.
+ */
+export class SmbStreamParser {
+  readonly record: SmbConnectionRecord = {
+    dialect: null,
+    hasSmb1Negotiate: false,
+    sessions: [],
+    trees: [],
+    files: [],
+    encryptedMessages: 0,
+    problems: [],
+  };
+  private readonly originator = new SmbDirection(this, true);
+  private readonly responder = new SmbDirection(this, false);
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly treesById = new Map<number, SmbTreeRecord>();
+  private challenge: ReturnType<typeof parseNtlmChallenge> = null;
+
+  push(isFromOriginator: boolean, data: Uint8Array): void {
+    const direction = isFromOriginator ? this.originator : this.responder;
+    const wasFailed = direction.frames.isFailed;
+    direction.frames.push(data);
+    if (!wasFailed && direction.frames.isFailed) this.addProblem(`invalid session framing at stream offset ${direction.frames.streamOffset}`);
+  }
+
+  end(): void {}
+
+  private addProblem(message: string): void {
+    if (this.record.problems.length < MAX_PROBLEMS) this.record.problems.push(message);
+  }
+
+  /** Reads one SMB message (after the 4-byte framing), following NextCommand through a compound. */
+  readMessage(message: Uint8Array, isFromOriginator: boolean, streamOffset: number): void {
+    if (message.length < 4 || message[1] !== 0x53 || message[2] !== 0x4d || message[3] !== 0x42) return;
+    const protocol = message[0];
+    if (protocol === 0xff) {
+      this.record.dialect ??= 'SMB1';
+      // NOTE: SMB1 is recognised (NEGOTIATE, command 0x72) but its tree connects and opens are not read.
+      if (message[4] === 0x72) this.record.hasSmb1Negotiate = true;
+      return;
+    }
+    if (protocol === 0xfd) {
+      this.record.encryptedMessages++;
+      return;
+    }
+    if (protocol !== 0xfe) return;
+    this.record.dialect = 'SMB2';
+
+    let offset = 0;
+    for (let count = 0; count < MAX_COMPOUNDED; count++) {
+      const nextCommand = new ByteCursor(message, offset + 20).readUint32Le();
+      const end = nextCommand === 0 ? message.length : offset + nextCommand;
+      if (nextCommand !== 0 && (nextCommand < SMB2_HEADER_LENGTH || end > message.length)) {
+        this.addProblem(`NextCommand ${nextCommand} at stream offset ${streamOffset + offset} points outside the ${message.length}-byte message`);
+        return;
+      }
+      this.readSmb2(message.subarray(offset, end), isFromOriginator);
+      if (nextCommand === 0) return;
+      offset = end;
+    }
+  }
+
+  private readSmb2(message: Uint8Array, isFromOriginator: boolean): void {
+    const header = new ByteCursor(message, 8);
+    const status = header.readUint32Le();
+    const command = header.readUint16Le();
+    header.skip(2);
+    const flags = header.readUint32Le();
+    header.skip(4);
+    const messageId = header.readUint64Le();
+    header.skip(4);
+    const treeId = header.readUint32Le();
+    if (header.isShort || message.length < SMB2_HEADER_LENGTH) return;
+    const isResponse = (flags & 0x1) !== 0;
+    const body = message.subarray(SMB2_HEADER_LENGTH);
+
+    if (!isResponse && isFromOriginator) {
+      this.readRequest(command, messageId, treeId, message, body);
+      return;
+    }
+    if (command === SMB2_COMMAND.sessionSetup && status === 0xc0000016) this.readChallenge(message, body);
+    if (status === STATUS_PENDING) return;
+    const request = this.pending.get(messageId);
+    if (request === undefined || request.command !== command) return;
+    this.pending.delete(messageId);
+    this.readResponse(request, status, treeId, body);
+  }
+
+  private remember(messageId: number, request: PendingRequest): void {
+    if (this.pending.size >= MAX_PENDING_REQUESTS) {
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) this.pending.delete(oldest);
+    }
+    this.pending.set(messageId, request);
+  }
+
+  /** Reads a buffer the body locates by an offset from the start of the SMB2 header. */
+  private readBuffer(message: Uint8Array, offset: number, length: number): Uint8Array | null {
+    if (offset < SMB2_HEADER_LENGTH || offset > message.length || length > message.length - offset) return null;
+    return message.subarray(offset, offset + length);
+  }
+
+  private readRequest(command: number, messageId: number, treeId: number, message: Uint8Array, body: Uint8Array): void {
+    const cursor = new ByteCursor(body);
+    if (command === SMB2_COMMAND.sessionSetup) {
+      // StructureSize(2) Flags(1) SecurityMode(1) Capabilities(4) Channel(4) SecurityBufferOffset(2) Length(2).
+      cursor.skip(12);
+      const buffer = this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le());
+      const token = buffer === null ? null : findNtlmsspToken(buffer);
+      const authenticate = token === null ? null : parseNtlmAuthenticate(token);
+      let session: SmbSessionRecord | null = null;
+      if (authenticate !== null && this.record.sessions.length < MAX_RECORDS) {
+        session = {
+          ...authenticate,
+          serverNetbiosComputerName: this.challenge?.netbiosComputerName ?? null,
+          serverDnsComputerName: this.challenge?.dnsComputerName ?? null,
+          serverTreeName: this.challenge?.dnsTreeName ?? null,
+          status: null,
+        };
+        this.record.sessions.push(session);
+      }
+      this.remember(messageId, { command: 1, session });
+    } else if (command === SMB2_COMMAND.treeConnect) {
+      // StructureSize(2) Flags(2) PathOffset(2) PathLength(2).
+      cursor.skip(4);
+      const path = this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le());
+      if (path === null || cursor.isShort || this.record.trees.length >= MAX_RECORDS) return;
+      const text = decodeUtf16Le(path);
+      const tree: SmbTreeRecord = { path: text, ...classifyShare(text), shareType: null, status: null, treeId: null };
+      this.record.trees.push(tree);
+      this.remember(messageId, { command: 3, tree });
+    } else if (command === SMB2_COMMAND.create) {
+      // CreateDisposition at body offset 36, NameOffset/NameLength at 44/46 (MS-SMB2 2.2.13).
+      cursor.skip(36);
+      const disposition = cursor.readUint32Le();
+      cursor.skip(4);
+      const nameOffset = cursor.readUint16Le();
+      const nameLength = cursor.readUint16Le();
+      if (cursor.isShort || this.record.files.length >= MAX_RECORDS) return;
+      const name = nameLength === 0 ? new Uint8Array(0) : this.readBuffer(message, nameOffset, nameLength);
+      if (name === null) return;
+      const tree = this.treesById.get(treeId);
+      const text = decodeUtf16Le(name);
+      const isOnIpc = tree === undefined || tree.isIpcShare;
+      const file: SmbFileRecord = {
+        treePath: tree?.path ?? null,
+        name: text,
+        disposition,
+        status: null,
+        createAction: null,
+        sizeBytes: null,
+        modifiedUs: null,
+        accessedUs: null,
+        createdUs: null,
+        changedUs: null,
+        remoteExecutionPipe: isOnIpc ? classifyRemoteExecutionPipe(text) : null,
+      };
+      this.record.files.push(file);
+      this.remember(messageId, { command: 5, file });
+    }
+  }
+
+  private readChallenge(message: Uint8Array, body: Uint8Array): void {
+    // Response: StructureSize(2) SessionFlags(2) SecurityBufferOffset(2) SecurityBufferLength(2).
+    const cursor = new ByteCursor(body, 4);
+    const buffer = this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le());
+    const token = buffer === null ? null : findNtlmsspToken(buffer);
+    if (token !== null) this.challenge = parseNtlmChallenge(token) ?? this.challenge;
+  }
+
+  private readResponse(request: PendingRequest, status: number, treeId: number, body: Uint8Array): void {
+    const cursor = new ByteCursor(body);
+    if (request.command === 1) {
+      if (request.session !== null) request.session.status = status;
+    } else if (request.command === 3) {
+      request.tree.status = status;
+      if (status !== 0) return;
+      cursor.skip(2);
+      const shareType = cursor.readUint8();
+      request.tree.shareType = cursor.isShort ? null : (SHARE_TYPES[shareType] ?? null);
+      request.tree.treeId = treeId;
+      this.treesById.set(treeId, request.tree);
+    } else {
+      request.file.status = status;
+      if (status !== 0) return;
+      // StructureSize(2) OplockLevel(1) Flags(1) CreateAction(4) then four FILETIMEs, AllocationSize, EndofFile.
+      cursor.skip(4);
+      const createAction = cursor.readUint32Le();
+      const created = readFiletimeUs(cursor);
+      const accessed = readFiletimeUs(cursor);
+      const modified = readFiletimeUs(cursor);
+      const changed = readFiletimeUs(cursor);
+      cursor.skip(8);
+      const size = cursor.readUint64Le();
+      if (cursor.isShort) return;
+      Object.assign(request.file, {
+        createAction,
+        sizeBytes: size,
+        createdUs: created,
+        accessedUs: accessed,
+        modifiedUs: modified,
+        changedUs: changed,
+      });
+    }
+  }
+}

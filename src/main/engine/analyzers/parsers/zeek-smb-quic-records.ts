@@ -1,0 +1,117 @@
+/** smb_mapping.log, smb_files.log, ntlm.log and quic.log rows (Zeek base scripts). */
+import type { QuicConnectionRecord } from '../../../../shared/domain/records-quic';
+import type { SmbFileRecord, SmbSessionRecord, SmbTreeRecord } from '../../../../shared/domain/records-smb';
+import { createConnectionColumns, ZEEK_CONNECTION_FIELDS, type ZeekConnectionIdentity, type ZeekField, type ZeekRow } from './zeek-row';
+
+export const SMB_MAPPING_LOG_FIELDS: readonly ZeekField[] = [
+  ...ZEEK_CONNECTION_FIELDS,
+  ['path', 'string'],
+  ['service', 'string'],
+  ['native_file_system', 'string'],
+  ['share_type', 'string'],
+];
+
+export const SMB_FILES_LOG_FIELDS: readonly ZeekField[] = [
+  ...ZEEK_CONNECTION_FIELDS,
+  ['fuid', 'string'],
+  ['action', 'enum'],
+  ['path', 'string'],
+  ['name', 'string'],
+  ['size', 'count'],
+  ['prev_name', 'string'],
+  ['times.modified', 'time'],
+  ['times.accessed', 'time'],
+  ['times.created', 'time'],
+  ['times.changed', 'time'],
+];
+
+export const NTLM_LOG_FIELDS: readonly ZeekField[] = [
+  ...ZEEK_CONNECTION_FIELDS,
+  ['username', 'string'],
+  ['hostname', 'string'],
+  ['domainname', 'string'],
+  ['server_nb_computer_name', 'string'],
+  ['server_dns_computer_name', 'string'],
+  ['server_tree_name', 'string'],
+  ['success', 'bool'],
+];
+
+export const QUIC_LOG_FIELDS: readonly ZeekField[] = [
+  ...ZEEK_CONNECTION_FIELDS,
+  ['version', 'string'],
+  ['client_initial_dcid', 'string'],
+  ['client_scid', 'string'],
+  ['server_scid', 'string'],
+  ['server_name', 'string'],
+  ['client_protocol', 'string'],
+  ['history', 'string'],
+];
+
+/**
+ * Builds an smb_mapping.log row. Zeek fills service and native_file_system
+ * only from SMB1 tree connects, so SMB2 rows leave them unset.
+ */
+export function toZeekSmbMappingRecord(identity: ZeekConnectionIdentity, tree: SmbTreeRecord): ZeekRow {
+  return {
+    ...createConnectionColumns(identity),
+    path: tree.path,
+    service: null,
+    native_file_system: null,
+    share_type: tree.shareType,
+  };
+}
+
+/**
+ * Builds an smb_files.log row for a successful open as SMB::FILE_OPEN.
+ * Zeek writes "<share_root>" for an open of the share itself (empty name)
+ * and its file id (fuid) only for files it extracted, so fuid stays unset.
+ */
+export function toZeekSmbFilesRecord(identity: ZeekConnectionIdentity, file: SmbFileRecord): ZeekRow {
+  return {
+    ...createConnectionColumns(identity),
+    fuid: null,
+    action: 'SMB::FILE_OPEN',
+    path: file.treePath,
+    name: file.name === '' ? '<share_root>' : file.name,
+    size: file.sizeBytes,
+    prev_name: null,
+    'times.modified': file.modifiedUs,
+    'times.accessed': file.accessedUs,
+    'times.created': file.createdUs,
+    'times.changed': file.changedUs,
+  };
+}
+
+export function toZeekNtlmRecord(identity: ZeekConnectionIdentity, session: SmbSessionRecord): ZeekRow {
+  return {
+    ...createConnectionColumns(identity),
+    username: session.userName === '' ? null : session.userName,
+    hostname: session.workstation === '' ? null : session.workstation,
+    domainname: session.domain === '' ? null : session.domain,
+    server_nb_computer_name: session.serverNetbiosComputerName,
+    server_dns_computer_name: session.serverDnsComputerName,
+    server_tree_name: session.serverTreeName,
+    success: session.status === null ? null : session.status === 0,
+  };
+}
+
+/** Zeek's quic.log version text: "1", "quicv2", "draft-NN", else the hex value. */
+export function nameQuicVersion(version: number): string {
+  if (version === 1) return '1';
+  if (version === 0x6b3343cf) return 'quicv2';
+  if (version >>> 8 === 0xff0000) return `draft-${version & 0xff}`;
+  return `0x${version.toString(16).padStart(8, '0')}`;
+}
+
+export function toZeekQuicRecord(identity: ZeekConnectionIdentity, connection: QuicConnectionRecord): ZeekRow {
+  return {
+    ...createConnectionColumns(identity),
+    version: connection.version === null ? null : nameQuicVersion(connection.version),
+    client_initial_dcid: connection.clientInitialDcidHex,
+    client_scid: connection.clientScidHex === '' ? null : connection.clientScidHex,
+    server_scid: connection.serverScidHex === '' ? null : connection.serverScidHex,
+    server_name: connection.serverName,
+    client_protocol: connection.alpnProtocols[0] ?? null,
+    history: connection.history === '' ? null : connection.history,
+  };
+}
