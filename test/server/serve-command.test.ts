@@ -40,6 +40,29 @@ describe('parseServeArguments', () => {
   });
 });
 
+describe('--allow-origin', () => {
+  it('accepts an origin', () => {
+    expect(
+      parseServeArguments([
+        '--allow-origin',
+        'https://nta.example.org',
+        '--allow-origin',
+        'https://nta.example.org:8443/',
+      ]),
+    ).toMatchObject({
+      kind: 'arguments',
+      arguments: { extraOrigins: ['https://nta.example.org', 'https://nta.example.org:8443'] },
+    });
+  });
+
+  it.each([['nta.example.org'], ['https://nta.example.org/app'], ['file:///tmp/x']])('rejects %s', (origin) => {
+    const parsed = parseServeArguments(['--allow-origin', origin]);
+    expect(parsed.kind).toBe('invalid');
+    if (parsed.kind !== 'invalid') return;
+    expect(parsed.message).toMatch(/^--allow-origin must be an origin/);
+  });
+});
+
 describe('runServeCommand', () => {
   it('exits 2 for a non-loopback host without TLS', async () => {
     expect(await runServeCommand(['--host', '192.0.2.10'])).toBe(2);

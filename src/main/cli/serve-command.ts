@@ -20,18 +20,23 @@ analysis engine running on this machine. Prints the URL to open; the URL
 carries a random token that the WebSocket requires.
 
 Arguments:
-  FILE              capture (pcap or pcapng) to open at start; others can be
-                    opened from the page by their path on this machine
+  FILE                 capture (pcap or pcapng) to open at start; others can be
+                       opened from the page by their path on this machine
 
 Options:
-  --port N          TCP port to listen on (default 0: a free port)
-  --host ADDR       address to listen on (default 127.0.0.1). Any address other
-                    than loopback requires --tls-cert and --tls-key, because the
-                    token would otherwise cross the network in clear text.
-  --tls-cert FILE   PEM certificate chain; serves HTTPS and WSS
-  --tls-key FILE    PEM private key of that certificate
-  --renderer DIR    built renderer to serve (default: out/renderer of this install)
-  -h, --help        show this help
+  --port N             TCP port to listen on (default 0: a free port)
+  --host ADDR          address to listen on (default 127.0.0.1). Any address
+                       other than loopback requires --tls-cert and --tls-key,
+                       because the token would otherwise cross the network in
+                       clear text. 0.0.0.0 or :: listens on every interface.
+  --tls-cert FILE      PEM certificate chain; serves HTTPS and WSS
+  --tls-key FILE       PEM private key of that certificate
+  --allow-origin URL   also accept WebSocket connections from pages loaded at
+                       this origin (for example https://nta.example.org when a
+                       DNS name or reverse proxy fronts the server); repeatable
+  --renderer DIR       built renderer to serve (default: out/renderer of this
+                       installation)
+  -h, --help           show this help
 
 Stop with Ctrl+C.
 `;
@@ -42,6 +47,7 @@ interface ServeArguments {
   host: string;
   tlsCertPath: string | null;
   tlsKeyPath: string | null;
+  extraOrigins: string[];
   rendererRoot: string;
 }
 
@@ -77,6 +83,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       host: parsed.host,
       port: parsed.port,
       tls,
+      extraOrigins: parsed.extraOrigins,
       version: typeof TIDELINE_VERSION === 'string' ? TIDELINE_VERSION : '0.1.0',
     });
   } catch (error) {
@@ -116,6 +123,7 @@ export function parseServeArguments(argv: string[]): ServeArgumentsOutcome {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         renderer: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -141,12 +149,24 @@ export function parseServeArguments(argv: string[]): ServeArgumentsOutcome {
     );
   }
 
+  const extraOrigins: string[] = [];
+  for (const origin of values['allow-origin'] ?? []) {
+    const parsedOrigin = URL.canParse(origin) ? new URL(origin).origin : 'null';
+    if (parsedOrigin === 'null' || parsedOrigin !== origin.replace(/\/$/, '')) {
+      return invalid(
+        `--allow-origin must be an origin such as https://nta.example.org (scheme, host, optional port), got "${origin}"`,
+      );
+    }
+    extraOrigins.push(parsedOrigin);
+  }
+
   const serveArguments: ServeArguments = {
     file: positionals[0] === undefined ? null : resolve(positionals[0]),
     port,
     host,
     tlsCertPath,
     tlsKeyPath,
+    extraOrigins,
     rendererRoot: resolve(values.renderer ?? join(findPackageRoot(), 'out', 'renderer')),
   };
   return { kind: 'arguments', arguments: serveArguments };

@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -34,6 +35,8 @@ export interface ServeServerOptions {
   port: number;
   token: string;
   tls?: { cert: Buffer; key: Buffer };
+  /** Further origins the page may be loaded from (`https://nta.example.org`), checked as exact strings. */
+  extraOrigins?: readonly string[];
   routeRequest: RouteRequest;
 }
 
@@ -87,7 +90,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   });
 
   const port = (server.address() as AddressInfo).port;
-  const origins = servedOrigins(scheme, options.host, port);
+  const origins = servedOrigins(scheme, options.host, port, options.extraOrigins);
   allowedOrigins = new Set(origins);
   contentSecurityPolicy = buildContentSecurityPolicy(origins.map((origin) => origin.replace(/^http/, 'ws')));
   const origin = origins[0] as string;
@@ -111,15 +114,34 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
 }
 
 /**
- * Origins a page served by us can have: the bound address, and for loopback
- * also its other spellings (`localhost`, `127.0.0.1`, `[::1]`).
+ * Origins a page served by us can have. For loopback: the bound address and
+ * its other spellings (`localhost`, `127.0.0.1`, `[::1]`). For a wildcard
+ * bind (`0.0.0.0`, `::`): this machine's host name and every interface
+ * address. Otherwise the bound address. `extraOrigins` (from
+ * `--allow-origin`) are added as given, for DNS names and reverse proxies.
+ * The first origin is the one printed in the URL.
  */
-export function servedOrigins(scheme: 'http' | 'https', host: string, port: number): string[] {
+export function servedOrigins(
+  scheme: 'http' | 'https',
+  host: string,
+  port: number,
+  extraOrigins: readonly string[] = [],
+  interfaceAddresses: readonly string[] = listInterfaceAddresses(),
+  machineName: string = hostname(),
+): string[] {
   const formatHost = (name: string): string => (name.includes(':') ? `[${name}]` : name);
-  const names = isLoopbackHost(host)
-    ? [host === 'localhost' ? '127.0.0.1' : host, 'localhost', '127.0.0.1', '::1']
-    : [host];
-  return [...new Set(names)].map((name) => `${scheme}://${formatHost(name)}:${port}`);
+  let names: string[];
+  if (isLoopbackHost(host)) names = [host === 'localhost' ? '127.0.0.1' : host, 'localhost', '127.0.0.1', '::1'];
+  else if (host === '0.0.0.0' || host === '::') names = [machineName, ...interfaceAddresses];
+  else names = [host];
+  return [...new Set([...names.map((name) => `${scheme}://${formatHost(name)}:${port}`), ...extraOrigins])];
+}
+
+/** Addresses of this machine's network interfaces, IPv6 link-local ones without their zone. */
+function listInterfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .flatMap((entry) => (entry === undefined ? [] : [entry.address.split('%')[0] ?? entry.address]));
 }
 
 /** True for names and addresses that never leave the machine. */

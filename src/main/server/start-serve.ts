@@ -20,6 +20,8 @@ export interface StartServeOptions {
   host: string;
   port: number;
   tls?: { cert: Buffer; key: Buffer };
+  /** Origins accepted beside the bound address (see `servedOrigins`). */
+  extraOrigins?: readonly string[];
   version: string;
   /** Engine spawner; defaults to forking the engine entry. */
   spawnEngine?: SpawnEngine;
