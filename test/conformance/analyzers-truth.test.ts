@@ -66,7 +66,7 @@ describe.skipIf(captures === null)('analyzers against tshark truth', () => {
     const records = await analyze(entry.absolutePath);
     const queries = new Set(records.dns.map((record) => `${record.query ?? ''}/${record.queryType ?? ''}`));
     const queryNames = new Set(records.dns.map((record) => record.query ?? ''));
-    const requests = new Set(records.http.map((record) => `${record.method ?? ''} ${record.host ?? ''} ${record.uri ?? ''}`));
+    const requests = new Set(records.http.map((record) => `${record.method ?? ''} ${record.host ?? ''} ${record.originalUri ?? ''}`));
     const accepted = acceptedAnalyzerDifferences[relativePath] ?? [];
 
     const missing: string[] = [];

@@ -22,8 +22,8 @@ export interface DnsRecord extends ConnectionEndpoints {
   timestampUs: number;
   uid: string;
   transport: 'udp' | 'tcp';
-  /** 'dns', 'mdns' (UDP 5353) or 'llmnr' (UDP 5355). */
-  variant: 'dns' | 'mdns' | 'llmnr';
+  /** 'dns', 'mdns' (UDP 5353), 'llmnr' (UDP 5355) or 'nbns' (NetBIOS name service, UDP 137). */
+  variant: 'dns' | 'mdns' | 'llmnr' | 'nbns';
   transactionId: number;
   /** Query to response time, or null when either side is missing. */
   roundTripUs: number | null;
@@ -61,7 +61,10 @@ export interface HttpRecord extends ConnectionEndpoints {
   transactionDepth: number;
   method: string | null;
   host: string | null;
+  /** Request target with %XX escapes decoded, as Zeek logs `uri`. */
   uri: string | null;
+  /** Request target as sent. */
+  originalUri: string | null;
   referrer: string | null;
   /** Version of the request, or of the response when there was no request ("1.1"). */
   version: string | null;

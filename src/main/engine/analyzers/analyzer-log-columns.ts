@@ -22,7 +22,7 @@ export const DNS_LOG_COLUMNS: readonly ZeekLogColumn<DnsRecord>[] = [
   { name: 'qclass', type: 'count', read: (row) => row.queryClass },
   { name: 'qclass_name', type: 'string', read: (row) => (row.queryClass === null ? null : getDnsClassName(row.queryClass)) },
   { name: 'qtype', type: 'count', read: (row) => row.queryType },
-  { name: 'qtype_name', type: 'string', read: (row) => (row.queryType === null ? null : getDnsQueryTypeName(row.queryType)) },
+  { name: 'qtype_name', type: 'string', read: (row) => formatQueryTypeName(row) },
   { name: 'rcode', type: 'count', read: (row) => row.responseCode },
   { name: 'rcode_name', type: 'string', read: (row) => (row.responseCode === null ? null : getDnsResponseCodeName(row.responseCode)) },
   { name: 'AA', type: 'bool', read: (row) => row.isAuthoritative },
@@ -34,8 +34,15 @@ export const DNS_LOG_COLUMNS: readonly ZeekLogColumn<DnsRecord>[] = [
   { name: 'TTLs', type: 'vector[interval]', read: (row) => (row.answerTtlsSeconds.length === 0 ? null : row.answerTtlsSeconds.map((ttl) => ttl * 1_000_000)) },
   { name: 'rejected', type: 'bool', read: (row) => row.isRejected },
   { name: 'opcode', type: 'count', read: (row) => row.opcode },
-  { name: 'opcode_name', type: 'string', read: (row) => getDnsOpcodeName(row.opcode) },
+  { name: 'opcode_name', type: 'string', read: (row) => getDnsOpcodeName(row.opcode, row.variant === 'nbns') },
 ];
+
+/** NetBIOS reuses type 33 (SRV in DNS) for its node status request, which Zeek names NBSTAT. */
+function formatQueryTypeName(row: DnsRecord): string | null {
+  if (row.queryType === null) return null;
+  if (row.variant === 'nbns' && row.queryType === 33) return 'NBSTAT';
+  return getDnsQueryTypeName(row.queryType);
+}
 
 export const HTTP_LOG_COLUMNS: readonly ZeekLogColumn<HttpRecord>[] = [
   { name: 'ts', type: 'time', read: (row) => row.timestampUs },

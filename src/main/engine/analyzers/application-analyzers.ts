@@ -20,6 +20,7 @@ import { HttpFlowAnalyzer } from './http-analyzer';
 import { IcmpFlowAnalyzer } from './icmp-analyzer';
 import { EXPECTED_SERVICE_PORTS, type ServiceName, identifyTcpService, identifyUdpService, isExpectedServicePort } from './service-identification';
 import { DEFAULT_MAX_BUFFERED_BYTES, TcpReassembler, type StreamConsumer } from './tcp-reassembler';
+import { UdpFragmentReassembler } from './udp-fragment-reassembler';
 
 /** Payload chunks per direction tried for identification before giving up on that direction. */
 const MAX_IDENTIFY_ATTEMPTS = 4;
@@ -34,6 +35,8 @@ export interface ApplicationAnalyzerSinks {
 export interface ApplicationAnalyzerOptions {
   /** Out-of-order bytes buffered per TCP direction; more are counted and dropped. */
   maxBufferedBytesPerDirection?: number;
+  /** Flows per DHCP record before it is written early (Zeek's DHCP::max_uids_per_log_entry, 10). */
+  maxDhcpUidsPerRecord?: number;
 }
 
 /** Flow facts added to the FlowRecord by `annotateFlowRecord`. */
@@ -49,6 +52,7 @@ class FlowAnalysis implements AnalyzerContext {
   dns: DnsFlowAnalyzer | null = null;
   http: HttpFlowAnalyzer | null = null;
   icmp: IcmpFlowAnalyzer | null = null;
+  fragments: UdpFragmentReassembler | null = null;
   private readonly weirdNames = new Set<string>();
 
   constructor(
@@ -110,7 +114,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
     readonly sinks: ApplicationAnalyzerSinks,
     options: ApplicationAnalyzerOptions = {},
   ) {
-    this.dhcp = new DhcpAggregator((record) => sinks.onDhcp?.(record));
+    this.dhcp = new DhcpAggregator((record) => sinks.onDhcp?.(record), options.maxDhcpUidsPerRecord);
     this.maxBufferedBytes = options.maxBufferedBytesPerDirection ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
 
@@ -122,17 +126,20 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
       flow.analyzerState = analysis;
     }
     const layer = event.layer;
-    const payload = event.data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength);
+    // A fragment after the first has no transport header, so its payload fields are not set.
+    const hasPayload = !layer.isFragment || layer.fragmentOffset === 0;
+    const payload = hasPayload ? event.data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength) : event.data.subarray(0, 0);
 
     switch (flow.transport) {
       case 'tcp':
-        this.handleTcpSegment(analysis, event, payload);
+        // NOTE: TCP carried in IP fragments is not reassembled; later fragments are skipped.
+        if (hasPayload) this.handleTcpSegment(analysis, event, payload);
         break;
       case 'udp':
         this.handleDatagram(analysis, event, payload);
         break;
       case 'icmp':
-        this.handleIcmp(analysis, event);
+        if (hasPayload) this.handleIcmp(analysis, event);
         break;
       default:
         break;
@@ -209,7 +216,14 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
     if ((layer.tcpFlags & 0x05) !== 0) stream.finish();
   }
 
-  private handleDatagram(analysis: FlowAnalysis, event: FlowPacketEvent, payload: Uint8Array): void {
+  private handleDatagram(analysis: FlowAnalysis, event: FlowPacketEvent, packetPayload: Uint8Array): void {
+    let payload = packetPayload;
+    if (event.layer.isFragment) {
+      analysis.fragments ??= new UdpFragmentReassembler();
+      const whole = analysis.fragments.addFragment(event.layer, event.data);
+      if (whole === null) return;
+      payload = whole;
+    }
     if (payload.length === 0) return;
     const flow = analysis.flow;
     if (analysis.service === null) {
@@ -272,5 +286,6 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
 function getDnsVariant(originatorPort: number, responderPort: number): DnsRecord['variant'] {
   if (originatorPort === 5353 || responderPort === 5353) return 'mdns';
   if (originatorPort === 5355 || responderPort === 5355) return 'llmnr';
+  if (responderPort === 137) return 'nbns';
   return 'dns';
 }

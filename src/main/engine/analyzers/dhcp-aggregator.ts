@@ -16,8 +16,8 @@ const FIRST_CHECK_US = 10_000_000;
 const RECHECK_US = 5_000_000;
 const IDLE_US = 5_000_000;
 const MAX_WATCH_US = 30_000_000;
-/** Zeek's max_uids_per_log_entry and max_msg_types_per_log_entry. */
-const MAX_UIDS = 10;
+/** Zeek's defaults for max_uids_per_log_entry and max_msg_types_per_log_entry. */
+const DEFAULT_MAX_UIDS = 10;
 const MAX_MESSAGE_TYPES = 50;
 
 interface Exchange {
@@ -30,7 +30,10 @@ interface Exchange {
 export class DhcpAggregator {
   private readonly exchanges = new Map<number, Exchange>();
 
-  constructor(private readonly emit: (record: DhcpRecord) => void) {}
+  constructor(
+    private readonly emit: (record: DhcpRecord) => void,
+    private readonly maxUids = DEFAULT_MAX_UIDS,
+  ) {}
 
   add(event: DhcpMessageEvent): void {
     this.expire(event.timestampUs);
@@ -76,7 +79,7 @@ export class DhcpAggregator {
       if (message.serverIdentifier !== null) record.serverIdentifier = message.serverIdentifier;
     }
 
-    if (record.uids.length >= MAX_UIDS || record.messageTypes.length >= MAX_MESSAGE_TYPES) this.write(message.transactionId, exchange);
+    if (record.uids.length >= this.maxUids || record.messageTypes.length >= MAX_MESSAGE_TYPES) this.write(message.transactionId, exchange);
   }
 
   /** Write every exchange still open (end of capture). */

@@ -5,7 +5,7 @@
  * or responses still unmatched are written when the flow ends.
  */
 import type { DnsRecord } from '../../../shared/domain/records';
-import { DnsSection, type DnsMessage, type DnsProblem, parseDnsMessage } from './dns-message';
+import { DnsSection, type DnsMessage, type DnsProblem, decodeNetbiosName, parseDnsMessage } from './dns-message';
 import type { AnalyzerContext } from './analyzer-context';
 
 /** Unmatched messages kept per flow; past it the oldest are written unmatched (Zeek: max_pending_msgs 50). */
@@ -87,7 +87,7 @@ export class DnsFlowAnalyzer {
     record.z = message.z;
     const question = message.questions[0];
     if (question !== undefined) {
-      record.query = question.name;
+      record.query = this.variant === 'nbns' ? decodeNetbiosName(question.name) : question.name;
       record.queryClass = question.class;
       record.queryType = question.type;
     }

@@ -341,17 +341,19 @@ function formatCharacterStrings(bytes: Uint8Array, start: number, end: number, l
   return { text, problem: null, problemOffset: 0 };
 }
 
-/** Zeek's names for query types (base/protocols/dns/consts.zeek), for the types commonly seen. */
+/** Zeek's names for query types (base/protocols/dns/consts.zeek in Zeek 6). */
 const queryTypeNames: Record<number, string> = {
   1: 'A', 2: 'NS', 3: 'MD', 4: 'MF', 5: 'CNAME', 6: 'SOA', 7: 'MB', 8: 'MG', 9: 'MR', 10: 'NULL', 11: 'WKS',
   12: 'PTR', 13: 'HINFO', 14: 'MINFO', 15: 'MX', 16: 'TXT', 17: 'RP', 18: 'AFSDB', 19: 'X25', 20: 'ISDN', 21: 'RT',
-  22: 'NSAP', 23: 'NSAP-PTR', 24: 'SIG', 25: 'KEY', 26: 'PX', 27: 'GPOS', 28: 'AAAA', 29: 'LOC', 30: 'EID',
-  31: 'NIMLOC', 32: 'NB', 33: 'SRV', 34: 'ATMA', 35: 'NAPTR', 36: 'KX', 37: 'CERT', 38: 'A6', 39: 'DNAME',
+  22: 'NSAP', 23: 'NSAP-PTR', 24: 'SIG', 25: 'KEY', 26: 'PX', 27: 'GPOS', 28: 'AAAA', 29: 'LOC', 30: 'NXT',
+  31: 'EID', 32: 'NIMLOC', 33: 'SRV', 34: 'ATMA', 35: 'NAPTR', 36: 'KX', 37: 'CERT', 38: 'A6', 39: 'DNAME',
   40: 'SINK', 41: 'OPT', 42: 'APL', 43: 'DS', 44: 'SSHFP', 45: 'IPSECKEY', 46: 'RRSIG', 47: 'NSEC',
-  48: 'DNSKEY', 49: 'DHCID', 50: 'NSEC3', 51: 'NSEC3PARAM', 52: 'TLSA', 53: 'SMIMEA', 55: 'HIP', 59: 'CDS',
-  60: 'CDNSKEY', 61: 'OPENPGPKEY', 62: 'CSYNC', 63: 'ZONEMD', 64: 'SVCB', 65: 'HTTPS', 99: 'SPF', 100: 'UINFO',
-  101: 'UID', 102: 'GID', 103: 'UNSPEC', 249: 'TKEY', 250: 'TSIG', 251: 'IXFR', 252: 'AXFR', 253: 'MAILB',
-  254: 'MAILA', 255: '*', 256: 'URI', 257: 'CAA', 32768: 'TA', 32769: 'DLV', 65422: 'WINS', 65521: 'INDEX',
+  48: 'DNSKEY', 49: 'DHCID', 50: 'NSEC3', 51: 'NSEC3PARAM', 52: 'TLSA', 53: 'SMIMEA', 55: 'HIP', 56: 'NINFO',
+  57: 'RKEY', 58: 'TALINK', 59: 'CDS', 60: 'CDNSKEY', 61: 'OPENPGPKEY', 62: 'CSYNC', 63: 'ZONEMD', 64: 'SVCB',
+  65: 'HTTPS', 99: 'SPF', 100: 'UINFO', 101: 'UID', 102: 'GID', 103: 'UNSPEC', 104: 'NID', 105: 'L32', 106: 'L64',
+  107: 'LP', 108: 'EUI48', 109: 'EUI64', 249: 'TKEY', 250: 'TSIG', 251: 'IXFR', 252: 'AXFR', 253: 'MAILB',
+  254: 'MAILA', 255: '*', 256: 'URI', 257: 'CAA', 32768: 'TA', 32769: 'DLV', 65281: 'WINS', 65282: 'WINS-R',
+  65422: 'XPF', 65521: 'INTEGRITY',
 };
 
 /** Zeek's query type name, or "query-<n>" as Zeek writes an unknown one. */
@@ -361,23 +363,55 @@ export function getDnsQueryTypeName(type: number): string {
 
 const classNames: Record<number, string> = { 1: 'C_INTERNET', 2: 'C_CSNET', 3: 'C_CHAOS', 4: 'C_HESIOD', 254: 'C_NONE', 255: 'C_ANY' };
 
-/** Zeek's class name; mDNS sets the top bit (unicast response / cache flush), which Zeek shows as unknown. */
+/** Zeek's class name. mDNS sets the top bit (unicast response), which Zeek shows as "qclass-<n>". */
 export function getDnsClassName(queryClass: number): string {
-  return classNames[queryClass] ?? `unknown-${queryClass}`;
+  return classNames[queryClass] ?? `qclass-${queryClass}`;
 }
 
 const responseCodeNames: Record<number, string> = {
   0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 6: 'YXDOMAIN', 7: 'YXRRSET',
-  8: 'NXRRSet', 9: 'NOTAUTH', 10: 'NOTZONE', 16: 'BADVERS', 17: 'BADKEY', 18: 'BADTIME', 19: 'BADMODE',
-  20: 'BADNAME', 21: 'BADALG', 22: 'BADTRUNC', 23: 'BADCOOKIE',
+  8: 'NXRRSet', 9: 'NOTAUTH', 10: 'NOTZONE', 11: 'unassigned-11', 12: 'unassigned-12', 13: 'unassigned-13',
+  14: 'unassigned-14', 15: 'unassigned-15', 16: 'BADVERS', 17: 'BADKEY', 18: 'BADTIME', 19: 'BADMODE',
+  20: 'BADNAME', 21: 'BADALG', 22: 'BADTRUNC', 23: 'BADCOOKIE', 3842: 'BADSIG',
 };
 
 export function getDnsResponseCodeName(code: number): string {
-  return responseCodeNames[code] ?? `unknown-${code}`;
+  return responseCodeNames[code] ?? `rcode-${code}`;
 }
 
-const opcodeNames: Record<number, string> = { 0: 'query', 1: 'inverse-query', 2: 'status', 4: 'notify', 5: 'dynamic-update' };
+const opcodeNames: Record<number, string> = { 0: 'query', 1: 'iquery', 2: 'server-status', 4: 'notify', 5: 'dynamic-update', 6: 'dso' };
+const netbiosOpcodeNames: Record<number, string> = {
+  0: 'netbios-query', 5: 'netbios-registration', 6: 'netbios-release', 7: 'netbios-wack', 8: 'netbios-refresh',
+};
 
-export function getDnsOpcodeName(opcode: number): string {
-  return opcodeNames[opcode] ?? `unknown-${opcode}`;
+/** Zeek's opcode name; NetBIOS name service (UDP 137) has its own table. */
+export function getDnsOpcodeName(opcode: number, isNetbios = false): string {
+  if (isNetbios) return netbiosOpcodeNames[opcode] ?? `netbios-opcode-${opcode}`;
+  return opcodeNames[opcode] ?? `opcode-${opcode}`;
+}
+
+/**
+ * Decode a NetBIOS first-level encoded name (RFC 1001 section 14.1: each
+ * byte as two letters 'A'..'P') the way Zeek's decode_netbios_name does:
+ * 16 bytes from the first 32 letters, then the first 15 bytes up to the first
+ * one that is neither alphanumeric, punctuation nor below 3 (the padding
+ * spaces and the suffix byte are dropped). Returns the name unchanged when
+ * it is not encoded that way.
+ */
+export function decodeNetbiosName(name: string): string {
+  const decoded: number[] = [];
+  for (let i = 0; i < 32; i += 2) {
+    const high = (name.charCodeAt(i) | 0x20) - 0x61;
+    const low = (name.charCodeAt(i + 1) | 0x20) - 0x61;
+    if (!(high >= 0 && high < 16 && low >= 0 && low < 16)) return name;
+    decoded.push((high << 4) | low);
+  }
+  let result = '';
+  for (let i = 0; i < 15; i++) {
+    const byte = decoded[i] ?? 0;
+    const isPrintable = byte > 0x20 && byte < 0x7f;
+    if (!isPrintable && byte >= 3) break;
+    result += String.fromCharCode(byte);
+  }
+  return result;
 }

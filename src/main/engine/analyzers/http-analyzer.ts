@@ -5,6 +5,7 @@
  * Content-Length, chunked transfer coding (the decoded size, as Zeek counts
  * it) or, for a response without either, everything until the stream ends.
  */
+import zlib from 'node:zlib';
 import type { HttpRecord } from '../../../shared/domain/records';
 import type { AnalyzerContext } from './analyzer-context';
 
@@ -14,6 +15,10 @@ const MAX_HEADER_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE_BYTES = 1024;
 /** Requests waiting for a response; past it the oldest is written without one. */
 const MAX_PENDING_REQUESTS = 100;
+/** Encoded (gzip, deflate) body bytes kept to measure the decoded size; a larger body counts its encoded size. */
+const MAX_ENCODED_BODY_BYTES = 4 * 1024 * 1024;
+/** Decoded bytes produced at most when measuring one body. */
+const MAX_DECODED_BODY_BYTES = 64 * 1024 * 1024;
 
 const enum Phase {
   header,
@@ -40,8 +45,13 @@ class HttpDirection {
   phase: Phase = Phase.header;
   header: number[] = [];
   bodyRemaining = 0;
+  /** Body bytes after chunk decoding (before content decoding). */
   bodyBytes = 0;
   line: number[] = [];
+  /** Content-Encoding of the body being read: gzip and deflate bodies are collected to count their decoded size. */
+  contentEncoding: 'gzip' | 'deflate' | null = null;
+  encodedChunks: Uint8Array[] = [];
+  encodedBytes = 0;
 
   reset(): void {
     this.phase = Phase.header;
@@ -49,7 +59,51 @@ class HttpDirection {
     this.bodyRemaining = 0;
     this.bodyBytes = 0;
     this.line = [];
+    this.contentEncoding = null;
+    this.encodedChunks = [];
+    this.encodedBytes = 0;
   }
+
+  /** Count body bytes (borrowed) and keep a copy of an encoded body within the cap. */
+  addBody(data: Uint8Array): void {
+    this.bodyBytes += data.length;
+    if (this.contentEncoding === null || data.length === 0) return;
+    if (this.encodedBytes + data.length > MAX_ENCODED_BODY_BYTES) {
+      this.contentEncoding = null;
+      this.encodedChunks = [];
+      return;
+    }
+    this.encodedChunks.push(data.slice());
+    this.encodedBytes += data.length;
+  }
+
+  /**
+   * Zeek's body length: the decoded size of a gzip or deflate body, else the
+   * bytes after chunk decoding. A body that does not decode counts what
+   * decoded before the error.
+   */
+  getBodyLength(): number {
+    if (this.contentEncoding === null || this.encodedBytes === 0) return this.bodyBytes;
+    return measureDecodedLength(Buffer.concat(this.encodedChunks), this.contentEncoding, this.bodyBytes);
+  }
+}
+
+/**
+ * Decoded size of an encoded body. zlib's synchronous calls throw on corrupt
+ * input, so this is the one catch per message body; a truncated body still
+ * counts what decoded because the streams are flushed with Z_SYNC_FLUSH.
+ */
+function measureDecodedLength(body: Buffer, encoding: 'gzip' | 'deflate', fallback: number): number {
+  const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BODY_BYTES };
+  const attempts = encoding === 'gzip' ? [zlib.gunzipSync] : [zlib.inflateSync, zlib.inflateRawSync];
+  for (const decode of attempts) {
+    try {
+      return decode(body, options).length;
+    } catch {
+      // Try the next decoder (deflate is sent both with and without the zlib header).
+    }
+  }
+  return fallback;
 }
 
 export class HttpFlowAnalyzer {
@@ -60,6 +114,8 @@ export class HttpFlowAnalyzer {
   private current: HttpRecord | null = null;
   private currentResponse: HttpRecord | null = null;
   private depth = 0;
+  /** HTTP/0.9 requests (no version on the request line), whose responses have no head. */
+  private readonly simpleRequests = new WeakSet<HttpRecord>();
   /**
    * Content-Type of the message being read. Zeek fills the *_mime_types
    * fields by sniffing body bytes; here the header's media type is used,
@@ -82,6 +138,7 @@ export class HttpFlowAnalyzer {
   /** A hole in one stream: inside a body it is skipped; elsewhere the direction stops. */
   handleGap(isFromOriginator: boolean, length: number): void {
     const direction = isFromOriginator ? this.request : this.response;
+    direction.contentEncoding = null;
     if (direction.phase === Phase.body && length <= direction.bodyRemaining) {
       direction.bodyRemaining -= length;
       direction.bodyBytes += length;
@@ -99,10 +156,10 @@ export class HttpFlowAnalyzer {
   finish(): void {
     if (this.response.phase === Phase.untilClose) this.finishBody(false);
     if (this.current !== null && this.request.phase !== Phase.header) {
-      this.current.requestBodyBytes = this.request.bodyBytes;
+      this.current.requestBodyBytes = this.request.getBodyLength();
     }
     if (this.currentResponse !== null && this.response.phase !== Phase.header) {
-      this.currentResponse.responseBodyBytes = this.response.bodyBytes;
+      this.currentResponse.responseBodyBytes = this.response.getBodyLength();
     }
     // Every open record is still in `pending`, the response being read included.
     for (const record of this.pending) this.context.emitHttp(record);
@@ -118,12 +175,12 @@ export class HttpFlowAnalyzer {
       case Phase.body: {
         const take = Math.min(direction.bodyRemaining, data.length - offset);
         direction.bodyRemaining -= take;
-        direction.bodyBytes += take;
+        direction.addBody(data.subarray(offset, offset + take));
         if (direction.bodyRemaining === 0) this.finishBody(isRequest);
         return offset + take;
       }
       case Phase.untilClose:
-        direction.bodyBytes += data.length - offset;
+        direction.addBody(data.subarray(offset));
         return data.length;
       case Phase.chunkSize:
       case Phase.chunkDataEnd:
@@ -132,7 +189,7 @@ export class HttpFlowAnalyzer {
       case Phase.chunkData: {
         const take = Math.min(direction.bodyRemaining, data.length - offset);
         direction.bodyRemaining -= take;
-        direction.bodyBytes += take;
+        direction.addBody(data.subarray(offset, offset + take));
         if (direction.bodyRemaining === 0) direction.phase = Phase.chunkDataEnd;
         return offset + take;
       }
@@ -143,6 +200,7 @@ export class HttpFlowAnalyzer {
 
   private readHeader(direction: HttpDirection, isRequest: boolean, data: Uint8Array, offset: number, packetNumber: number, timestampUs: number): number {
     const header = direction.header;
+    if (!isRequest && header.length === 0 && this.startSimpleResponse(packetNumber)) return offset;
     for (let i = offset; i < data.length; i++) {
       const byte = data[i] ?? 0;
       // Leading blank lines between messages are skipped (RFC 9112 section 2.2).
@@ -151,7 +209,8 @@ export class HttpFlowAnalyzer {
       const length = header.length;
       const isEnd =
         (length >= 4 && header[length - 1] === 0x0a && header[length - 2] === 0x0d && header[length - 3] === 0x0a && header[length - 4] === 0x0d) ||
-        (length >= 2 && header[length - 1] === 0x0a && header[length - 2] === 0x0a);
+        (length >= 2 && header[length - 1] === 0x0a && header[length - 2] === 0x0a) ||
+        (isRequest && byte === 0x0a && isSimpleRequestLine(header));
       if (isEnd) {
         direction.header = [];
         this.handleHead(parseHead(header), isRequest, packetNumber, timestampUs);
@@ -181,8 +240,10 @@ export class HttpFlowAnalyzer {
     this.depth++;
     const record = this.createRecord(timestampUs, packetNumber);
     record.method = match[1] ?? null;
-    record.uri = match[2] ?? null;
+    record.originalUri = match[2] ?? null;
+    record.uri = record.originalUri === null ? null : unescapeUri(record.originalUri);
     record.version = match[3] ?? '0.9';
+    if (match[3] === undefined) this.simpleRequests.add(record);
     this.requestContentType = null;
     for (const [name, value] of head.headers) {
       const upper = name.toUpperCase();
@@ -201,8 +262,26 @@ export class HttpFlowAnalyzer {
     this.pending.push(record);
     this.current = record;
 
-    const length = getBodyFraming(head.headers);
-    this.startBody(this.request, length, true);
+    this.request.contentEncoding = getContentEncoding(head.headers);
+    this.startBody(this.request, getBodyFraming(head.headers), true);
+  }
+
+  /**
+   * An HTTP/0.9 request has a response without a status line or headers:
+   * everything until the connection closes is the body. Zeek logs it with
+   * status code 0 and message "<empty>". Returns true when that applies.
+   */
+  private startSimpleResponse(packetNumber: number): boolean {
+    const record = this.pending[0];
+    if (record === undefined || !this.simpleRequests.has(record) || record.statusCode !== null) return false;
+    record.statusCode = 0;
+    record.statusMessage = EMPTY_REASON;
+    record.responsePacketNumber = packetNumber;
+    this.responseContentType = null;
+    this.currentResponse = record;
+    this.response.phase = Phase.untilClose;
+    this.response.bodyBytes = 0;
+    return true;
   }
 
   private handleResponseHead(head: MessageHead, packetNumber: number, timestampUs: number): void {
@@ -223,11 +302,11 @@ export class HttpFlowAnalyzer {
     record.version = match[1] ?? record.version;
     if (status >= 100 && status < 200) {
       record.informationalCode = status;
-      record.informationalMessage = match[3] ?? '';
+      record.informationalMessage = nonEmptyReason(match[3]);
       return;
     }
     record.statusCode = status;
-    record.statusMessage = match[3] ?? '';
+    record.statusMessage = nonEmptyReason(match[3]);
     record.responsePacketNumber = packetNumber;
     this.responseContentType = null;
     for (const [name, value] of head.headers) {
@@ -237,6 +316,7 @@ export class HttpFlowAnalyzer {
 
     const hasNoBody = record.method === 'HEAD' || status === 204 || status === 304 || (record.method === 'CONNECT' && status < 300);
     const framing = hasNoBody ? 0 : getBodyFraming(head.headers);
+    this.response.contentEncoding = getContentEncoding(head.headers);
     this.startBody(this.response, framing === null ? -1 : framing, false);
   }
 
@@ -264,13 +344,13 @@ export class HttpFlowAnalyzer {
     const direction = isRequest ? this.request : this.response;
     if (isRequest) {
       if (this.current !== null) {
-        this.current.requestBodyBytes = direction.bodyBytes;
+        this.current.requestBodyBytes = direction.getBodyLength();
         if (direction.bodyBytes > 0 && this.requestContentType !== null) this.current.requestMimeTypes.push(this.requestContentType);
       }
     } else {
       const record = this.currentResponse;
       if (record !== null) {
-        record.responseBodyBytes = direction.bodyBytes;
+        record.responseBodyBytes = direction.getBodyLength();
         if (direction.bodyBytes > 0 && this.responseContentType !== null) record.responseMimeTypes.push(this.responseContentType);
         const index = this.pending.indexOf(record);
         if (index >= 0) this.pending.splice(index, 1);
@@ -328,6 +408,7 @@ export class HttpFlowAnalyzer {
       method: null,
       host: null,
       uri: null,
+      originalUri: null,
       referrer: null,
       version: null,
       userAgent: null,
@@ -378,6 +459,40 @@ function getBodyFraming(headers: [string, string][]): number | 'chunked' | null 
     if (upper === 'CONTENT-LENGTH' && /^\d{1,15}$/.test(value)) length = Number(value);
   }
   return length;
+}
+
+/** Zeek's status_msg when the status line has no reason phrase. */
+const EMPTY_REASON = '<empty>';
+
+function nonEmptyReason(reason: string | undefined): string {
+  return reason === undefined || reason === '' ? EMPTY_REASON : reason;
+}
+
+/** True when the bytes so far are one request line without an HTTP version (an HTTP/0.9 request). */
+function isSimpleRequestLine(header: number[]): boolean {
+  let line = '';
+  for (const byte of header) {
+    if (byte === 0x0d || byte === 0x0a) break;
+    line += String.fromCharCode(byte);
+  }
+  return /^GET +[^ ]+ *$/.test(line);
+}
+
+/** Decode %XX escapes in a URI as Zeek's unescape_URI does; other bytes, and a '%' without two hex digits, stay. */
+export function unescapeUri(uri: string): string {
+  if (!uri.includes('%')) return uri;
+  return uri.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/** gzip or deflate from Content-Encoding, or null for anything else. */
+function getContentEncoding(headers: [string, string][]): 'gzip' | 'deflate' | null {
+  for (const [name, value] of headers) {
+    if (name.toUpperCase() !== 'CONTENT-ENCODING') continue;
+    const encoding = value.trim().toLowerCase();
+    if (encoding === 'gzip' || encoding === 'x-gzip') return 'gzip';
+    if (encoding === 'deflate') return 'deflate';
+  }
+  return null;
 }
 
 /** "text/html; charset=utf-8" -> "text/html". */

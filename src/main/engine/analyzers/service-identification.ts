@@ -211,6 +211,8 @@ export function identifyTcpService(bytes: Uint8Array, isFromOriginator: boolean)
   if (startsWithText(bytes, 'SSH-')) return 'ssh';
   if (startsWithText(bytes, 'HTTP/1.') || startsWithText(bytes, 'HTTP/0.9')) return 'http';
   if (httpMethods.some((method) => startsWithText(bytes, method)) && /^[A-Z]+ \S+ HTTP\/\d/.test(readFirstLine(bytes))) return 'http';
+  // HTTP/0.9: "GET /path" and a line end, no version.
+  if (isFromOriginator && /^GET \/\S* *$/.test(readFirstLine(bytes)) && bytes.includes(0x0a)) return 'http';
   if (looksLikeSmb(bytes)) return 'smb';
   if (looksLikeRdp(bytes)) return 'rdp';
   if (startsWithText(bytes, 'SIP/2.0 ') || (sipMethods.some((method) => startsWithText(bytes, method)) && / sip:/i.test(readFirstLine(bytes)))) return 'sip';
