@@ -5,9 +5,11 @@
 import type { IpcMainInvokeEvent } from 'electron';
 
 import { getLogger } from '../engine/logging';
+import { createRepeatLimiter } from '../security/repeat-limiter';
 import { isRendererUrl, type RendererLocation } from './renderer-location';
 
 const log = getLogger('app.ipc');
+const limitRepeats = createRepeatLimiter();
 
 export type SenderVerdict = { isTrusted: true } | { isTrusted: false; reason: string };
 
@@ -41,7 +43,14 @@ export function acceptSender(
   location: RendererLocation,
 ): boolean {
   const verdict = checkSender(event, trustedContentsIds, location);
-  if (!verdict.isTrusted)
-    log.warn({ channel, reason: verdict.reason, contentsId: event.sender.id }, 'ipc message rejected');
+  if (!verdict.isTrusted) {
+    const repeat = limitRepeats(verdict.reason);
+    if (repeat.shouldLog) {
+      log.warn(
+        { channel, reason: verdict.reason, contentsId: event.sender.id, suppressed: repeat.suppressed },
+        'ipc message rejected',
+      );
+    }
+  }
   return verdict.isTrusted;
 }

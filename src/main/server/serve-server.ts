@@ -20,9 +20,11 @@ import { parseContractMessage, type EventMessage, type ResponseMessage } from '.
 import { getLogger } from '../engine/logging';
 import type { RouteRequest } from '../host-state/request-router';
 import { buildContentSecurityPolicy } from '../security/content-security-policy';
+import { createRepeatLimiter } from '../security/repeat-limiter';
 import { serveStaticFile } from './static-files';
 
 const log = getLogger('server.http');
+const limitRepeats = createRepeatLimiter();
 
 /** Path of the contract WebSocket. */
 export const webSocketPath = '/ws';
@@ -67,7 +69,13 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const rejection = checkUpgrade(request, options.token, allowedOrigins);
     if (rejection !== null) {
-      log.warn({ reason: rejection.reason, status: rejection.status }, 'websocket connection rejected');
+      const repeat = limitRepeats(rejection.reason);
+      if (repeat.shouldLog) {
+        log.warn(
+          { reason: rejection.reason, status: rejection.status, suppressed: repeat.suppressed },
+          'websocket connection rejected',
+        );
+      }
       socket.end(
         `HTTP/1.1 ${rejection.status} ${rejection.statusText}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
       );
@@ -190,19 +198,21 @@ function setSecurityHeaders(response: ServerResponse, contentSecurityPolicy: str
 
 function handleClientMessage(client: WebSocket, data: unknown, isBinary: boolean, routeRequest: RouteRequest): void {
   if (isBinary) {
-    log.warn('websocket binary message ignored');
+    if (limitRepeats('websocket binary message ignored').shouldLog) log.warn('websocket binary message ignored');
     return;
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(String(data));
   } catch {
-    log.warn('websocket message is not JSON; ignored');
+    if (limitRepeats('websocket message is not JSON; ignored').shouldLog)
+      log.warn('websocket message is not JSON; ignored');
     return;
   }
   const message = parseContractMessage(parsed);
   if (message?.type !== 'request') {
-    log.warn('websocket message is not a request envelope; ignored');
+    if (limitRepeats('websocket message is not a request envelope; ignored').shouldLog)
+      log.warn('websocket message is not a request envelope; ignored');
     return;
   }
 
