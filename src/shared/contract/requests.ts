@@ -63,7 +63,7 @@ export const requests = {
     z.strictObject({
       captureId: captureIdSchema,
       filter: flowFilterSchema,
-      /** Wanted bucket count; the engine picks the nearest standard width. Default 200. */
+      /** Most buckets wanted; the engine picks the smallest standard width that stays within it. Default 300. */
       bucketCount: z.number().int().min(10).max(queryLimits.maxTimelineBuckets).optional(),
     }),
   ),
