@@ -97,6 +97,14 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     for (const address of [scanner, target]) {
       await expect(page.locator(`[data-testid="graph-host"][data-address="${address}"]`)).toBeVisible();
     }
+    // The canvas takes no focus, so each host node has a focusable target: Enter selects the host.
+    const targetNode = page.locator(`[data-testid="graph-node"][data-address="${target}"]`);
+    await targetNode.focus();
+    await page.keyboard.press('Enter');
+    await expect(targetNode).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('host-chip')).toHaveText(new RegExp(target.replaceAll('.', '\\.')));
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('host-chip')).toHaveCount(0);
     await saveScreenshot(page, testInfo, 'host-graph', options);
   });
 
@@ -134,7 +142,10 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('time-range-chip')).toHaveCount(0);
     await page.keyboard.press('3');
-    await page.locator(`[data-testid="graph-host"][data-address="${scanner}"]`).click();
+    // Click the node on the canvas, where the focusable target over it says it is drawn.
+    const nodeBox = await page.locator(`[data-testid="graph-node"][data-address="${scanner}"]`).boundingBox();
+    if (!nodeBox) throw new Error(`The host graph has no node for ${scanner}.`);
+    await page.mouse.click(nodeBox.x + nodeBox.width / 2, nodeBox.y + nodeBox.height / 2);
     await expect(page.getByTestId('host-chip')).toHaveText(new RegExp(scanner.replaceAll('.', '\\.')));
     await flowCountIs(page, countFlowsWithHost(flows, scanner));
     const firstRow = page.locator('.flow-table-row').first();
