@@ -97,7 +97,7 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     for (const address of [scanner, target]) {
       await expect(page.locator(`[data-testid="graph-host"][data-address="${address}"]`)).toBeVisible();
     }
-    // The canvas takes no focus, so each host node has a focusable target: Enter selects the host.
+    // The canvas takes no focus, so each host node has a focusable target, and Enter on it selects the host.
     const targetNode = page.locator(`[data-testid="graph-node"][data-address="${target}"]`);
     await targetNode.focus();
     await page.keyboard.press('Enter');
@@ -124,7 +124,7 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await flowCountIs(page, inRange);
 
     if (options.isCheckingDownloads) {
-      // The CSV holds every flow of the selection, fetched from the engine, not only the rows on screen.
+      // The CSV contains every flow of the selection, fetched from the engine, not only the rows on screen.
       const csv = await downloadFrom(page, page.getByRole('button', { name: 'CSV' }).first());
       const lines = csv.bytes.toString('utf8').trimEnd().split('\r\n');
       expect(csv.name).toBe('sample-conn.csv');
@@ -142,7 +142,7 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('time-range-chip')).toHaveCount(0);
     await page.keyboard.press('3');
-    // Click the node on the canvas, where the focusable target over it says it is drawn.
+    // Click the node on the canvas at the position of the focusable target drawn over it.
     const nodeBox = await page.locator(`[data-testid="graph-node"][data-address="${scanner}"]`).boundingBox();
     if (!nodeBox) throw new Error(`The host graph has no node for ${scanner}.`);
     await page.mouse.click(nodeBox.x + nodeBox.width / 2, nodeBox.y + nodeBox.height / 2);
