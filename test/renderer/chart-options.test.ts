@@ -70,6 +70,12 @@ describe('timeline option', () => {
     expect(marks).toEqual([baseUs / 1000 + 2500]);
   });
 
+  it('places ticks in the zone of the labels', () => {
+    expect((option as { useUTC: boolean }).useUTC).toBe(true);
+    const local = buildTimelineOption({ timeline, alerts: [], palette: chartPalettes.light, timeZone: 'local' });
+    expect((local as { useUTC: boolean }).useUTC).toBe(false);
+  });
+
   it('brushes horizontally across all three grids', () => {
     const brush = (option as { brush: { xAxisIndex: string; brushType: string } }).brush;
     expect(brush.xAxisIndex).toBe('all');

@@ -107,6 +107,8 @@ export function buildTimelineOption(input: TimelineOptionInput): EChartsCoreOpti
 
   return {
     animation: false,
+    // Ticks fall on whole minutes and hours of the zone the labels are shown in.
+    useUTC: timeZone === 'utc',
     backgroundColor: 'transparent',
     textStyle: { color: palette.text },
     grid: grids,
