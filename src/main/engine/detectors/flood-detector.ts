@@ -8,7 +8,8 @@
  * originator's packets, spread evenly over the flow's lifetime (an ICMP echo
  * flood is a single Zeek flow), and answered packets are the responder's.
  * Per destination the counts sit in one-second bins (at most a day of bins
- * per destination, oldest dropped first).
+ * per destination, oldest dropped first). SYNs that reach at least the port
+ * scan threshold of distinct ports are left to the scan detector.
  */
 import type { Alert } from '../../../shared/domain/alert';
 import type { FlowRecord } from '../../../shared/domain/flow';
@@ -28,12 +29,15 @@ interface TargetState {
   kind: FloodKind;
   bins: Map<number, Bin>;
   sources: Set<string>;
+  /** Distinct destination ports (SYN only), to tell a flood from a port scan. */
+  ports: Set<number>;
   samples: FlowReference[];
   sampling: { stride: number; seen: number };
 }
 
 const maxBinsPerTarget = 86_400;
 const maxSourcesPerTarget = 10_000;
+const maxPortsPerTarget = 1024;
 
 export class FloodDetector implements Detector {
   readonly name = 'flood';
@@ -56,6 +60,7 @@ export class FloodDetector implements Detector {
       kind,
       bins: new Map(),
       sources: new Set(),
+      ports: new Set(),
       samples: [],
       sampling: { stride: 1, seen: 0 },
     }));
@@ -63,6 +68,7 @@ export class FloodDetector implements Detector {
     pushSampled(target.samples, flow, this.context.settings.limits.maxSamplesPerPair, target.sampling);
 
     if (kind === 'syn') {
+      if (target.ports.size < maxPortsPerTarget) target.ports.add(flow.responderPort);
       addToBin(target.bins, Math.floor(flow.startUs / 1_000_000), 1, isAnswered(flow) ? 0 : 1);
       return;
     }
@@ -80,6 +86,8 @@ export class FloodDetector implements Detector {
       const threshold = target.kind === 'syn' ? settings.synPerSecond : target.kind === 'icmp' ? settings.icmpPerSecond : settings.udpPerSecond;
       const best = findBusiestWindow(target.bins, settings.windowSeconds);
       if (best === null) continue;
+      // SYNs spread over as many ports as a port scan needs are a scan: the scan detector reports them.
+      if (target.kind === 'syn' && target.ports.size >= this.context.settings.scan.portScanPorts) continue;
       const rate = best.attempts / settings.windowSeconds;
       const ratio = best.attempts > 0 ? best.unanswered / best.attempts : 0;
       if (rate < threshold || ratio < settings.unansweredRatio) continue;

@@ -4,13 +4,14 @@
  * were active (RITA's prevalence idea), or first seen after `lateFraction`
  * of the capture. Alone, either is common in normal traffic, so one
  * criterion gives an info alert and both a low one; they are context for
- * other alerts more than alerts of their own.
+ * other alerts more than alerts of their own. Only flows that exchanged data
+ * both ways count, so that the targets of a scan are not "destinations".
  */
 import type { Alert } from '../../../shared/domain/alert';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import { type FlowReference, buildAlert, formatDuration, techniques } from './alert-factory';
 import { BoundedMap } from './bounded-map';
-import type { CaptureSpan, Detector, DetectorContext } from './detector';
+import { type CaptureSpan, type Detector, type DetectorContext, isAnswered } from './detector';
 
 interface DestinationState {
   sources: Set<string>;
@@ -41,7 +42,7 @@ export class RareDestinationDetector implements Detector {
     const { scope } = this.context;
     if (!scope.isInternal(flow.originatorAddress)) return;
     if (this.activeInternal.size < maxInternalHostsCounted) this.activeInternal.add(flow.originatorAddress);
-    if (scope.isInternal(flow.responderAddress)) return;
+    if (scope.isInternal(flow.responderAddress) || !isAnswered(flow)) return;
     const state = this.destinations.getOrCreate(flow.responderAddress, () => ({
       sources: new Set(),
       firstUs: flow.startUs,

@@ -140,35 +140,46 @@ export class RogueDeviceDetector implements Detector {
     return alerts;
   }
 
+  /** One alert naming every unexpected DHCP server, so a flood of forged servers reads as one finding. */
   private evaluateDhcp(): Alert[] {
     const known = new Set(this.context.settings.rogueDevice.knownDhcpServers);
     const servers = [...this.dhcpServers.entries()].sort((a, b) => a[1].firstUs - b[1].firstUs);
-    const rogue = known.size > 0 ? servers.filter(([ip]) => !known.has(formatIpv4(ip))) : servers.slice(1);
-    return rogue
-      .filter(([ip]) => !this.context.scope.isHostAllowed(formatIpv4(ip)))
-      .map(([ip, server]) => {
-        const ipText = formatIpv4(ip);
-        const others = servers.filter(([other]) => other !== ip).map(([other]) => formatIpv4(other));
-        const basis = known.size > 0 ? `it is not among the known DHCP servers (${[...known].join(', ')})` : `${others.join(', ')} answered first`;
-        return buildAlert(
-          {
-            detector: 'rogue-dhcp-server',
-            key: ipText,
-            score: 75,
-            title: `Second DHCP server ${ipText}`,
-            reason:
-              `${ipText} (MAC ${formatMac(server.mac)}) sent ${server.count} DHCP replies from packet ${server.firstPacketNumber}; ` +
-              `${basis}. ${servers.length} DHCP servers answered in the capture; the threshold is 1 server.`,
-            measurements: [{ name: 'DHCP servers answering', value: servers.length, threshold: 1, unit: 'servers' }],
-            technique: techniques.dhcpSpoofing,
-            firstUs: server.firstUs,
-            lastUs: server.lastUs,
-            hosts: [ipText, ...others],
-            packetNumbers: server.packetNumbers,
-          },
-          this.context.settings.limits.maxEvidence,
-        );
-      });
+    const rogue = (known.size > 0 ? servers.filter(([ip]) => !known.has(formatIpv4(ip))) : servers.slice(1)).filter(
+      ([ip]) => !this.context.scope.isHostAllowed(formatIpv4(ip)),
+    );
+    if (rogue.length === 0) return [];
+    const rogueSet = new Set(rogue.map(([ip]) => ip));
+    const expected = servers.filter(([ip]) => !rogueSet.has(ip)).map(([ip]) => formatIpv4(ip));
+    const [firstIp, first] = rogue[0] as [number, Sighting & { mac: number }];
+    const basis =
+      known.size > 0
+        ? `not among the known DHCP servers (${[...known].join(', ')})`
+        : `${expected.join(', ')} answered first`;
+    const listed = rogue
+      .slice(0, 10)
+      .map(([ip, server]) => `${formatIpv4(ip)} (MAC ${formatMac(server.mac)}, ${server.count} repl${server.count === 1 ? "y" : "ies"} from packet ${server.firstPacketNumber})`)
+      .join(', ');
+    const title = rogue.length === 1 ? `Second DHCP server ${formatIpv4(firstIp)}` : `${rogue.length} unexpected DHCP servers`;
+    return [
+      buildAlert(
+        {
+          detector: 'rogue-dhcp-server',
+          key: formatIpv4(firstIp),
+          score: 75 + 5 * Math.min(4, Math.log2(rogue.length)),
+          title,
+          reason:
+            `${servers.length} DHCP servers answered in the capture; the threshold is 1 server. Unexpected: ${listed}` +
+            `${rogue.length > 10 ? ` and ${rogue.length - 10} more` : ''}; ${basis}.`,
+          measurements: [{ name: 'DHCP servers answering', value: servers.length, threshold: 1, unit: 'servers' }],
+          technique: techniques.dhcpSpoofing,
+          firstUs: first.firstUs,
+          lastUs: Math.max(...rogue.map(([, server]) => server.lastUs)),
+          hosts: [...rogue.map(([ip]) => formatIpv4(ip)), ...expected],
+          packetNumbers: rogue.flatMap(([, server]) => server.packetNumbers),
+        },
+        this.context.settings.limits.maxEvidence,
+      ),
+    ];
   }
 }
 
