@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +88,45 @@ describe('tideline analyze', () => {
     expect(record.conn_state).toBe('SF');
     expect(record.orig_pkts).toBe(5);
     expect(record.resp_ip_bytes).toBe(130);
+  });
+
+  // A UDP flow on port 9999 (60 s timeout) starts first, then an unanswered SYN (5 s attempt timeout).
+  function twoFlowPackets(): PcapPacket[] {
+    const udp = new Uint8Array(14 + 20 + 8 + 4);
+    const view = new DataView(udp.buffer);
+    view.setUint16(12, 0x0800); // EtherType IPv4
+    udp[14] = 0x45; // version 4, IHL 5
+    view.setUint16(16, 32); // total length
+    udp[23] = 17; // protocol UDP
+    udp.set([10, 0, 0, 3, 10, 0, 0, 4], 26); // source, destination
+    view.setUint16(34, 40001); // source port
+    view.setUint16(36, 9999); // destination port
+    view.setUint16(38, 12); // UDP length
+    return [
+      { timestampUs: 1_700_000_000_000_000, data: udp },
+      { timestampUs: 1_700_000_001_000_000, data: tcpFrame(true, 0x02, 100, 0) },
+    ];
+  }
+
+  it('writes rows as flows end unless --sort', () => {
+    const directory = makeDirectory();
+    writeFileSync(join(directory, 'two.pcap'), buildPcap({ packets: twoFlowPackets() }));
+    expect(runCli(['analyze', 'two.pcap', '--out', 'streamed'], directory).status).toBe(0);
+    expect(runCli(['analyze', 'two.pcap', '--out', 'sorted', '--sort'], directory).status).toBe(0);
+
+    // The SYN's flow times out first, so it leaves the table first.
+    const streamed = readRows(join(directory, 'streamed', 'conn.log'));
+    expect(streamed.map((row) => row[6])).toEqual(['tcp', 'udp']);
+    const sorted = readRows(join(directory, 'sorted', 'conn.log'));
+    expect(sorted.map((row) => row[6])).toEqual(['udp', 'tcp']);
+    expect(sorted.map((row) => row[0])).toEqual(['1700000000.000000', '1700000001.000000']);
+  });
+
+  it('leaves no conn.log for an unreadable file', () => {
+    const directory = makeDirectory();
+    writeFileSync(join(directory, 'notes.txt'), 'plain text, not a capture\n');
+    expect(runCli(['analyze', 'notes.txt', '--out', 'logs'], directory).status).toBe(1);
+    expect(existsSync(join(directory, 'logs', 'conn.log'))).toBe(false);
   });
 
   it('exits 0 and reports a cut-off record', () => {

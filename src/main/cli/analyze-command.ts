@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../shared/domain/flow';
 import { analyzeCapture } from '../engine/analyze-capture';
-import { createAnalyzerLogFiles } from '../engine/analyzers/analyzer-log-files';
+import { createAnalyzerLogFiles, openFileSink } from '../engine/analyzers/analyzer-log-files';
 import { ApplicationAnalyzers } from '../engine/analyzers/application-analyzers';
 import {
   compareFlowsForLog,
@@ -18,7 +19,7 @@ import { formatCaptureSummary } from './format-summary';
 import { parseAnalyzeArguments } from './parse-analyze-arguments';
 import { createProgressBar } from './progress-bar';
 
-const ANALYZE_HELP = `Usage: tideline analyze FILE [--out DIR] [--format zeek|json]
+const ANALYZE_HELP = `Usage: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort]
 
 Read a pcap or pcapng capture (gzip-compressed too) and write its flows to
 DIR/conn.log with Zeek's conn.log fields plus community_id.
@@ -27,6 +28,9 @@ DIR/conn.log with Zeek's conn.log fields plus community_id.
                  (default: ./<file name>.tideline in the current directory)
   --format zeek  Zeek TSV log (default)
   --format json  Zeek JSON lines
+  --sort         write conn.log rows in ts order; this holds every flow in
+                 memory until the end. Without it, rows are written as flows
+                 end, as Zeek does, and memory follows the active flows.
 `;
 
 /** Run `tideline analyze` and return the exit status. */
@@ -42,13 +46,20 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   }
 
   const outputDirectory = resolve(parsed.outputDirectory ?? `${basename(parsed.file)}.tideline`);
-  const flows: FlowRecord[] = [];
   const openedAt = new Date();
   const progressBar = process.stderr.isTTY ? createProgressBar(process.stderr) : null;
-  // Analyzer logs stream to their files during the analysis, so the folder must exist first.
+  // Logs stream to their files during the analysis, so the folder must exist first.
   await mkdir(outputDirectory, { recursive: true });
   const analyzerLogs = createAnalyzerLogFiles(outputDirectory, parsed.format, openedAt);
   const analyzers = new ApplicationAnalyzers(analyzerLogs.sinks);
+
+  const logPath = join(outputDirectory, 'conn.log');
+  const connLog = openFileSink(logPath);
+  if (parsed.format === 'zeek') connLog.write(formatConnLogHeader(openedAt));
+  const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
+  // With --sort every row waits here; otherwise rows go out in the order flows leave the flow table.
+  const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
+  let flowCount = 0;
 
   let summary: CaptureSummary;
   try {
@@ -57,7 +68,9 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
       onFlows(batch) {
         for (const flow of batch) {
           analyzers.annotateFlowRecord(flow);
-          flows.push(flow);
+          flowCount++;
+          if (sortedFlows === null) connLog.write(formatRow(flow));
+          else sortedFlows.push(flow);
         }
       },
       onProgress: progressBar === null ? undefined : (progress) => progressBar.update(progress),
@@ -66,7 +79,10 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   } catch (error) {
     progressBar?.finish();
     analyzerLogs.close();
+    connLog.end();
     if (error instanceof CaptureFileError) {
+      // A conn.log with a header and no rows would look like a capture without flows.
+      rmSync(logPath, { force: true });
       process.stderr.write(`tideline analyze: cannot read ${parsed.file} (${error.code}): ${error.message}\n`);
       return FILE_ERROR_EXIT_CODE;
     }
@@ -75,20 +91,15 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   progressBar?.finish();
   const analyzerLogCounts = analyzerLogs.close();
 
-  // NOTE: rows are sorted by ts, so every flow is held in memory until the end.
-  // A streaming writer would need an external sort to keep this order.
-  flows.sort(compareFlowsForLog);
-  const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
-  let text = parsed.format === 'json' ? '' : formatConnLogHeader(openedAt);
-  text += flows.map(formatRow).join('');
-  if (parsed.format === 'zeek') text += formatConnLogFooter(new Date());
-
-  const logPath = join(outputDirectory, 'conn.log');
-  await mkdir(outputDirectory, { recursive: true });
-  await writeFile(logPath, text);
+  if (sortedFlows !== null) {
+    sortedFlows.sort(compareFlowsForLog);
+    for (const flow of sortedFlows) connLog.write(formatRow(flow));
+  }
+  if (parsed.format === 'zeek') connLog.write(formatConnLogFooter(new Date()));
+  connLog.end();
 
   process.stdout.write(formatCaptureSummary(summary));
-  process.stdout.write(`conn.log: ${logPath} (${flows.length} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`);
+  process.stdout.write(`conn.log: ${logPath} (${flowCount} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`);
   for (const [name, count] of Object.entries(analyzerLogCounts)) {
     process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
   }

@@ -3,6 +3,8 @@ export interface AnalyzeArguments {
   file: string;
   outputDirectory: string | null;
   format: 'zeek' | 'json';
+  /** True for --sort: hold every row and write conn.log in ts order at the end. */
+  isSorted: boolean;
   isHelp: boolean;
 }
 
@@ -11,10 +13,17 @@ export function parseAnalyzeArguments(argv: string[]): AnalyzeArguments | { erro
   let file: string | null = null;
   let outputDirectory: string | null = null;
   let format: 'zeek' | 'json' = 'zeek';
+  let isSorted = false;
 
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i] ?? '';
-    if (argument === '-h' || argument === '--help') return { file: '', outputDirectory: null, format, isHelp: true };
+    if (argument === '-h' || argument === '--help') {
+      return { file: '', outputDirectory: null, format, isSorted, isHelp: true };
+    }
+    if (argument === '--sort') {
+      isSorted = true;
+      continue;
+    }
 
     const [name, inlineValue] = argument.startsWith('--') && argument.includes('=') ? splitOnce(argument) : [argument, undefined];
     if (name === '--out' || name === '--format') {
@@ -30,8 +39,8 @@ export function parseAnalyzeArguments(argv: string[]): AnalyzeArguments | { erro
     file = argument;
   }
 
-  if (file === null) return { error: 'missing capture file: tideline analyze FILE [--out DIR] [--format zeek|json]' };
-  return { file, outputDirectory, format, isHelp: false };
+  if (file === null) return { error: 'missing capture file: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort]' };
+  return { file, outputDirectory, format, isSorted, isHelp: false };
 }
 
 function splitOnce(argument: string): [string, string] {

@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
 
 export interface AnalysisResult {
   summary: CaptureSummary;
+  /** Flow-table figures: the most flows held at once, which bounds the engine's memory, and the flows created. */
+  flowTableStats: { peakActiveFlows: number; createdFlows: number };
 }
 
 /** Counts of one problem code with its first examples. */
@@ -167,7 +169,10 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
     isCancelled: result.isCancelled,
   };
   logger.info({ packets, flows: flowCount, isCancelled: result.isCancelled }, 'analysis finished');
-  return { summary };
+  return {
+    summary,
+    flowTableStats: { peakActiveFlows: flowTable.peakActiveFlowCount, createdFlows: flowTable.createdFlowCount },
+  };
 }
 
 function describeFlowProblem(code: string): string {

@@ -7,11 +7,10 @@ import { getTcpConnectionState } from './tcp-tracking';
 /** Build the JSON-safe record of a flow leaving the table. */
 export function buildFlowRecord(flow: FlowState): FlowRecord {
   const isIpv6 = flow.ipVersion === 6;
-  const [originator, responder] = flow.counters;
   const hasPorts = flow.transport !== 'unknown_transport';
 
-  let originatorBytes = originator.claimedBytes;
-  let responderBytes = responder.claimedBytes;
+  let originatorBytes = flow.originatorClaimedBytes;
+  let responderBytes = flow.responderClaimedBytes;
   if (flow.tcpEndpoints !== null) {
     const [originatorEndpoint, responderEndpoint] = flow.tcpEndpoints;
     originatorBytes = originatorEndpoint.getPayloadSize(responderEndpoint);
@@ -48,25 +47,24 @@ export function buildFlowRecord(flow: FlowState): FlowRecord {
     originatorBytes,
     responderBytes,
     missedBytes: flow.missedBytes,
-    originatorPackets: originator.packets,
-    responderPackets: responder.packets,
-    originatorIpBytes: originator.ipBytes,
-    responderIpBytes: responder.ipBytes,
-    originatorPayloadBytes: originator.payloadBytes,
-    responderPayloadBytes: responder.payloadBytes,
+    originatorPackets: flow.originatorPackets,
+    responderPackets: flow.responderPackets,
+    originatorIpBytes: flow.originatorIpBytes,
+    responderIpBytes: flow.responderIpBytes,
+    originatorPayloadBytes: flow.originatorPayloadBytes,
+    responderPayloadBytes: flow.responderPayloadBytes,
     connectionState: getConnectionState(flow),
     history: flow.history,
-    tunnelParents: [...flow.tunnelParents].sort(),
+    tunnelParents: flow.tunnelParents === null ? [] : [...flow.tunnelParents].sort(),
     isFinished: flow.isFinished,
-    isOriginatorLocal: isPrivateAddress(flow.originatorAddress, 0, isIpv6),
-    isResponderLocal: isPrivateAddress(flow.responderAddress, 0, isIpv6),
+    isOriginatorLocal: isPrivateAddress(flow.keyBytes, flow.originatorKeyOffset, isIpv6),
+    isResponderLocal: isPrivateAddress(flow.keyBytes, flow.responderKeyOffset, isIpv6),
   };
 }
 
 function getConnectionState(flow: FlowState): ConnectionState {
   if (flow.transport === 'tcp') return getTcpConnectionState(flow);
   if (flow.transport !== 'udp') return 'OTH';
-  const [originator, responder] = flow.counters;
-  if (originator.isActive) return responder.isActive ? 'SF' : 'S0';
-  return responder.isActive ? 'SHR' : 'OTH';
+  if (flow.isOriginatorActive) return flow.isResponderActive ? 'SF' : 'S0';
+  return flow.isResponderActive ? 'SHR' : 'OTH';
 }

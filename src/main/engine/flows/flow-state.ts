@@ -2,6 +2,7 @@ import { TcpEndpoint } from './tcp-endpoint';
 import type { TransportName } from '../../../shared/domain/flow';
 import { formatAddressBytes } from './address-text';
 import { type FlowHandle, addServiceName } from './flow-hooks';
+import { deriveFlowUid } from './flow-uid';
 
 /** Zeek's history mask bits (Connection::CheckHistory); the responder's are shifted left by 16. */
 export const HistoryMask = {
@@ -14,24 +15,16 @@ export const HistoryMask = {
   multiFlag: 0x40,
 } as const;
 
-/** Per-direction counters; index 0 is the originator, 1 the responder. */
-export interface DirectionCounters {
-  packets: number;
-  ipBytes: number;
-  payloadBytes: number;
-  /** UDP: sum of claimed payload lengths; ICMP: sum of message bodies. TCP uses the sequence span. */
-  claimedBytes: number;
-  /** True once this side sent a packet (Zeek's UDP_ACTIVE). */
-  isActive: boolean;
-}
-
-function createCounters(): DirectionCounters {
-  return { packets: 0, ipBytes: 0, payloadBytes: 0, claimedBytes: 0, isActive: false };
-}
+/** Offsets of the two endpoints' address bytes in a flow key (see flow-key.ts). */
+export const KEY_ENDPOINT_A = 8;
+export const KEY_ENDPOINT_B = 26;
 
 /**
  * Mutable state of one flow while it is in the flow table. The key bytes
- * are the only copy of packet data a flow keeps.
+ * are the only copy of packet data a flow keeps: the addresses are read from
+ * them. Counters are plain fields, and the uid, the address texts and the
+ * tunnel parents are made only when asked for, so an active flow costs about
+ * 1 KB (TCP) or less (see docs/memory.md).
  */
 export class FlowState implements FlowHandle {
   /** Canonical key bytes (see flow-key.ts); owned by this flow. */
@@ -39,19 +32,24 @@ export class FlowState implements FlowHandle {
   readonly keyHash: number;
   /** Next flow in the same hash bucket. */
   nextInBucket: FlowState | null = null;
-  /** Doubly linked list of active flows, for expiry sweeps. */
-  previousActive: FlowState | null = null;
-  nextActive: FlowState | null = null;
+  /** Doubly linked list of the flows in the same expiry slot (see flow-table.ts). */
+  previousInSlot: FlowState | null = null;
+  nextInSlot: FlowState | null = null;
+  /** Expiry slot the flow is linked into (capture time / slot width), or -1. */
+  expirySlot = -1;
+  /** Capture time after which the flow times out, as of its last packet. */
+  deadlineUs = 0;
+  /** True from creation until the flow leaves the table. */
+  isInTable = false;
 
-  uid = '';
   readonly ipVersion: number;
   readonly protocol: number;
   readonly transport: TransportName;
   readonly vlan: number | null;
   readonly innerVlan: number | null;
-  /** Originator and responder address bytes (4 or 16) and ports; swapped when Zeek's rules flip the flow. */
-  originatorAddress: Uint8Array;
-  responderAddress: Uint8Array;
+  /** Offset in `keyBytes` of the originator's address (KEY_ENDPOINT_A or KEY_ENDPOINT_B); the responder has the other. */
+  originatorKeyOffset: number;
+  /** Ports, or ICMP type and counterpart; swapped when Zeek's rules flip the flow. */
   originatorPort: number;
   responderPort: number;
   /** ICMP: true when the message type has no reply type, so the responder port is the code. */
@@ -65,10 +63,23 @@ export class FlowState implements FlowHandle {
   readonly firstPacketNumber: number;
   lastPacketNumber: number;
 
-  counters: [DirectionCounters, DirectionCounters] = [createCounters(), createCounters()];
+  originatorPackets = 0;
+  originatorIpBytes = 0;
+  originatorPayloadBytes = 0;
+  /** UDP: sum of claimed payload lengths; ICMP: sum of message bodies. TCP uses the sequence span. */
+  originatorClaimedBytes = 0;
+  /** True once this side sent a packet (Zeek's UDP_ACTIVE). */
+  isOriginatorActive = false;
+  responderPackets = 0;
+  responderIpBytes = 0;
+  responderPayloadBytes = 0;
+  responderClaimedBytes = 0;
+  isResponderActive = false;
+
   history = '';
   historySeen = 0;
-  tunnelParents: string[] = [];
+  /** uids of the flows that carried this one, or null when none did. */
+  tunnelParents: string[] | null = null;
 
   tcpEndpoints: [TcpEndpoint, TcpEndpoint] | null = null;
   /** TCP: when a SYN without reply expires (Zeek's attempt timer), or -1. */
@@ -81,6 +92,7 @@ export class FlowState implements FlowHandle {
   /** Comma-separated services that analyzers set (see flow-hooks.ts). */
   service: string | null = null;
   analyzerState: unknown = undefined;
+  private uidText: string | null = null;
   private originatorText: string | null = null;
   private responderText: string | null = null;
 
@@ -92,8 +104,7 @@ export class FlowState implements FlowHandle {
     transport: TransportName;
     vlan: number | null;
     innerVlan: number | null;
-    originatorAddress: Uint8Array;
-    responderAddress: Uint8Array;
+    isSourceFirstInKey: boolean;
     originatorPort: number;
     responderPort: number;
     isIcmpOneWay: boolean;
@@ -107,8 +118,7 @@ export class FlowState implements FlowHandle {
     this.transport = init.transport;
     this.vlan = init.vlan;
     this.innerVlan = init.innerVlan;
-    this.originatorAddress = init.originatorAddress;
-    this.responderAddress = init.responderAddress;
+    this.originatorKeyOffset = init.isSourceFirstInKey ? KEY_ENDPOINT_A : KEY_ENDPOINT_B;
     this.originatorPort = init.originatorPort;
     this.responderPort = init.responderPort;
     this.isIcmpOneWay = init.isIcmpOneWay;
@@ -120,18 +130,70 @@ export class FlowState implements FlowHandle {
     if (init.transport === 'tcp') this.tcpEndpoints = [new TcpEndpoint(), new TcpEndpoint()];
   }
 
+  /** Zeek-style uid from the key, first timestamp and first packet number; derived on first use. */
+  get uid(): string {
+    this.uidText ??= deriveFlowUid(this.keyBytes, this.startUs, this.firstPacketNumber);
+    return this.uidText;
+  }
+
+  get addressLength(): number {
+    return this.ipVersion === 6 ? 16 : 4;
+  }
+
+  /** Offset in `keyBytes` of the responder's address. */
+  get responderKeyOffset(): number {
+    return this.originatorKeyOffset === KEY_ENDPOINT_A ? KEY_ENDPOINT_B : KEY_ENDPOINT_A;
+  }
+
+  /** Originator address bytes (a view into the key). */
+  get originatorAddress(): Uint8Array {
+    return this.keyBytes.subarray(this.originatorKeyOffset, this.originatorKeyOffset + this.addressLength);
+  }
+
+  /** Responder address bytes (a view into the key). */
+  get responderAddress(): Uint8Array {
+    const offset = this.responderKeyOffset;
+    return this.keyBytes.subarray(offset, offset + this.addressLength);
+  }
+
   get originatorAddressText(): string {
-    this.originatorText ??= formatAddressBytes(this.originatorAddress, 0, this.ipVersion === 6);
+    this.originatorText ??= formatAddressBytes(this.keyBytes, this.originatorKeyOffset, this.ipVersion === 6);
     return this.originatorText;
   }
 
   get responderAddressText(): string {
-    this.responderText ??= formatAddressBytes(this.responderAddress, 0, this.ipVersion === 6);
+    this.responderText ??= formatAddressBytes(this.keyBytes, this.responderKeyOffset, this.ipVersion === 6);
     return this.responderText;
   }
 
   setService(name: string): void {
     this.service = addServiceName(this.service, name);
+  }
+
+  /** Count one packet of `ipLength` IP bytes and `payloadLength` payload bytes from one side. */
+  countPacket(isOriginator: boolean, ipLength: number, payloadLength: number): void {
+    if (isOriginator) {
+      this.originatorPackets++;
+      this.originatorIpBytes += ipLength;
+      this.originatorPayloadBytes += payloadLength;
+      this.isOriginatorActive = true;
+    } else {
+      this.responderPackets++;
+      this.responderIpBytes += ipLength;
+      this.responderPayloadBytes += payloadLength;
+      this.isResponderActive = true;
+    }
+  }
+
+  addClaimedBytes(isOriginator: boolean, byteCount: number): void {
+    if (isOriginator) this.originatorClaimedBytes += byteCount;
+    else this.responderClaimedBytes += byteCount;
+  }
+
+  /** Record that a tunnel flow with `uid` carried this flow. */
+  addTunnelParent(uid: string): void {
+    if (this.tunnelParents === null) this.tunnelParents = [uid];
+    else if (!this.tunnelParents.includes(uid)) this.tunnelParents.push(uid);
   }
 
   /**
@@ -153,10 +215,31 @@ export class FlowState implements FlowHandle {
 
   /** Swap originator and responder, as Zeek's Connection::FlipRoles does, and record "^". */
   flipRoles(): void {
-    [this.originatorAddress, this.responderAddress] = [this.responderAddress, this.originatorAddress];
-    [this.originatorPort, this.responderPort] = [this.responderPort, this.originatorPort];
-    [this.originatorText, this.responderText] = [this.responderText, this.originatorText];
-    this.counters = [this.counters[1], this.counters[0]];
+    this.originatorKeyOffset = this.responderKeyOffset;
+    const port = this.originatorPort;
+    this.originatorPort = this.responderPort;
+    this.responderPort = port;
+    const text = this.originatorText;
+    this.originatorText = this.responderText;
+    this.responderText = text;
+
+    const packets = this.originatorPackets;
+    this.originatorPackets = this.responderPackets;
+    this.responderPackets = packets;
+    const ipBytes = this.originatorIpBytes;
+    this.originatorIpBytes = this.responderIpBytes;
+    this.responderIpBytes = ipBytes;
+    const payloadBytes = this.originatorPayloadBytes;
+    this.originatorPayloadBytes = this.responderPayloadBytes;
+    this.responderPayloadBytes = payloadBytes;
+    const claimedBytes = this.originatorClaimedBytes;
+    this.originatorClaimedBytes = this.responderClaimedBytes;
+    this.responderClaimedBytes = claimedBytes;
+    const isActive = this.isOriginatorActive;
+    this.isOriginatorActive = this.isResponderActive;
+    this.isResponderActive = isActive;
+
+    // A new array, so that a caller holding the old one keeps a consistent pair.
     if (this.tcpEndpoints !== null) this.tcpEndpoints = [this.tcpEndpoints[1], this.tcpEndpoints[0]];
     this.history += '^';
   }

@@ -8,13 +8,17 @@ import { isLikelyServerPort } from './likely-server-ports';
 import { type TcpSegment, trackTcpSegment } from './tcp-tracking';
 import { type TcpEndpoint, TcpEndpointState } from './tcp-endpoint';
 import { buildFlowRecord } from './flow-record';
-import { deriveFlowUid } from './flow-uid';
 import { FragmentTracker } from './fragment-tracker';
 import type { FlowHandle, FlowPacketEvent } from './flow-hooks';
 import { createNetworkLayer } from '../decode/decoded-packet';
 
-/** Capture-time interval between expiry sweeps of the whole table. */
-const SWEEP_INTERVAL_US = 1_000_000;
+/** Width of one timer-wheel slot in capture time; sweeps run at most once per slot. */
+const SLOT_WIDTH_US = 1_000_000;
+/** Slots in the wheel, a power of two above the longest default timeout in seconds (TCP, 300 s). */
+const SLOT_COUNT = 1024;
+const SLOT_MASK = SLOT_COUNT - 1;
+/** Hash buckets at the start; the array doubles when the flows outnumber the buckets. */
+const INITIAL_BUCKET_COUNT = 4096;
 
 /** Reason code for a network layer that joined no flow. */
 export type FlowProblemCode = 'missing-transport-header' | 'fragment-without-first';
@@ -38,6 +42,13 @@ export interface FlowTableOptions {
  * Bidirectional flow table with Zeek conn.log semantics. Feed it decoded
  * packets in capture order; finished and timed-out flows leave through
  * `onFlow` as they end, so memory follows the number of active flows.
+ *
+ * Expiry uses a timer wheel on the packet clock: each flow sits in the slot
+ * of the second in which its deadline falls and moves (O(1)) when a packet
+ * changes the deadline. A sweep, at most once per capture second, visits
+ * only the slots whose second has passed, so its cost follows the flows that
+ * expire, not the flows that are active. Flows leave in slot order, then in
+ * the order they entered the slot, which is the same on every run.
  */
 export class FlowTable {
   readonly timeouts: FlowTimeouts;
@@ -46,7 +57,14 @@ export class FlowTable {
   private readonly onFlowPacket: ((event: FlowPacketEvent) => void) | undefined;
   private readonly onFlowEnd: ((flow: FlowHandle) => void) | undefined;
   private readonly packetEvent: FlowPacketEvent;
-  private readonly buckets = new Map<number, FlowState>();
+  /** Hash buckets (chained through FlowState.nextInBucket); the length is a power of two. */
+  private buckets: (FlowState | null)[] = new Array<FlowState | null>(INITIAL_BUCKET_COUNT).fill(null);
+  private bucketMask = INITIAL_BUCKET_COUNT - 1;
+  private readonly slotHeads: (FlowState | null)[] = new Array<FlowState | null>(SLOT_COUNT).fill(null);
+  private readonly slotTails: (FlowState | null)[] = new Array<FlowState | null>(SLOT_COUNT).fill(null);
+  /** First wheel slot (capture second) not yet swept; NaN before the first packet. */
+  private nextSlot = Number.NaN;
+  private nextSweepUs = -Infinity;
   private readonly keyScratch = new Uint8Array(FLOW_KEY_LENGTH);
   private readonly segmentScratch: TcpSegment = {
     flags: 0,
@@ -56,10 +74,8 @@ export class FlowTable {
     payloadLength: 0,
   };
   private readonly fragments = new FragmentTracker();
-  private activeHead: FlowState | null = null;
-  private activeTail: FlowState | null = null;
-  private nextSweepUs = -1;
   private activeCount = 0;
+  private peakCount = 0;
   private totalCount = 0;
 
   constructor(options: FlowTableOptions) {
@@ -85,6 +101,11 @@ export class FlowTable {
     return this.activeCount;
   }
 
+  /** Largest number of flows that were in the table at once. */
+  get peakActiveFlowCount(): number {
+    return this.peakCount;
+  }
+
   /** Flows created since the table was made. */
   get createdFlowCount(): number {
     return this.totalCount;
@@ -97,7 +118,7 @@ export class FlowTable {
   addPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
     if (timestampUs >= this.nextSweepUs) {
       this.expireFlows(timestampUs);
-      this.nextSweepUs = timestampUs + SWEEP_INTERVAL_US;
+      this.nextSweepUs = (Math.floor(timestampUs / SLOT_WIDTH_US) + 1) * SLOT_WIDTH_US;
     }
 
     let parent: FlowState | null = null;
@@ -106,8 +127,7 @@ export class FlowTable {
       if (layer === undefined || layer.isIcmpQuote) continue;
       const flow = this.addLayer(decoded, layer, i, data, timestampUs, packetNumber);
       if (flow === null) continue;
-      if (parent !== null && parent !== flow && !flow.tunnelParents.includes(parent.uid))
-        flow.tunnelParents.push(parent.uid);
+      if (parent !== null && parent !== flow) flow.addTunnelParent(parent.uid);
       parent = flow;
     }
   }
@@ -118,22 +138,37 @@ export class FlowTable {
    * answered) is reported finished. Every other flow could still grow, so it is not.
    */
   flush(): void {
-    while (this.activeHead !== null) this.removeFlow(this.activeHead, this.activeHead.closeDeadlineUs >= 0);
+    const firstIndex = Number.isNaN(this.nextSlot) ? 0 : this.nextSlot;
+    for (let step = 0; step < SLOT_COUNT; step++) {
+      const index = (firstIndex + step) & SLOT_MASK;
+      while (this.slotHeads[index] !== null) {
+        const flow = this.slotHeads[index] as FlowState;
+        this.removeFlow(flow, flow.closeDeadlineUs >= 0);
+      }
+    }
     this.fragments.clear();
   }
 
   /**
-   * Emit flows whose timeout passed before `timestampUs` on the packet clock.
-   * NOTE: each sweep walks every active flow, once per second of capture
-   * time. A timer wheel would make it proportional to the flows that expire.
+   * Emit the flows whose deadline passed before `timestampUs` on the packet
+   * clock, from the wheel slots of the whole seconds before it. Flows whose
+   * deadline falls in the current second wait for the next sweep, and a
+   * packet that arrives for such a flow first starts a new one (see shouldReplace).
    */
   expireFlows(timestampUs: number): void {
-    let flow = this.activeHead;
-    while (flow !== null) {
-      const next = flow.nextActive;
-      if (this.getDeadlineUs(flow) < timestampUs) this.removeFlow(flow, true);
-      flow = next;
+    const currentSlot = Math.floor(timestampUs / SLOT_WIDTH_US);
+    if (Number.isNaN(this.nextSlot)) this.nextSlot = currentSlot;
+    const steps = Math.min(currentSlot - this.nextSlot, SLOT_COUNT);
+    for (let step = 0; step < steps; step++) {
+      let flow = this.slotHeads[(this.nextSlot + step) & SLOT_MASK] ?? null;
+      while (flow !== null) {
+        const next = flow.nextInSlot;
+        // A flow whose deadline lies a whole wheel turn ahead shares the slot and stays.
+        if (flow.deadlineUs < timestampUs) this.removeFlow(flow, true);
+        flow = next;
+      }
     }
+    if (currentSlot > this.nextSlot) this.nextSlot = currentSlot;
     this.fragments.expire(timestampUs);
   }
 
@@ -150,14 +185,17 @@ export class FlowTable {
     // Later fragments carry no transport header: they join the first fragment's flow.
     if (layer.isFragment && layer.fragmentOffset > 0) {
       const flow = this.fragments.find(layer, data, addressLength);
-      if (flow === null || flow.isFinished) {
+      if (flow === null || !flow.isInTable) {
         this.onProblem?.('fragment-without-first', layerIndex);
         return null;
       }
       const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, -1);
       this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
-      flow.lastTimeUs = Math.max(flow.lastTimeUs, timestampUs);
-      if (this.onFlowPacket !== undefined) this.notifyPacket(flow, isOriginator, layer, layerIndex, data, timestampUs, packetNumber, false);
+      if (timestampUs > flow.lastTimeUs) flow.lastTimeUs = timestampUs;
+      this.schedule(flow);
+      if (this.onFlowPacket !== undefined) {
+        this.notifyPacket(flow, isOriginator, layer, layerIndex, data, timestampUs, packetNumber, false);
+      }
       return flow;
     }
 
@@ -181,11 +219,11 @@ export class FlowTable {
       destinationPort = isIcmpOneWay ? layer.icmpCode : counterpart;
     }
 
-    const vlanCount = Math.min(decoded.vlanCount, 2);
+    const vlanCount = decoded.vlanCount < 2 ? decoded.vlanCount : 2;
     const outerVlan = vlanCount > 0 ? (decoded.vlanIds[0] ?? 0) : 0;
     const innerVlan = vlanCount > 1 ? (decoded.vlanIds[1] ?? 0) : 0;
     const key = this.keyScratch;
-    writeFlowKey(
+    const isSourceFirst = writeFlowKey(
       key,
       data,
       layer.sourceAddressOffset,
@@ -211,9 +249,9 @@ export class FlowTable {
       flow = this.createFlow(
         hash,
         key,
+        isSourceFirst,
         layer,
         data,
-        addressLength,
         transport,
         sourcePort,
         destinationPort,
@@ -228,8 +266,10 @@ export class FlowTable {
     const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, sourcePort);
     this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
     this.trackTransport(flow, isOriginator, layer, transport, timestampUs);
-    if (layer.isFragment && layer.hasMoreFragments)
+    this.schedule(flow);
+    if (layer.isFragment && layer.hasMoreFragments) {
       this.fragments.remember(layer, data, addressLength, flow, timestampUs);
+    }
     if (this.onFlowPacket !== undefined) {
       // A reversed handshake may have flipped the roles while tracking, so ask again.
       const isSenderOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, sourcePort);
@@ -267,7 +307,6 @@ export class FlowTable {
     transport: TransportName,
     timestampUs: number,
   ): void {
-    const counters = flow.counters[isOriginator ? 0 : 1];
     const headerLength = layer.transportOffset - layer.ipOffset;
     switch (transport) {
       case 'tcp': {
@@ -281,15 +320,15 @@ export class FlowTable {
         return;
       }
       case 'udp':
-        counters.claimedBytes += layer.claimedPayloadLength;
+        flow.addClaimedBytes(isOriginator, layer.claimedPayloadLength);
         flow.checkHistory(HistoryMask.data, 'd', isOriginator);
         break;
       case 'icmp':
         // Zeek counts the ICMP message after its 8-byte header.
-        counters.claimedBytes += Math.max(0, layer.ipLength - headerLength - 8);
+        flow.addClaimedBytes(isOriginator, Math.max(0, layer.ipLength - headerLength - 8));
         break;
       default:
-        counters.claimedBytes += Math.max(0, layer.ipLength - headerLength);
+        flow.addClaimedBytes(isOriginator, Math.max(0, layer.ipLength - headerLength));
         break;
     }
     flow.lastTimeUs = timestampUs;
@@ -302,11 +341,7 @@ export class FlowTable {
     timestampUs: number,
     packetNumber: number,
   ): void {
-    const counters = flow.counters[isOriginator ? 0 : 1];
-    counters.packets++;
-    counters.ipBytes += layer.ipLength;
-    counters.payloadBytes += layer.payloadLength;
-    counters.isActive = true;
+    flow.countPacket(isOriginator, layer.ipLength, layer.payloadLength);
     flow.lastPacketUs = timestampUs;
     flow.lastPacketNumber = packetNumber;
   }
@@ -318,24 +353,61 @@ export class FlowTable {
     addressLength: number,
     sourcePort: number,
   ): boolean {
-    const originator = flow.originatorAddress;
+    const key = flow.keyBytes;
+    const originatorOffset = flow.originatorKeyOffset;
     for (let i = 0; i < addressLength; i++) {
-      if (data[sourceOffset + i] !== originator[i]) return false;
+      if (data[sourceOffset + i] !== key[originatorOffset + i]) return false;
     }
     return sourcePort < 0 || sourcePort === flow.originatorPort;
   }
 
   private findFlow(hash: number, key: Uint8Array): FlowState | null {
-    let flow = this.buckets.get(hash) ?? null;
-    while (flow !== null && !areBytesEqual(flow.keyBytes, key, FLOW_KEY_LENGTH)) flow = flow.nextInBucket;
+    let flow = this.buckets[hash & this.bucketMask] ?? null;
+    while (flow !== null && (flow.keyHash !== hash || !areBytesEqual(flow.keyBytes, key, FLOW_KEY_LENGTH))) {
+      flow = flow.nextInBucket;
+    }
     return flow;
   }
 
   /** Return true when a packet must start a new flow on the same key: the old one timed out or was reused. */
   private shouldReplace(flow: FlowState, layer: NetworkLayer, transport: TransportName, timestampUs: number): boolean {
-    if (this.getDeadlineUs(flow) < timestampUs) return true;
+    if (flow.deadlineUs < timestampUs) return true;
     if (transport !== 'tcp' || flow.tcpEndpoints === null) return false;
     return isTcpReuse(flow.tcpEndpoints, layer.tcpFlags, layer.tcpSequence >>> 0);
+  }
+
+  /** Recompute the flow's deadline after a packet and move it to the wheel slot of that deadline. */
+  private schedule(flow: FlowState): void {
+    const deadline = this.getDeadlineUs(flow);
+    flow.deadlineUs = deadline;
+    let slot = Math.floor(deadline / SLOT_WIDTH_US);
+    // A deadline in a second already swept goes to the next slot to sweep.
+    if (slot < this.nextSlot) slot = this.nextSlot;
+    if (flow.isInTable) {
+      if (slot === flow.expirySlot) return;
+      this.unlinkFromSlot(flow);
+    }
+    flow.isInTable = true;
+    flow.expirySlot = slot;
+    const index = slot & SLOT_MASK;
+    const tail = this.slotTails[index] ?? null;
+    flow.previousInSlot = tail;
+    flow.nextInSlot = null;
+    if (tail === null) this.slotHeads[index] = flow;
+    else tail.nextInSlot = flow;
+    this.slotTails[index] = flow;
+  }
+
+  private unlinkFromSlot(flow: FlowState): void {
+    const index = flow.expirySlot & SLOT_MASK;
+    const previous = flow.previousInSlot;
+    const next = flow.nextInSlot;
+    if (previous === null) this.slotHeads[index] = next;
+    else previous.nextInSlot = next;
+    if (next === null) this.slotTails[index] = previous;
+    else next.previousInSlot = previous;
+    flow.previousInSlot = null;
+    flow.nextInSlot = null;
   }
 
   private getDeadlineUs(flow: FlowState): number {
@@ -357,25 +429,30 @@ export class FlowTable {
     }
 
     let deadline = flow.lastPacketUs + timeouts.tcpInactivityUs;
-    if (flow.closeDeadlineUs >= 0) deadline = Math.min(deadline, flow.closeDeadlineUs);
+    if (flow.closeDeadlineUs >= 0 && flow.closeDeadlineUs < deadline) deadline = flow.closeDeadlineUs;
     const endpoints = flow.tcpEndpoints;
     if (endpoints === null) return deadline;
-    const [originator, responder] = endpoints;
+    const originator = endpoints[0];
+    const responder = endpoints[1];
     const isUnanswered =
       (originator.state === TcpEndpointState.synSent || originator.state === TcpEndpointState.synAckSent) &&
       responder.state === TcpEndpointState.inactive;
-    if (isUnanswered && flow.attemptDeadlineUs >= 0) deadline = Math.min(deadline, flow.attemptDeadlineUs);
-    if (originator.didClose || responder.didClose)
-      deadline = Math.min(deadline, flow.lastTimeUs + timeouts.tcpLingerUs);
+    if (isUnanswered && flow.attemptDeadlineUs >= 0 && flow.attemptDeadlineUs < deadline) {
+      deadline = flow.attemptDeadlineUs;
+    }
+    if (originator.didClose || responder.didClose) {
+      const lingerDeadline = flow.lastTimeUs + timeouts.tcpLingerUs;
+      if (lingerDeadline < deadline) deadline = lingerDeadline;
+    }
     return deadline;
   }
 
   private createFlow(
     hash: number,
     key: Uint8Array,
+    isSourceFirstInKey: boolean,
     layer: NetworkLayer,
     data: Uint8Array,
-    addressLength: number,
     transport: TransportName,
     sourcePort: number,
     destinationPort: number,
@@ -385,61 +462,67 @@ export class FlowTable {
     timestampUs: number,
     packetNumber: number,
   ): FlowState {
-    const sourceAddress = data.slice(layer.sourceAddressOffset, layer.sourceAddressOffset + addressLength);
-    const destinationAddress = data.slice(
-      layer.destinationAddressOffset,
-      layer.destinationAddressOffset + addressLength,
-    );
+    // At most 64 bytes, so V8 keeps the copy on its heap without a separate ArrayBuffer.
+    const keyBytes = new Uint8Array(FLOW_KEY_LENGTH);
+    keyBytes.set(key);
     const flow = new FlowState({
-      keyBytes: key.slice(),
+      keyBytes,
       keyHash: hash,
       ipVersion: layer.ipVersion,
       protocol: layer.protocol,
       transport,
       vlan,
       innerVlan,
-      originatorAddress: sourceAddress,
-      responderAddress: destinationAddress,
+      isSourceFirstInKey,
       originatorPort: sourcePort,
       responderPort: destinationPort,
       isIcmpOneWay,
       timestampUs,
       packetNumber,
     });
-    flow.uid = deriveFlowUid(flow.keyBytes, timestampUs, packetNumber);
-    if (shouldFlipNewFlow(layer, transport, destinationAddress)) flow.flipRoles();
+    if (shouldFlipNewFlow(layer, transport, data, layer.destinationAddressOffset)) flow.flipRoles();
 
-    flow.nextInBucket = this.buckets.get(hash) ?? null;
-    this.buckets.set(hash, flow);
-    flow.previousActive = this.activeTail;
-    if (this.activeTail !== null) this.activeTail.nextActive = flow;
-    else this.activeHead = flow;
-    this.activeTail = flow;
+    if (this.activeCount >= this.buckets.length) this.growBuckets();
+    const index = hash & this.bucketMask;
+    flow.nextInBucket = this.buckets[index] ?? null;
+    this.buckets[index] = flow;
     this.activeCount++;
+    if (this.activeCount > this.peakCount) this.peakCount = this.activeCount;
     this.totalCount++;
     return flow;
   }
 
+  /** Double the bucket array and rehash, keeping the load at one flow per bucket or less. */
+  private growBuckets(): void {
+    const old = this.buckets;
+    const count = old.length * 2;
+    this.buckets = new Array<FlowState | null>(count).fill(null);
+    this.bucketMask = count - 1;
+    for (const head of old) {
+      let flow = head;
+      while (flow !== null) {
+        const next = flow.nextInBucket;
+        const index = flow.keyHash & this.bucketMask;
+        flow.nextInBucket = this.buckets[index] ?? null;
+        this.buckets[index] = flow;
+        flow = next;
+      }
+    }
+  }
+
   private removeFlow(flow: FlowState, isFinished: boolean): void {
-    // Unlink from the hash bucket.
-    const head = this.buckets.get(flow.keyHash) ?? null;
+    const index = flow.keyHash & this.bucketMask;
+    const head = this.buckets[index] ?? null;
     if (head === flow) {
-      if (flow.nextInBucket === null) this.buckets.delete(flow.keyHash);
-      else this.buckets.set(flow.keyHash, flow.nextInBucket);
+      this.buckets[index] = flow.nextInBucket;
     } else {
       let previous = head;
       while (previous !== null && previous.nextInBucket !== flow) previous = previous.nextInBucket;
       if (previous !== null) previous.nextInBucket = flow.nextInBucket;
     }
-
-    // Unlink from the active list.
-    if (flow.previousActive !== null) flow.previousActive.nextActive = flow.nextActive;
-    else this.activeHead = flow.nextActive;
-    if (flow.nextActive !== null) flow.nextActive.previousActive = flow.previousActive;
-    else this.activeTail = flow.previousActive;
-    flow.previousActive = null;
-    flow.nextActive = null;
     flow.nextInBucket = null;
+    this.unlinkFromSlot(flow);
+    flow.isInTable = false;
     this.activeCount--;
 
     flow.isFinished = isFinished;
@@ -493,8 +576,13 @@ function getTransportName(layer: NetworkLayer): TransportName {
  * lower port). UDP: flip when only the source port is a likely server port.
  * Never flip toward the IPv4 limited broadcast address.
  */
-function shouldFlipNewFlow(layer: NetworkLayer, transport: TransportName, destinationAddress: Uint8Array): boolean {
-  const isBroadcast = destinationAddress.length === 4 && destinationAddress.every((byte) => byte === 0xff);
+function shouldFlipNewFlow(layer: NetworkLayer, transport: TransportName, data: Uint8Array, destinationOffset: number): boolean {
+  const isBroadcast =
+    layer.ipVersion === 4 &&
+    data[destinationOffset] === 0xff &&
+    data[destinationOffset + 1] === 0xff &&
+    data[destinationOffset + 2] === 0xff &&
+    data[destinationOffset + 3] === 0xff;
   if (isBroadcast) return false;
   const source = layer.sourcePort;
   const destination = layer.destinationPort;

@@ -21,11 +21,6 @@ export type TcpEndpointStateValue = (typeof TcpEndpointState)[keyof typeof TcpEn
 /** Out-of-order segments remembered per side; later ones are treated as missing until acknowledged. */
 const MAX_OUT_OF_ORDER_RANGES = 16;
 
-/** Zeek's ScaledHistoryEntry: a letter at the 1st, 10th, 100th ... occurrence. */
-export interface ScaledLetter {
-  count: number;
-  threshold: number;
-}
 
 export class TcpEndpoint {
   state: TcpEndpointStateValue = TcpEndpointState.inactive;
@@ -47,9 +42,10 @@ export class TcpEndpoint {
   lastSynSequence = 0;
   lastFinSequence = 0;
   lastRstSequence = 0;
-  readonly retransmissions: ScaledLetter = { count: 0, threshold: 1 };
-  readonly zeroWindows: ScaledLetter = { count: 0, threshold: 1 };
-  readonly gaps: ScaledLetter = { count: 0, threshold: 1 };
+  /** Occurrences behind Zeek's scaled history letters T, W and G. */
+  retransmissionCount = 0;
+  zeroWindowCount = 0;
+  gapCount = 0;
 
   setState(state: TcpEndpointStateValue): void {
     if (state === this.state) return;
@@ -148,10 +144,12 @@ export class TcpEndpoint {
   }
 }
 
-/** Count one occurrence and return true when it reaches the next power of ten. */
-export function countScaledLetter(letter: ScaledLetter): boolean {
-  letter.count++;
-  if (letter.count !== letter.threshold) return false;
-  letter.threshold *= 10;
-  return true;
+/**
+ * Return true when an occurrence count reached the next power of ten, the
+ * points (1st, 10th, 100th ...) where Zeek's ScaledHistoryEntry repeats a letter.
+ */
+export function isScaledLetterDue(count: number): boolean {
+  let threshold = 1;
+  while (threshold < count) threshold *= 10;
+  return threshold === count;
 }

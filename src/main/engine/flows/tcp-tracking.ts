@@ -2,7 +2,7 @@ import type { ConnectionState } from '../../../shared/domain/flow';
 import type { FlowState } from './flow-state';
 import { HistoryMask } from './flow-state';
 import type { FlowTimeouts } from './flow-timeouts';
-import { TcpEndpoint, TcpEndpointState, countScaledLetter } from './tcp-endpoint';
+import { TcpEndpoint, TcpEndpointState, isScaledLetterDue } from './tcp-endpoint';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -53,8 +53,13 @@ export function trackTcpSegment(
   // TODO: Zeek's C/c (bad TCP checksum) letters need the decoder to verify
   // TCP checksums, which it does not yet, so they never appear.
   updateHistory(flow, isOriginator, endpoint, flags, relativeSequence, payloadLength);
-  if (segment.window === 0 && !isRst && peer.state !== TcpEndpointState.closed && endpoint.state !== TcpEndpointState.reset) {
-    if (countScaledLetter(endpoint.zeroWindows)) flow.addHistory('w', isOriginator);
+  if (
+    segment.window === 0 &&
+    !isRst &&
+    peer.state !== TcpEndpointState.closed &&
+    endpoint.state !== TcpEndpointState.reset
+  ) {
+    if (isScaledLetterDue(++endpoint.zeroWindowCount)) flow.addHistory('w', isOriginator);
   }
 
   if (!endpoints[0].didClose || !endpoints[1].didClose) flow.lastTimeUs = timestampUs;
@@ -73,8 +78,24 @@ export function trackTcpSegment(
     }
   }
 
-  const deltaLast = updateLastSequence(flow, isOriginator, endpoint, flags, relativeSequence + segmentLength, payloadLength);
-  const closeRequest = updateStateMachine(flow, isOriginator, endpoint, peer, segment, deltaLast, timestampUs, timeouts);
+  const deltaLast = updateLastSequence(
+    flow,
+    isOriginator,
+    endpoint,
+    flags,
+    relativeSequence + segmentLength,
+    payloadLength,
+  );
+  const closeRequest = updateStateMachine(
+    flow,
+    isOriginator,
+    endpoint,
+    peer,
+    segment,
+    deltaLast,
+    timestampUs,
+    timeouts,
+  );
 
   // Payload goes into the reassembly view. A SYN's data starts after the SYN octet.
   if (payloadLength > 0 && !isRst && relativeSequence >= 0) {
@@ -92,7 +113,13 @@ export function trackTcpSegment(
  * seen are a content gap, counted in missed_bytes while both sides are
  * established or closing cleanly (report_gaps_for_partial is off by default).
  */
-function acknowledgePeerData(flow: FlowState, isOriginator: boolean, peer: TcpEndpoint, endpoint: TcpEndpoint, relativeAck: number): void {
+function acknowledgePeerData(
+  flow: FlowState,
+  isOriginator: boolean,
+  peer: TcpEndpoint,
+  endpoint: TcpEndpoint,
+  relativeAck: number,
+): void {
   let acknowledgedEnd = relativeAck;
   // An acknowledged FIN octet is not data.
   if (peer.finEnd >= 0 && acknowledgedEnd >= peer.finEnd) acknowledgedEnd = peer.finEnd - 1;
@@ -105,7 +132,7 @@ function acknowledgePeerData(flow: FlowState, isOriginator: boolean, peer: TcpEn
   const missing = peer.acknowledgeData(acknowledgedEnd);
   if (missing === 0 || !isCleanState(peer) || !isCleanState(endpoint)) return;
   flow.missedBytes += missing;
-  if (countScaledLetter(peer.gaps)) flow.addHistory('g', !isOriginator);
+  if (isScaledLetterDue(++peer.gapCount)) flow.addHistory('g', !isOriginator);
 }
 
 function isCleanState(endpoint: TcpEndpoint): boolean {
@@ -131,7 +158,8 @@ function initializeEndpoint(endpoint: TcpEndpoint, isSyn: boolean, sequence: num
       if (isSyn) endpoint.initializeSequence(sequence, segmentLength);
       break;
     case TcpEndpointState.reset:
-      if (isSyn && endpoint.previousState === TcpEndpointState.inactive) endpoint.initializeSequence(sequence, segmentLength);
+      if (isSyn && endpoint.previousState === TcpEndpointState.inactive)
+        endpoint.initializeSequence(sequence, segmentLength);
       break;
     default:
       break;
@@ -202,7 +230,7 @@ function updateLastSequence(
   if ((flags & FIN) !== 0 && endpoint.lastEnd === 1) endpoint.lastEnd = segmentEnd;
   else if (endpoint.state === TcpEndpointState.reset) return delta;
   else if (delta > 0) endpoint.lastEnd = segmentEnd;
-  else if (payloadLength > 0 && countScaledLetter(endpoint.retransmissions)) flow.addHistory('t', isOriginator);
+  else if (payloadLength > 0 && isScaledLetterDue(++endpoint.retransmissionCount)) flow.addHistory('t', isOriginator);
   return delta;
 }
 
@@ -339,7 +367,11 @@ export function getTcpConnectionState(flow: FlowState): ConnectionState {
 
   if (rs === TcpEndpointState.reset) {
     const isBothSizesZero = originator.getPayloadSize(responder) === 0 && responder.getPayloadSize(originator) === 0;
-    if (os === TcpEndpointState.synSent || os === TcpEndpointState.synAckSent || (os === TcpEndpointState.reset && isBothSizesZero)) {
+    if (
+      os === TcpEndpointState.synSent ||
+      os === TcpEndpointState.synAckSent ||
+      (os === TcpEndpointState.reset && isBothSizesZero)
+    ) {
       return 'REJ';
     }
     return isOriginatorInactive ? 'RSTRH' : 'RSTR';
