@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import type { Alert, FlowRecord } from '../../src/shared/contract';
+import { fail, type Alert, type AlertList, type FlowRecord } from '../../src/shared/contract';
 import { installApi } from '../../src/renderer/api';
 import FlowTable from '../../src/renderer/components/FlowTable.vue';
 import SelectionBar from '../../src/renderer/components/SelectionBar.vue';
@@ -243,6 +243,26 @@ describe('OverviewView', () => {
     expect(wrapper.find('[data-testid="overview-flows"]').text()).toBe('678');
     expect(wrapper.find('[data-testid="overview-sha256"]').text()).toBe('ef'.repeat(32));
     expect(wrapper.text()).toContain('packet 17, offset 2048: IPv4 header cut off');
+  });
+});
+
+describe('view errors', () => {
+  it('shows a failed alerts query in the panel', async () => {
+    await startCapture();
+    const api = engine.buildApi();
+    installApi({
+      api: {
+        ...api,
+        alertsList: () =>
+          Promise.resolve(fail<AlertList>('engine-unavailable', 'The engine is restarting; try again in a moment.')),
+      },
+      mode: 'serve',
+      onConnectionChange: () => () => undefined,
+    });
+    await useAlertsStore().refresh();
+    const wrapper = mount(AlertsView, { global: { plugins: [pinia] } });
+    await settle();
+    expect(wrapper.find('[role="alert"]').text()).toBe('The engine is restarting; try again in a moment.');
   });
 });
 
