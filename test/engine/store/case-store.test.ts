@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeCapture } from '../../../src/main/engine/analyze-capture';
+import { ApplicationAnalyzers } from '../../../src/main/engine/analyzers/application-analyzers';
+import { ingestCaptureIntoCase } from '../../../src/main/engine/store/case-ingest';
+import { listCases } from '../../../src/main/engine/store/case-list';
+import { getDefaultCasesFolder } from '../../../src/main/engine/store/case-paths';
+import {
+  queryCaseFlows,
+  queryCaseHostGraph,
+  queryCaseTimeline,
+  readAllCaseFlows,
+  readCaseAlerts,
+  readCaseRecords,
+  readFlowPackets,
+} from '../../../src/main/engine/store/case-queries';
+import { CaseStore, deleteCaseFolder } from '../../../src/main/engine/store/case-store';
+import type { Alert } from '../../../src/shared/domain/alert';
+import type { FlowRecord } from '../../../src/shared/domain/flow';
+import { generateCapture } from '../../../bench/generator/traffic-mix';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/captures');
+const workFolder = mkdtempSync(join(tmpdir(), 'tideline-store-'));
+afterAll(() => rmSync(workFolder, { recursive: true, force: true }));
+
+const sampleAlert: Alert = {
+  id: 'a1', detector: 'failed-connection-scan', severity: 'medium', score: 40, title: 'Scan', reason: 'test alert',
+  measurements: [], mitreTechnique: null, firstUs: 1, lastUs: 2, hosts: ['10.0.0.1'],
+  evidence: { flowUids: [], packetNumbers: [1, 2], isTruncated: false },
+};
+
+async function analyzeFlows(path: string): Promise<FlowRecord[]> {
+  const flows: FlowRecord[] = [];
+  const analyzers = new ApplicationAnalyzers({});
+  await analyzeCapture(path, { analyzers, onFlows: (batch) => { for (const flow of batch) { analyzers.annotateFlowRecord(flow); flows.push(flow); } } });
+  return flows.sort((a, b) => a.startUs - b.startUs || a.uid.localeCompare(b.uid));
+}
+
+describe('default cases folder', () => {
+  it('follows TIDELINE_DATA_DIR, XDG, macOS and Windows conventions', () => {
+    expect(getDefaultCasesFolder('linux', { TIDELINE_DATA_DIR: '/d' }, '/h')).toBe('/d/cases');
+    expect(getDefaultCasesFolder('linux', { XDG_DATA_HOME: '/x' }, '/h')).toBe('/x/tideline/cases');
+    expect(getDefaultCasesFolder('linux', {}, '/h')).toBe('/h/.local/share/tideline/cases');
+    expect(getDefaultCasesFolder('darwin', {}, '/h')).toBe('/h/Library/Application Support/Tideline/cases');
+    expect(getDefaultCasesFolder('win32', { APPDATA: 'C:/A' }, '/h')).toBe(join('C:/A', 'Tideline', 'cases'));
+  });
+});
+
+describe('case store round trip', () => {
+  it('reopens with identical flows, records and alerts without the source file', async () => {
+    const casesFolder = join(workFolder, 'round-trip');
+    const source = join(workFolder, 'udp-dns.pcap');
+    copyFileSync(join(FIXTURES, 'udp-dns.pcap'), source);
+    const expectedFlows = await analyzeFlows(source);
+
+    const store = await CaseStore.create({ casesFolder, name: 'udp-dns.pcap', sources: [] });
+    const result = await ingestCaptureIntoCase(store, source, { collectAlerts: () => [sampleAlert] });
+    const written = { flows: await readAllCaseFlows(store), records: await readCaseRecords(store), alerts: await readCaseAlerts(store) };
+    await store.close();
+
+    expect(result.marker.state).toBe('complete');
+    expect(result.sha256).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
+    expect(written.flows).toEqual(expectedFlows);
+    expect(written.records.filter((record) => record.type === 'dns').length).toBeGreaterThan(0);
+    expect(written.alerts).toEqual([sampleAlert]);
+
+    // Move the capture away: reopening must not need it.
+    renameSync(source, `${source}.moved`);
+    const reopened = await CaseStore.open(store.folder);
+    expect(await readAllCaseFlows(reopened)).toEqual(written.flows);
+    expect(await readCaseRecords(reopened)).toEqual(written.records);
+    expect(await readCaseAlerts(reopened)).toEqual(written.alerts);
+    expect(reopened.marker).toEqual(result.marker);
+    expect(reopened.manifest.sources).toEqual([{ id: 0, path: source, sizeBytes: result.sizeBytes, sha256: result.sha256, isCompressed: false }]);
+    const packets = await reopened.query('SELECT count(*) AS n, min(packet_number) AS first, max(packet_number) AS last FROM packets');
+    expect(packets[0]).toEqual({ n: result.marker.packets, first: 1, last: result.marker.packets });
+    await reopened.close();
+  });
+
+  it('indexes every packet with its offset, time, lengths and flow', async () => {
+    const casesFolder = join(workFolder, 'index');
+    const source = join(FIXTURES, 'tcp-http-fin.pcap');
+    const store = await CaseStore.create({ casesFolder, name: 'index', sources: [] });
+    await ingestCaptureIntoCase(store, source);
+    const [flow] = await readAllCaseFlows(store);
+    expect(flow).toBeDefined();
+    const rows = await readFlowPackets(store, flow!.uid);
+    expect(rows.length).toBe(flow!.originatorPackets + flow!.responderPackets);
+    // pcap: 24-byte file header, then 16-byte record headers before each packet's bytes.
+    expect(rows[0]).toMatchObject({ sourceId: 0, packetNumber: 1, fileOffset: 24, flowUid: flow!.uid, innerFlowUid: null });
+    expect(rows[1]?.fileOffset).toBe(24 + 16 + rows[0]!.capturedLength);
+    expect(rows[0]?.timestampUs).toBe(flow!.startUs);
+    await store.close();
+  });
+
+  it('lists cases with their size and deletes one', async () => {
+    const casesFolder = join(workFolder, 'list');
+    const store = await CaseStore.create({ casesFolder, name: 'tcp-refused.pcap', sources: [] });
+    await ingestCaptureIntoCase(store, join(FIXTURES, 'tcp-refused.pcap'));
+    await store.close();
+    const cases = await listCases(casesFolder);
+    expect(cases.map((entry) => entry.name)).toEqual(['tcp-refused.pcap']);
+    expect(cases[0]?.sizeBytes).toBeGreaterThan(0);
+    expect(cases[0]?.marker?.state).toBe('complete');
+    await deleteCaseFolder(store.folder);
+    expect(await listCases(casesFolder)).toEqual([]);
+  });
+});
+
+describe('case queries', () => {
+  it('pages, sorts and filters flows, and aggregates a timeline and host graph', async () => {
+    const casesFolder = join(workFolder, 'queries');
+    const store = await CaseStore.create({ casesFolder, name: 'q', sources: [] });
+    await store.beginBatch();
+    const base = { communityId: '1:x', firstPacketNumber: 1, lastPacketNumber: 2, transport: 'tcp', ipProtocol: 6, vlan: null, innerVlan: null, service: null,
+      originatorBytes: 0, responderBytes: 0, missedBytes: 0, originatorPackets: 1, responderPackets: 1, originatorPayloadBytes: 0, responderPayloadBytes: 0,
+      connectionState: 'SF', history: 'ShAFf', tunnelParents: [], isFinished: true, originatorPort: 1000, responderPort: 80 } as const;
+    const flows: FlowRecord[] = [
+      { ...base, uid: 'C1', startUs: 0, endUs: 2_000_000, originatorAddress: '10.0.0.1', responderAddress: '10.0.0.2', originatorIpBytes: 100, responderIpBytes: 100 },
+      { ...base, uid: 'C2', startUs: 1_000_000, endUs: 1_000_000, originatorAddress: '10.0.0.1', responderAddress: '192.0.2.9', originatorIpBytes: 40, responderIpBytes: 0 },
+      { ...base, uid: 'C3', startUs: 3_500_000, endUs: 3_500_000, originatorAddress: '10.0.0.3', responderAddress: '10.0.0.2', originatorIpBytes: 10, responderIpBytes: 10, responderPort: 443 },
+    ];
+    store.addFlows(flows);
+    await store.commit();
+
+    const page = await queryCaseFlows(store, { filter: 'ip.addr == 10.0.0.2', sort: { column: 'totalBytes', direction: 'descending' }, offset: 0, limit: 1 });
+    expect(page).toEqual({ ok: true, value: { total: 2, rows: [flows[0]] } });
+    const bad = await queryCaseFlows(store, { filter: 'ip.addr ==' });
+    expect(bad.ok).toBe(false);
+
+    const timeline = await queryCaseTimeline(store, { timeRange: { startUs: 0, endUs: 4_000_000 }, bucketUs: 1_000_000 });
+    // C1 spreads 200 bytes over 2 s; C2 (40 bytes) starts and ends in bucket 1; C3 (20 bytes) in bucket 3.
+    expect(timeline.ok && timeline.value.map((bucket) => [bucket.startUs, bucket.bytes, bucket.newFlows])).toEqual([
+      [0, 100, 1], [1_000_000, 140, 1], [2_000_000, 0, 0], [3_000_000, 20, 1],
+    ]);
+
+    const graph = await queryCaseHostGraph(store, { filter: 'tcp.port == 80', maxHosts: 10 });
+    expect(graph.ok && graph.value.hosts.map((host) => [host.address, host.bytes, host.flows])).toEqual([
+      ['10.0.0.1', 240, 2], ['10.0.0.2', 200, 1], ['192.0.2.9', 40, 1],
+    ]);
+    expect(graph.ok && graph.value.edges.map((edge) => [edge.source, edge.target, edge.bytes])).toEqual([
+      ['10.0.0.1', '10.0.0.2', 200], ['10.0.0.1', '192.0.2.9', 40],
+    ]);
+    await store.close();
+  });
+});
+
+describe('crash in the middle of ingest', () => {
+  it('reopens with exactly the batches committed before SIGKILL', async () => {
+    const capture = join(workFolder, 'crash.pcap');
+    generateCapture({ path: capture, seed: 7, sizeBytes: 40 * 1024 * 1024, variant: 'mix', format: 'pcap' });
+    const casesFolder = join(workFolder, 'crash');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-child.ts'), casesFolder, capture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let folder = '';
+    let commits = 0;
+    let output = '';
+    await new Promise<void>((resolveKill, reject) => {
+      child.stdout.on('data', (data: Buffer) => {
+        output += data.toString();
+        const lines = output.split('\n');
+        output = lines.pop() ?? '';
+        for (const line of lines) {
+          if (line === 'done') reject(new Error('ingest finished before the kill; make the capture larger'));
+          const parsed = JSON.parse(line) as { folder?: string };
+          if (parsed.folder !== undefined) folder = parsed.folder;
+          else commits++;
+          // Kill after a few commits, while the next batch is being appended.
+          if (commits === 3) child.kill('SIGKILL');
+        }
+      });
+      child.on('exit', () => resolveKill());
+    });
+    expect(commits).toBeGreaterThanOrEqual(3);
+
+    const store = await CaseStore.open(folder);
+    const marker = store.marker;
+    expect(marker.state).toBe('ingesting');
+    expect(marker.batches).toBeGreaterThanOrEqual(3);
+    const counts = await store.query(
+      `SELECT (SELECT count(*) FROM flows) AS flows, (SELECT count(*) FROM packets) AS packets,
+              (SELECT count(*) FROM records) AS records, (SELECT coalesce(max(packet_number), 0) FROM packets) AS last`,
+    );
+    expect(counts[0]).toEqual({ flows: marker.flows, packets: marker.packets, records: marker.records, last: marker.lastPacketNumber });
+    // The index has no gap: every packet up to the last committed one is present.
+    expect(marker.packets).toBe(marker.lastPacketNumber);
+    await store.close();
+  }, 120_000);
+});
