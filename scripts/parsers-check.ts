@@ -187,7 +187,8 @@ function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'T' : 'F';
   if (Array.isArray(value)) return value.length === 0 ? '(empty)' : value.join(',');
-  return String(value);
+  // Zeek's TSV writer escapes a backslash in strings as two.
+  return String(value).replace(/\\/g, '\\\\');
 }
 
 function compareZeek(relativePath: string, log: string, rows: ZeekRow[], fields: string[] | null): void {
@@ -205,7 +206,7 @@ function compareZeek(relativePath: string, log: string, rows: ZeekRow[], fields:
       const actual = log === 'x509'
         ? rows.find((row) => row.fingerprint === expectedRow[header.indexOf('fingerprint')])
         : log === 'smb_files'
-          ? rows.find((row) => row.name === expectedRow[header.indexOf('name')]?.replace(/\\\\/g, '\\'))
+          ? rows.find((row) => formatValue(row.name) === expectedRow[header.indexOf('name')])
           : rows.find((row) => String(row['id.orig_p']) === expectedRow[header.indexOf('id.orig_p')]);
       if (actual === undefined) {
         console.log(`  ${log} row ${index}: not found`);

@@ -147,8 +147,9 @@ describe('SmbStreamParser', () => {
     const parser = new SmbStreamParser();
     parser.push(true, new Uint8Array(netbios(createRequest(9, 0, 'a.txt'))));
     parser.push(false, new Uint8Array(netbios(createResponse(9, 0, 1))));
-    // 130476648306899441 - 116444736000000000 = 14031912306899441 100-ns units: 1403191230.6899441 s, rounded to µs.
-    expect(parser.record.files[0]!.modifiedUs).toBe(1403191230689944);
+    // Exactly 1403191230.6899441 s, but Zeek computes in doubles (FILETIME / 10^7 has a 1.9 µs
+    // spacing near 1.3e10) and writes 1403191230.689943; the parser reproduces Zeek's value.
+    expect(parser.record.files[0]!.modifiedUs).toBe(1403191230689943);
   });
 
   it('flags admin and IPC shares', () => {

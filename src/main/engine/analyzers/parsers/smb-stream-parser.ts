@@ -17,10 +17,6 @@ const MAX_COMPOUNDED = 32;
 const MAX_PENDING_REQUESTS = 1024;
 const MAX_RECORDS = 4096;
 const MAX_PROBLEMS = 8;
-/** 116444736000000000, the 100-ns intervals from 1601-01-01 to 1970-01-01 (MS-DTYP FILETIME), as 32-bit halves. */
-const FILETIME_UNIX_EPOCH_HIGH = 27111902;
-const FILETIME_UNIX_EPOCH_LOW = 3577643008;
-
 export const SMB2_COMMAND = {
   negotiate: 0,
   sessionSetup: 1,
@@ -62,16 +58,20 @@ export function classifyShare(path: string): { isAdminShare: boolean; isIpcShare
   return { isAdminShare: share === 'ADMIN$' || /^[A-Z]\$$/.test(share), isIpcShare: share === 'IPC$' };
 }
 
+/** Seconds from 1601-01-01 to 1970-01-01 (MS-DTYP FILETIME epoch). */
+const FILETIME_EPOCH_OFFSET_SECONDS = 11644473600;
+
 /**
- * Converts a FILETIME given as 32-bit halves to epoch microseconds, rounded.
- * The 64-bit value exceeds 2^53, so it is split: 2^32 = 4294967290 + 6, and
- * 4294967290 / 10 is the integer 429496729.
+ * Converts a FILETIME (100-ns units since 1601) given as 32-bit halves to
+ * epoch microseconds. It follows Zeek's arithmetic (the value as a double,
+ * divided by 10^7, minus the epoch offset, printed with six decimals) so
+ * smb_files.log times match Zeek's to the microsecond; the exact value can
+ * differ from that by 1 µs.
  */
 function filetimeToUs(low: number, high: number): number | null {
   if (low === 0 && high === 0) return null;
-  const highDifference = high - FILETIME_UNIX_EPOCH_HIGH;
-  const lowDifference = low - FILETIME_UNIX_EPOCH_LOW;
-  return highDifference * 429496729 + Math.round((highDifference * 6 + lowDifference) / 10);
+  const seconds = (high * 4294967296 + low) / 1e7 - FILETIME_EPOCH_OFFSET_SECONDS;
+  return Number(seconds.toFixed(6).replace('.', ''));
 }
 
 function readFiletimeUs(cursor: ByteCursor): number | null {
@@ -91,17 +91,14 @@ type PendingRequest =
 
 class SmbDirection implements FrameHandler {
   readonly frames: FrameAssembler;
-  constructor(
-    private readonly parser: SmbStreamParser,
-    readonly isFromOriginator: boolean,
-  ) {
+  constructor(private readonly parser: SmbStreamParser) {
     this.frames = new FrameAssembler(4, MAX_KEPT_MESSAGE_LENGTH, readSmbFrameLength, this);
   }
 
   onFrame(frame: Uint8Array, streamOffset: number): void {
     // Only type 0x00 (session message) carries SMB; keep-alives and NetBIOS session requests are skipped.
     if (frame[0] !== 0x00) return;
-    this.parser.readMessage(frame.subarray(4), this.isFromOriginator, streamOffset + 4);
+    this.parser.readMessage(frame.subarray(4), streamOffset + 4);
   }
 }
 
@@ -120,8 +117,8 @@ export class SmbStreamParser {
     encryptedMessages: 0,
     problems: [],
   };
-  private readonly originator = new SmbDirection(this, true);
-  private readonly responder = new SmbDirection(this, false);
+  private readonly originator = new SmbDirection(this);
+  private readonly responder = new SmbDirection(this);
   private readonly pending = new Map<number, PendingRequest>();
   private readonly treesById = new Map<number, SmbTreeRecord>();
   private challenge: ReturnType<typeof parseNtlmChallenge> = null;
@@ -140,7 +137,7 @@ export class SmbStreamParser {
   }
 
   /** Reads one SMB message (after the 4-byte framing), following NextCommand through a compound. */
-  readMessage(message: Uint8Array, isFromOriginator: boolean, streamOffset: number): void {
+  readMessage(message: Uint8Array, streamOffset: number): void {
     if (message.length < 4 || message[1] !== 0x53 || message[2] !== 0x4d || message[3] !== 0x42) return;
     const protocol = message[0];
     if (protocol === 0xff) {
@@ -164,13 +161,13 @@ export class SmbStreamParser {
         this.addProblem(`NextCommand ${nextCommand} at stream offset ${streamOffset + offset} points outside the ${message.length}-byte message`);
         return;
       }
-      this.readSmb2(message.subarray(offset, end), isFromOriginator);
+      this.readSmb2(message.subarray(offset, end));
       if (nextCommand === 0) return;
       offset = end;
     }
   }
 
-  private readSmb2(message: Uint8Array, isFromOriginator: boolean): void {
+  private readSmb2(message: Uint8Array): void {
     const header = new ByteCursor(message, 8);
     const status = header.readUint32Le();
     const command = header.readUint16Le();
@@ -184,7 +181,8 @@ export class SmbStreamParser {
     const isResponse = (flags & 0x1) !== 0;
     const body = message.subarray(SMB2_HEADER_LENGTH);
 
-    if (!isResponse && isFromOriginator) {
+    // The response flag decides, not the direction: a flow whose start was not captured may have its sides swapped.
+    if (!isResponse) {
       this.readRequest(command, messageId, treeId, message, body);
       return;
     }
