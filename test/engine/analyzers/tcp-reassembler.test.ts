@@ -111,3 +111,33 @@ describe('TcpReassembler', () => {
     expect(consumer.events).toEqual(['ab']);
   });
 });
+
+describe('TcpReassembler without a SYN', () => {
+  it('drops a keep-alive byte the peer had acknowledged', () => {
+    const consumer = createCollector();
+    const stream = new TcpReassembler(consumer);
+    stream.addPeerAcknowledgement(101);
+    // Byte 100 resent as a keep-alive, twice, then the next request at 101.
+    stream.addSegment(100, bytes('\0'), 1, 0);
+    stream.addSegment(100, bytes('\0'), 2, 0);
+    stream.addSegment(101, bytes('GET /'), 3, 0);
+    expect(consumer.events).toEqual(['GET /']);
+    expect(stream.counters.keepAliveBytes).toBe(2);
+  });
+
+  it('keeps a lone first byte that continues the stream', () => {
+    const consumer = createCollector();
+    const stream = new TcpReassembler(consumer);
+    stream.addSegment(100, bytes('l'), 1, 0);
+    stream.addSegment(101, bytes('s\r\n'), 2, 0);
+    expect(consumer.events).toEqual(['l', 's\r\n']);
+  });
+
+  it('delivers a held first byte at finish', () => {
+    const consumer = createCollector();
+    const stream = new TcpReassembler(consumer);
+    stream.addSegment(7, bytes('x'), 1, 0);
+    stream.finish();
+    expect(consumer.events).toEqual(['x']);
+  });
+});

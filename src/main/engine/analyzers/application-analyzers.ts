@@ -20,10 +20,24 @@ import { HttpFlowAnalyzer } from './http-analyzer';
 import { IcmpFlowAnalyzer } from './icmp-analyzer';
 import { EXPECTED_SERVICE_PORTS, type ServiceName, identifyTcpService, identifyUdpService, isExpectedServicePort } from './service-identification';
 import { DEFAULT_MAX_BUFFERED_BYTES, TcpReassembler, type StreamConsumer } from './tcp-reassembler';
+import { SocksHandshake } from './socks-handshake';
 import { UdpFragmentReassembler } from './udp-fragment-reassembler';
 
 /** Payload chunks per direction tried for identification before giving up on that direction. */
 const MAX_IDENTIFY_ATTEMPTS = 4;
+/**
+ * Unidentified stream bytes kept per flow, replayed when the other side
+ * identifies the service (a request line longer than one segment, a server
+ * that speaks first). Bytes past it are not analyzed.
+ */
+const MAX_HELD_BYTES = 16 * 1024;
+
+interface HeldChunk {
+  data: Uint8Array;
+  isFromOriginator: boolean;
+  packetNumber: number;
+  timestampUs: number;
+}
 
 export interface ApplicationAnalyzerSinks {
   onDns?(record: DnsRecord): void;
@@ -46,7 +60,10 @@ export type FlowAnnotations = Pick<FlowRecord, 'isServiceOnUnusualPort' | 'expec
 class FlowAnalysis implements AnalyzerContext {
   readonly flowUid: string;
   readonly flowEndpoints: ConnectionEndpoints;
+  /** Service whose analyzer gets the stream: the tunnelled one after a SOCKS handshake. */
   service: ServiceName | null = null;
+  outerService: ServiceName | null = null;
+  socks: SocksHandshake | null = null;
   identifyAttempts: [number, number] = [0, 0];
   streams: [TcpReassembler, TcpReassembler] | null = null;
   dns: DnsFlowAnalyzer | null = null;
@@ -54,6 +71,9 @@ class FlowAnalysis implements AnalyzerContext {
   icmp: IcmpFlowAnalyzer | null = null;
   fragments: UdpFragmentReassembler | null = null;
   private readonly weirdNames = new Set<string>();
+  /** Stream bytes seen before the service was identified, copied, within MAX_HELD_BYTES. */
+  private heldChunks: HeldChunk[] = [];
+  private heldBytes = 0;
 
   constructor(
     private readonly owner: ApplicationAnalyzers,
@@ -66,6 +86,22 @@ class FlowAnalysis implements AnalyzerContext {
       responderAddress: flow.responderAddressText,
       responderPort: flow.responderPort,
     };
+  }
+
+  /** Keep a copy of unidentified stream bytes (borrowed) to replay once the other side identifies the service. */
+  holdUnidentified(data: Uint8Array, isFromOriginator: boolean, packetNumber: number, timestampUs: number): void {
+    if (this.heldBytes + data.length > MAX_HELD_BYTES) return;
+    this.heldChunks.push({ data: data.slice(), isFromOriginator, packetNumber, timestampUs });
+    this.heldBytes += data.length;
+  }
+
+  /** The held chunks in arrival order, originator's first; the list is emptied. */
+  takeHeldChunks(): HeldChunk[] {
+    if (this.heldChunks.length === 0) return this.heldChunks;
+    const chunks = [...this.heldChunks.filter((chunk) => chunk.isFromOriginator), ...this.heldChunks.filter((chunk) => !chunk.isFromOriginator)];
+    this.heldChunks = [];
+    this.heldBytes = 0;
+    return chunks;
   }
 
   emitDns(record: DnsRecord): void {
@@ -176,15 +212,36 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
 
   /** Route in-order stream bytes (borrowed) of one direction. */
   handleStreamData(analysis: FlowAnalysis, isFromOriginator: boolean, data: Uint8Array, packetNumber: number, timestampUs: number): void {
+    let bytes = data;
+    if (analysis.socks !== null && !analysis.socks.isDone(isFromOriginator)) {
+      const used = analysis.socks.consume(bytes, isFromOriginator);
+      if (analysis.socks.hasFailed()) {
+        analysis.socks = null;
+        analysis.streams?.forEach((stream) => stream.stop());
+        return;
+      }
+      bytes = bytes.subarray(used);
+      if (bytes.length === 0) return;
+    }
+
     if (analysis.service === null) {
       const side = isFromOriginator ? 0 : 1;
       analysis.identifyAttempts[side]++;
-      const service = identifyTcpService(data, isFromOriginator);
+      const service = identifyTcpService(bytes, isFromOriginator);
       if (service === null) {
+        analysis.holdUnidentified(bytes, isFromOriginator, packetNumber, timestampUs);
         if (analysis.identifyAttempts[0] >= MAX_IDENTIFY_ATTEMPTS && analysis.identifyAttempts[1] >= MAX_IDENTIFY_ATTEMPTS) analysis.streams?.forEach((stream) => stream.stop());
         return;
       }
       this.setService(analysis, service);
+      if (service === 'socks' && analysis.socks === null) {
+        // Identify the tunnelled protocol after the handshake, as a second service ("socks,http").
+        analysis.socks = new SocksHandshake();
+        analysis.service = null;
+        analysis.identifyAttempts = [0, 0];
+        this.handleStreamData(analysis, isFromOriginator, bytes, packetNumber, timestampUs);
+        return;
+      }
       if (service === 'http') analysis.http = new HttpFlowAnalyzer(analysis);
       else if (service === 'dns') analysis.dns = new DnsFlowAnalyzer(analysis, 'tcp', 'dns');
       else {
@@ -194,8 +251,14 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
         return;
       }
     }
-    if (analysis.http !== null) analysis.http.handleStream(data, isFromOriginator, packetNumber, timestampUs);
-    else if (analysis.dns !== null) analysis.dns.handleStream(data, isFromOriginator, packetNumber, timestampUs);
+    // Bytes that came before the service was known (the other side spoke first) go in first.
+    for (const held of analysis.takeHeldChunks()) this.deliverToAnalyzer(analysis, held.isFromOriginator, held.data, held.packetNumber, held.timestampUs);
+    this.deliverToAnalyzer(analysis, isFromOriginator, bytes, packetNumber, timestampUs);
+  }
+
+  private deliverToAnalyzer(analysis: FlowAnalysis, isFromOriginator: boolean, bytes: Uint8Array, packetNumber: number, timestampUs: number): void {
+    if (analysis.http !== null) analysis.http.handleStream(bytes, isFromOriginator, packetNumber, timestampUs);
+    else if (analysis.dns !== null) analysis.dns.handleStream(bytes, isFromOriginator, packetNumber, timestampUs);
   }
 
   private handleTcpSegment(analysis: FlowAnalysis, event: FlowPacketEvent, payload: Uint8Array): void {
@@ -208,6 +271,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
     const layer = event.layer;
     const stream = analysis.streams[event.isFromOriginator ? 0 : 1];
     const isSyn = (layer.tcpFlags & 0x02) !== 0;
+    if ((layer.tcpFlags & 0x10) !== 0) analysis.streams[event.isFromOriginator ? 1 : 0].addPeerAcknowledgement(layer.tcpAcknowledgement);
     if (isSyn) stream.addSyn(layer.tcpSequence);
     if (payload.length > 0) {
       const sequence = isSyn ? (layer.tcpSequence + 1) >>> 0 : layer.tcpSequence;
@@ -266,12 +330,14 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
 
   private setService(analysis: FlowAnalysis, service: ServiceName): void {
     analysis.service = service;
+    analysis.outerService ??= service;
     analysis.flow.setService(service);
   }
 
   private recordAnnotations(analysis: FlowAnalysis): void {
     const annotations: FlowAnnotations = {};
-    const service = analysis.service;
+    // The port check uses the first service found (socks, for HTTP through a SOCKS proxy).
+    const service = analysis.outerService;
     if (service !== null) {
       const flow = analysis.flow;
       const isExpected = isExpectedServicePort(service, flow.responderPort) || isExpectedServicePort(service, flow.originatorPort);

@@ -231,7 +231,9 @@ export class HttpFlowAnalyzer {
   }
 
   private handleRequestHead(head: MessageHead, packetNumber: number, timestampUs: number): void {
-    const match = /^([^ ]+) +([^ ]*)(?: +HTTP\/(\d+\.\d+))? *$/.exec(head.firstLine);
+    // The target runs to the version at the end of the line, so a target holding a
+    // space (seen in exploit attempts) stays whole; tshark ends it at the first space.
+    const match = /^([^ ]+) +(.*?)(?: +HTTP\/(\d+\.\d+))? *$/.exec(head.firstLine);
     if (match === null) {
       this.context.emitWeird('bad_HTTP_request', null, 'HTTP', packetNumber, timestampUs);
       this.request.phase = Phase.stopped;

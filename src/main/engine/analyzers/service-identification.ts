@@ -74,10 +74,13 @@ function startsWithTextIgnoringCase(bytes: Uint8Array, text: string): boolean {
   return true;
 }
 
-/** The first line (up to 200 bytes) as text, for greeting checks. */
+/** Longest first line read for the checks; a longer HTTP request line is cut here. */
+const MAX_FIRST_LINE_BYTES = 8192;
+
+/** The first line (up to MAX_FIRST_LINE_BYTES) as text, for request line and greeting checks. */
 function readFirstLine(bytes: Uint8Array): string {
   let text = '';
-  for (let i = 0; i < bytes.length && i < 200; i++) {
+  for (let i = 0; i < bytes.length && i < MAX_FIRST_LINE_BYTES; i++) {
     const code = bytes[i] ?? 0;
     if (code === 0x0a || code === 0x0d) break;
     text += String.fromCharCode(code);
@@ -210,7 +213,14 @@ export function identifyTcpService(bytes: Uint8Array, isFromOriginator: boolean)
   if (looksLikeTls(bytes)) return 'ssl';
   if (startsWithText(bytes, 'SSH-')) return 'ssh';
   if (startsWithText(bytes, 'HTTP/1.') || startsWithText(bytes, 'HTTP/0.9')) return 'http';
-  if (httpMethods.some((method) => startsWithText(bytes, method)) && /^[A-Z]+ \S+ HTTP\/\d/.test(readFirstLine(bytes))) return 'http';
+  // A known method, and the version at the end of the line (or a line still going on in the next segment).
+  if (httpMethods.some((method) => startsWithText(bytes, method))) {
+    const line = readFirstLine(bytes);
+    const isLineCut = line.length === bytes.length || line.length === MAX_FIRST_LINE_BYTES;
+    if (/ HTTP\/\d\.\d$/.test(line) || (isLineCut && !line.includes(' ', line.indexOf(' ') + 1))) return 'http';
+  }
+  // Other methods (UPnP SUBSCRIBE, WebDAV extensions, ...) when the line ends with an HTTP/1.x version.
+  if (/^[A-Z][A-Z_-]{1,23} \S.* HTTP\/1\.[019]$/.test(readFirstLine(bytes))) return 'http';
   // HTTP/0.9: "GET /path" and a line end, no version.
   if (isFromOriginator && /^GET \/\S* *$/.test(readFirstLine(bytes)) && bytes.includes(0x0a)) return 'http';
   if (looksLikeSmb(bytes)) return 'smb';

@@ -30,11 +30,15 @@ export interface ReassemblyCounters {
   /** Out-of-order bytes dropped because the buffer was full. */
   droppedBytes: number;
   outOfOrderSegments: number;
+  /** One-byte keep-alive segments at the start of a stream seen without its SYN, dropped. */
+  keepAliveBytes: number;
 }
 
 interface BufferedSegment {
   /** Absolute sequence number of the first byte of `data`. */
   sequence: number;
+  /** Held first byte only: the peer had acknowledged it when it was sent. */
+  isAcknowledged?: boolean;
   data: Uint8Array;
   packetNumber: number;
   timestampUs: number;
@@ -56,10 +60,15 @@ export class TcpReassembler {
     gapBytes: 0,
     droppedBytes: 0,
     outOfOrderSegments: 0,
+    keepAliveBytes: 0,
   };
   /** Next sequence number expected, or -1 before the stream start is known. */
   private nextSequence = -1;
   private readonly pending: BufferedSegment[] = [];
+  /** A one-byte first segment of a stream without SYN, until the next segment shows whether it was a keep-alive. */
+  private heldFirstByte: BufferedSegment | null = null;
+  /** Highest acknowledgement number seen from the other side, or -1. */
+  private peerAcknowledgement = -1;
   private pendingBytes = 0;
   private isStopped = false;
 
@@ -87,7 +96,9 @@ export class TcpReassembler {
 
   /** A SYN (or SYN-ACK) with initial sequence number `sequence`: data starts at sequence + 1. */
   addSyn(sequence: number): void {
-    if (this.nextSequence < 0) this.nextSequence = (sequence + 1) >>> 0;
+    if (this.nextSequence >= 0) return;
+    this.heldFirstByte = null;
+    this.nextSequence = (sequence + 1) >>> 0;
   }
 
   /**
@@ -97,7 +108,7 @@ export class TcpReassembler {
   addSegment(sequence: number, payload: Uint8Array, packetNumber: number, timestampUs: number): void {
     if (this.isStopped || payload.length === 0) return;
     const start = sequence >>> 0;
-    if (this.nextSequence < 0) this.nextSequence = start;
+    if (this.nextSequence < 0 && !this.resolveFirstByte(start, payload, packetNumber, timestampUs)) return;
 
     const offset = getSequenceDistance(this.nextSequence, start);
     if (offset + payload.length <= 0) {
@@ -122,6 +133,12 @@ export class TcpReassembler {
    */
   finish(): void {
     if (this.isStopped) return;
+    const held = this.heldFirstByte;
+    if (held !== null) {
+      this.heldFirstByte = null;
+      this.nextSequence = held.sequence;
+      this.deliverNow(held.data, held.packetNumber, held.timestampUs);
+    }
     while (this.pending.length > 0) {
       const first = this.pending[0];
       if (first === undefined) break;
@@ -133,6 +150,43 @@ export class TcpReassembler {
       }
       this.drainPending();
     }
+  }
+
+  /**
+   * Record the highest acknowledgement number the other side sent, so a
+   * resent byte it had already acknowledged is recognised as a keep-alive.
+   */
+  addPeerAcknowledgement(acknowledgement: number): void {
+    const value = acknowledgement >>> 0;
+    if (this.peerAcknowledgement < 0 || getSequenceDistance(this.peerAcknowledgement, value) > 0) this.peerAcknowledgement = value;
+  }
+
+  /**
+   * Decide where a stream seen without its SYN starts. A lone first byte may
+   * be a keep-alive: the last byte sent again, which the other side has
+   * already acknowledged. Taking it as the start would shift the real data
+   * by one, so it is held until the next segment: a repeat at the same
+   * sequence, or a byte the peer had acknowledged when it was sent, is
+   * dropped; otherwise the stream starts at the held byte. Returns false
+   * when `payload` was held.
+   */
+  private resolveFirstByte(start: number, payload: Uint8Array, packetNumber: number, timestampUs: number): boolean {
+    const held = this.heldFirstByte;
+    if (payload.length === 1 && (held === null || start === held.sequence)) {
+      if (held !== null) this.counters.keepAliveBytes++;
+      const isAcknowledged = this.peerAcknowledgement >= 0 && getSequenceDistance((start + 1) >>> 0, this.peerAcknowledgement) >= 0;
+      this.heldFirstByte = { sequence: start, data: payload.slice(), packetNumber, timestampUs, isAcknowledged };
+      return false;
+    }
+    this.heldFirstByte = null;
+    if (held === null || held.isAcknowledged === true) {
+      if (held !== null) this.counters.keepAliveBytes++;
+      this.nextSequence = start;
+      return true;
+    }
+    this.nextSequence = held.sequence;
+    this.deliverNow(held.data, held.packetNumber, held.timestampUs);
+    return true;
   }
 
   private deliverNow(data: Uint8Array, packetNumber: number, timestampUs: number): void {
