@@ -10,6 +10,7 @@ import { arch, release, type } from 'node:os';
 
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../shared/domain/flow';
+import type { FlowAnalyzer } from '../engine/flows/flow-hooks';
 import type { PacketRecord } from '../engine/source/packet-record';
 import { getLogger } from '../engine/logging';
 import {
@@ -55,6 +56,8 @@ export interface LiveCaptureOptions {
   /** Stop after this many milliseconds. */
   stopAfterMs?: number;
   onFlows?(flows: FlowRecord[]): void;
+  /** Application analyzers fed with every analysed packet, as analyzeCapture feeds them. */
+  analyzers?: readonly FlowAnalyzer[];
   onCounters?(counters: CaptureCounters): void;
   counterIntervalMs?: number;
   addon?: CaptureAddon;
@@ -71,7 +74,8 @@ export type CaptureEndReason =
   | 'file-write-failed'
   | 'interface-down'
   | 'interface-removed'
-  | 'read-failed';
+  | 'read-failed'
+  | 'internal-error';
 
 export interface LiveCaptureResult {
   reason: CaptureEndReason;
@@ -171,13 +175,13 @@ export class LiveCaptureSession {
       throw error;
     }
 
-    this.pipeline = new LiveFlowPipeline({ onFlows: (flows) => options.onFlows?.(flows) });
+    this.pipeline = new LiveFlowPipeline({ onFlows: (flows) => options.onFlows?.(flows), analyzers: options.analyzers });
     this.startedAtMs = this.now();
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
     this.handle.start(
-      (batch, packetCount) => this.acceptBatch(batch, packetCount),
+      (batch, packetCount) => this.acceptBatchSafely(batch, packetCount),
       (report) => this.finish(report),
     );
     this.counterTimer = setInterval(() => this.publishCounters(), options.counterIntervalMs ?? 250);
@@ -227,6 +231,21 @@ export class LiveCaptureSession {
       packetsNotAnalyzed: this.packetsNotAnalyzed,
       elapsedMs: atMs - this.startedAtMs,
     };
+  }
+
+  /**
+   * The boundary for unexpected errors: an exception escaping into the addon's
+   * callback would be lost by Node-API and cut the batch short, so it stops the
+   * capture with the error instead, and the file is finalized as usual.
+   */
+  private acceptBatchSafely(batch: Buffer, packetCount: number): void {
+    try {
+      this.acceptBatch(batch, packetCount);
+    } catch (error) {
+      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log.error({ device: this.device, packet: this.packets, error: reason }, 'live capture failed while processing a batch');
+      this.requestStop('internal-error', `Capture on ${this.device} stopped after an internal error at packet ${this.packets + 1}: ${reason}`);
+    }
   }
 
   private acceptBatch(batch: Buffer, packetCount: number): void {

@@ -12,6 +12,7 @@ import type { FlowRecord } from '../../shared/domain/flow';
 import { createDecodedPacket, type DecodedPacket } from '../engine/decode/decoded-packet';
 import { getLinkTypeName } from '../engine/decode/link-types';
 import { decodePacket } from '../engine/decode/packet-decoder';
+import { type FlowAnalyzer, combineFlowAnalyzers } from '../engine/flows/flow-hooks';
 import { FlowTable } from '../engine/flows/flow-table';
 import type { FlowTimeouts } from '../engine/flows/flow-timeouts';
 import type { PacketRecord } from '../engine/source/packet-record';
@@ -23,6 +24,8 @@ export interface LiveFlowPipelineOptions {
   /** Receives finished flows in batches, and the rest at `finish`. */
   onFlows(flows: FlowRecord[]): void;
   flowTimeouts?: Partial<FlowTimeouts>;
+  /** Application analyzers (DNS, HTTP, ...), called as analyzeCapture calls them. */
+  analyzers?: readonly FlowAnalyzer[];
 }
 
 export class LiveFlowPipeline {
@@ -30,6 +33,7 @@ export class LiveFlowPipeline {
   readonly decoded: DecodedPacket = createDecodedPacket();
   private readonly options: LiveFlowPipelineOptions;
   private readonly flowTable: FlowTable;
+  private readonly analyzer: FlowAnalyzer;
   private readonly problems = new Map<string, ProblemTally>();
   private readonly linkTypeCounts = new Map<number, number>();
   private pendingFlows: FlowRecord[] = [];
@@ -43,8 +47,12 @@ export class LiveFlowPipeline {
 
   constructor(options: LiveFlowPipelineOptions) {
     this.options = options;
+    const analyzer = combineFlowAnalyzers(options.analyzers ?? []);
+    this.analyzer = analyzer;
     this.flowTable = new FlowTable({
       timeouts: options.flowTimeouts,
+      onFlowPacket: analyzer.onFlowPacket?.bind(analyzer),
+      onFlowEnd: analyzer.onFlowEnd?.bind(analyzer),
       onFlow: (flow) => {
         this.flowCount++;
         this.pendingFlows.push(flow);
@@ -93,6 +101,7 @@ export class LiveFlowPipeline {
   /** Flush the flow table (remaining flows leave as not finished) and return the summary. */
   finish(path: string, fileBytes: number, isCancelled: boolean): CaptureSummary {
     this.flowTable.flush();
+    this.analyzer.onCaptureEnd?.();
     this.emitFlows();
     const linkTypes: LinkTypeCount[] = [...this.linkTypeCounts.entries()]
       .sort((a, b) => a[0] - b[0])

@@ -7,6 +7,8 @@ import type { CaptureCounters } from '../capture/capture-counters';
 import { listCaptureDevices, type CaptureDevice } from '../capture/capture-devices';
 import { CaptureError } from '../capture/capture-error';
 import { LiveCaptureSession, type LiveCaptureResult } from '../capture/live-capture-session';
+import { createAnalyzerLogFiles } from '../engine/analyzers/analyzer-log-files';
+import { ApplicationAnalyzers } from '../engine/analyzers/application-analyzers';
 import {
   compareFlowsForLog,
   formatConnLogFooter,
@@ -247,8 +249,11 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   const capturePath = resolve(parsed.writeFile ?? join(outputDirectory, 'capture.pcapng'));
   await mkdir(outputDirectory, { recursive: true });
 
-  const flows: FlowRecord[] = [];
+  // The same logs as tideline analyze: conn.log plus the application analyzers' dns.log, http.log, ...
   const openedAt = new Date();
+  const analyzerLogs = createAnalyzerLogFiles(outputDirectory, parsed.format, openedAt);
+  const analyzers = new ApplicationAnalyzers(analyzerLogs.sinks);
+  const flows: FlowRecord[] = [];
   const isTerminal = process.stderr.isTTY;
   const session = new LiveCaptureSession({
     device,
@@ -263,8 +268,12 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
     stopAfterPackets: parsed.count,
     stopAfterMs: parsed.durationSeconds === undefined ? undefined : parsed.durationSeconds * 1000,
     counterIntervalMs: 1000,
+    analyzers: [analyzers],
     onFlows(batch) {
-      for (const flow of batch) flows.push(flow);
+      for (const flow of batch) {
+        analyzers.annotateFlowRecord(flow);
+        flows.push(flow);
+      }
     },
     onCounters(counters) {
       process.stderr.write(isTerminal ? `\r${formatCounters(counters)}\x1b[K` : `${formatCounters(counters)}\n`);
@@ -275,11 +284,12 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
     `capturing on ${device}${parsed.filter === undefined ? '' : ` with filter "${parsed.filter}"`}, writing ${capturePath}\n`,
   );
 
+  // Listen with `on`, not `once`: a second Ctrl-C while the last packets are written must not kill the process.
   const stop = (): void => {
     void session.stop();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   let result: LiveCaptureResult;
   try {
     result = await session.finished;
@@ -289,7 +299,8 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   }
   if (isTerminal) process.stderr.write('\n');
 
-  // Same conn.log as tideline analyze: sorted by ts, Zeek TSV or JSON lines.
+  const analyzerLogCounts = analyzerLogs.close();
+  // conn.log sorted by ts, as tideline analyze --sort writes it; Zeek TSV or JSON lines.
   flows.sort(compareFlowsForLog);
   const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
   let text = parsed.format === 'json' ? '' : formatConnLogHeader(openedAt);
@@ -303,6 +314,9 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   process.stdout.write(
     `conn.log: ${logPath} (${flows.length} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
   );
+  for (const [name, count] of Object.entries(analyzerLogCounts)) {
+    process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
+  }
   if (result.message !== null) process.stderr.write(`tideline capture: ${result.message}\n`);
   const isError =
     result.reason !== 'stopped' && result.reason !== 'packet-count-reached' && result.reason !== 'duration-reached';

@@ -98,6 +98,7 @@ CaptureHandle::CaptureHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   pcap_set_timeout(pcap_, static_cast<int>(timeoutMs));
   pcap_set_immediate_mode(pcap_, isImmediate ? 1 : 0);
   if (bufferSizeBytes > 0) pcap_set_buffer_size(pcap_, static_cast<int>(bufferSizeBytes));
+  if (bufferSizeBytes > drainLimitBytes_) drainLimitBytes_ = bufferSizeBytes;
   Napi::Array warnings = Napi::Array::New(env);
   if (wantsNanosecond && pcap_set_tstamp_precision(pcap_, PCAP_TSTAMP_PRECISION_NANO) != 0) {
     warnings.Set(warnings.Length(), "nanosecond timestamps are not supported on this platform; using microseconds");
@@ -256,13 +257,15 @@ void CaptureHandle::RunReader() {
   threadSafeFunction_.Release();
 }
 
-// Read, without blocking, what the kernel had already handed to the ring when stop came.
+// Read, without blocking, what the kernel had already handed to the ring when stop came,
+// up to about one kernel buffer of packet bytes.
 // NOTE: on Linux with TPACKET_V3, packets in the ring block the kernel has not yet retired
 // (at most the last timeoutMs of traffic) are counted in `received` but never delivered.
 void CaptureHandle::DrainAfterStop() {
   char error[PCAP_ERRBUF_SIZE] = {0};
   if (pcap_setnonblock(pcap_, 1, error) != 0) return;
-  for (int read = 0; read < kMaxDrainReads; read++) {
+  const size_t start = bytesAppended_;
+  for (int read = 0; read < kMaxDrainReads && bytesAppended_ - start < drainLimitBytes_; read++) {
     int status = pcap_dispatch(pcap_, -1, &CaptureHandle::OnPacket, reinterpret_cast<u_char*>(this));
     if (status == PCAP_ERROR_BREAK) continue;  // A breakloop not yet consumed by the main loop.
     if (status <= 0) break;
@@ -295,6 +298,7 @@ void CaptureHandle::AppendPacket(const struct pcap_pkthdr* header, const u_char*
   std::memcpy(out.data() + offset, fields, sizeof fields);
   std::memcpy(out.data() + offset + kRecordHeaderBytes, bytes, header->caplen);
   currentBatch_->packetCount++;
+  bytesAppended_ += kRecordHeaderBytes + paddedLength;
 }
 
 void CaptureHandle::FlushBatch() {

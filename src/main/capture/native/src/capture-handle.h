@@ -69,7 +69,10 @@ class CaptureHandle : public Napi::ObjectWrap<CaptureHandle> {
   // Batch being filled by the reader thread (only that thread touches it).
   ThreadMessage* currentBatch_ = nullptr;
   size_t maxBatchBytes_ = 1 << 20;
-  size_t maxPendingBatches_ = 64;
+  size_t maxPendingBatches_ = 16;
+  // Packet bytes the drain after stop may read: about one kernel buffer, so traffic that keeps coming cannot prolong it.
+  size_t drainLimitBytes_ = 2 << 20;
+  size_t bytesAppended_ = 0;
   std::chrono::steady_clock::time_point lastStatsSample_;
 
   // Shared between the reader thread and the main thread.
