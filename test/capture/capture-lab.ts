@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 const ADDON = fileURLToPath(new URL('../../src/main/capture/native/build/Release/tideline_capture.node', import.meta.url));
-const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+const TSX_LOADER = new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url).href;
 const CLI_ENTRY = fileURLToPath(new URL('../../src/main/cli/main.ts', import.meta.url));
 
 /** Why live-capture tests cannot run here, or null when they can. */
@@ -110,9 +110,13 @@ export function startBackground(namespace: string | null, command: string, args:
   };
 }
 
-/** Start `tideline` from source (inside `namespace` when given). */
+/**
+ * Start `tideline` from source (inside `namespace` when given). The tsx loader
+ * runs inside the one node process, so signals reach the command itself rather
+ * than a wrapper that may kill a busy child.
+ */
 export function startTideline(namespace: string | null, args: readonly string[], options: { user?: string } = {}): BackgroundProcess {
-  return startBackground(namespace, process.execPath, [TSX_CLI, CLI_ENTRY, ...args], options);
+  return startBackground(namespace, process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], options);
 }
 
 /** Start tcpdump writing nanosecond pcap to `path`, and wait until it listens. */
@@ -162,4 +166,12 @@ export function readWithTshark(path: string): { time: string; capturedLength: nu
     originalLength: Number(frame._source.layers.frame['frame.len']),
     hex: frame._source.layers.frame_raw?.[0] ?? '',
   }));
+}
+
+/** Number of packets in `path` as Wireshark's file reader counts them (capinfos, without dissecting each packet). */
+export function countWithCapinfos(path: string): number {
+  const output = runCommand('capinfos', ['-M', '-c', path], 120_000);
+  const match = /Number of packets:\s+(\d+)/.exec(output);
+  if (match === null) throw new Error(`capinfos printed no packet count for ${path}: ${output}`);
+  return Number(match[1]);
 }
