@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { analyzeCapture } from '../../../src/main/engine/analyze-capture';
+import { analyzeWithAnalyzers } from '../../../src/main/engine/host/analyze-with-analyzers';
 import { EngineService } from '../../../src/main/engine/host/engine-service';
 import type { Alert, CaptureOverview, FlowPage, HostGraph, Timeline } from '../../../src/shared/contract';
 import expected from '../../fixtures/sample.expected.json';
@@ -19,7 +19,7 @@ async function call<T>(name: string, argument: unknown): Promise<T> {
 }
 
 beforeAll(async () => {
-  service = new EngineService({ analyze: analyzeCapture, emit: () => undefined });
+  service = new EngineService({ analyze: analyzeWithAnalyzers, emit: () => undefined });
   captureId = (await call<{ captureId: string }>('capture.open', { path: samplePath })).captureId;
   await service.currentSession?.finished;
 });
@@ -87,5 +87,25 @@ describe('engine host on the bundled sample', () => {
     expect(scan?.hosts).toEqual([expected.scan.scanner, expected.scan.target]);
     expect(scan?.evidence.flowUids).toHaveLength(failedPorts);
     expect(scan?.severity).toBe('high');
+  });
+
+  it('labels hosts with the names seen', async () => {
+    const graph = await call<HostGraph>('aggregates.hostGraph', { captureId, filter: {}, maxNodes: 100 });
+    const namesByAddress = new Map(graph.nodes.map((node) => [node.address, node.names]));
+    for (const named of expected.namedHosts) {
+      for (const address of named.addresses) expect(namesByAddress.get(address)).toContain(named.name);
+    }
+    const unnamed = graph.nodes.filter((node) => node.names.length === 0).map((node) => node.address);
+    const namedAddresses = new Set(expected.namedHosts.flatMap((named) => named.addresses));
+    expect(unnamed.sort()).toEqual(expected.hosts.addresses.filter((address) => !namedAddresses.has(address)).sort());
+  });
+
+  it('identifies services', async () => {
+    const overview = await call<CaptureOverview>('aggregates.overview', { captureId });
+    const flowsByService = Object.fromEntries(overview.serviceMix.map((share) => [share.service, share.flows]));
+    // The sample's UDP flows are all queries to its DNS server.
+    expect(flowsByService.dns).toBe(expected.flows.udp);
+    expect(flowsByService.ssh).toBe(1);
+    expect(Object.keys(flowsByService).sort()).toEqual(['(unknown)', 'dns', 'http', 'ssh', 'ssl']);
   });
 });

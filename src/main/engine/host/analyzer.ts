@@ -5,6 +5,7 @@
  */
 import type { CaptureSummary } from '../../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../../shared/domain/flow';
+import type { DnsRecord, HttpRecord } from '../../../shared/domain/records';
 
 export interface AnalyzeProgress {
   bytesRead: number;
@@ -17,6 +18,10 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   onProgress?(progress: AnalyzeProgress): void;
   onFlows?(flows: FlowRecord[]): void;
+  /** DNS records as the analyzers complete them (only when the analysis runs the application analyzers). */
+  onDnsRecord?(record: DnsRecord): void;
+  /** HTTP records, likewise. */
+  onHttpRecord?(record: HttpRecord): void;
 }
 
 export type AnalyzeCapture = (path: string, options?: AnalyzeOptions) => Promise<{ summary: CaptureSummary }>;

@@ -18,6 +18,7 @@ import { describeLoadError } from './error-mapping';
 import { hashFileSha256 } from './file-hash';
 import type { LayoutPoint } from './force-layout';
 import { FlowStore } from './flow-store';
+import { HostNames } from './host-names';
 import { alertsForProblems } from './problem-alerts';
 import { detectScans } from './scan-detector';
 
@@ -43,6 +44,7 @@ export class CaptureSession {
   readonly id = randomUUID();
   readonly path: string;
   readonly store = new FlowStore();
+  readonly hostNames = new HostNames();
   /** Last layout positions by node id, so the host graph keeps its shape between batches. */
   readonly graphPositions = new Map<string, LayoutPoint>();
   /** The last host graph with the request key and store version it was built for. */
@@ -143,6 +145,8 @@ export class CaptureSession {
         signal,
         onProgress: (progress) => this.recordProgress(progress),
         onFlows: (flows) => this.addFlows(flows),
+        onDnsRecord: (record) => this.hostNames.addDnsRecord(record),
+        onHttpRecord: (record) => this.hostNames.addHttpRecord(record),
       });
       await hashing;
       this.summary = summary;

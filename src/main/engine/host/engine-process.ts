@@ -8,8 +8,8 @@
  * carrying one MessagePort. Messages to the parent: `{ type: 'ready' }`
  * once, then `ResponseMessage` and `EventMessage`.
  */
-import { analyzeCapture } from '../analyze-capture';
 import { getLogger } from '../logging';
+import { analyzeWithAnalyzers } from './analyze-with-analyzers';
 import { startEngineHost } from './engine-host';
 import { connectToParent } from './parent-channel';
 
@@ -20,5 +20,5 @@ if (parent === null) {
   log.error('engine process started without a parent channel; start it through the app or `tideline serve`');
   process.exitCode = 2;
 } else {
-  startEngineHost(parent, analyzeCapture);
+  startEngineHost(parent, analyzeWithAnalyzers);
 }

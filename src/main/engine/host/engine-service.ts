@@ -165,7 +165,9 @@ export class EngineService {
       captureId: session.id,
       summary: session.finalSummary,
       sha256: session.fileSha256,
-      topTalkers: findTopTalkers(trafficOf(session, filter).hosts.values()),
+      topTalkers: findTopTalkers(trafficOf(session, filter).hosts.values(), undefined, (address) =>
+        session.hostNames.namesOf(address),
+      ),
       protocolMix: sumProtocolMix(flows),
       serviceMix: sumServiceMix(flows),
       flows: flows.length,
@@ -182,6 +184,7 @@ export class EngineService {
       trafficOf(session, argument.filter),
       argument.maxNodes,
       session.graphPositions,
+      (address) => session.hostNames.namesOf(address),
     );
     for (const node of graph.nodes) session.graphPositions.set(node.id, { x: node.x, y: node.y });
     session.graphCache = { key, version: session.store.version, graph };

@@ -18,15 +18,17 @@ export function buildHostGraph(
   flows: readonly FlowRecord[],
   maxNodes: number,
   previousPositions: ReadonlyMap<string, LayoutPoint> = new Map(),
+  namesOf: (address: string) => string[] = () => [],
 ): HostGraph {
-  return buildHostGraphFromIndex(TrafficIndex.of(flows), maxNodes, previousPositions);
+  return buildHostGraphFromIndex(TrafficIndex.of(flows), maxNodes, previousPositions, namesOf);
 }
 
-/** Build the graph from running totals (see `buildHostGraph`). */
+/** Build the graph from running totals (see `buildHostGraph`); `namesOf` labels each host. */
 export function buildHostGraphFromIndex(
   index: TrafficIndex,
   maxNodes: number,
   previousPositions: ReadonlyMap<string, LayoutPoint> = new Map(),
+  namesOf: (address: string) => string[] = () => [],
 ): HostGraph {
   const ranked = rankHostsByBytes(index.hosts.values());
   const isGrouping = ranked.length > maxNodes;
@@ -37,7 +39,7 @@ export function buildHostGraphFromIndex(
     id: host.address,
     kind: 'host',
     address: host.address,
-    names: host.names,
+    names: namesOf(host.address),
     isInternal: host.isInternal,
     bytes: host.bytes,
     hostCount: 1,

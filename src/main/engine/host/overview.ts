@@ -11,10 +11,14 @@ export const topTalkerCount = 10;
 export const unknownServiceLabel = '(unknown)';
 
 /** The `count` hosts with the most bytes, largest first, as copies the caller may keep. */
-export function findTopTalkers(hosts: Iterable<HostTotals>, count = topTalkerCount): HostTotals[] {
+export function findTopTalkers(
+  hosts: Iterable<HostTotals>,
+  count = topTalkerCount,
+  namesOf: (address: string) => string[] = () => [],
+): HostTotals[] {
   return rankHostsByBytes(hosts)
     .slice(0, count)
-    .map((host) => ({ ...host, names: [...host.names] }));
+    .map((host) => ({ ...host, names: namesOf(host.address) }));
 }
 
 /** Flows, bytes and packets per transport, largest byte share first. */
