@@ -96,7 +96,7 @@ www = sys.argv[1]
 rng = random.Random(7)
 open(f"{www}/b.txt", "w").write("ok\n")
 open(f"{www}/index.html", "w").write("<!doctype html><p>" + "word " * 800 + "</p>\n")
-for name, size in (("page1.bin", 40_000), ("page2.bin", 120_000), ("report.bin", 300_000), ("big.bin", 5_000_000)):
+for name, size in (("page1.bin", 40_000), ("page2.bin", 120_000), ("report.bin", 300_000), ("big.bin", 5_000_000), ("slow.bin", 5_000_000)):
     open(f"{www}/{name}", "wb").write(rng.randbytes(size))
 PY
   head -c $((8 * 1024 * 1024)) /dev/urandom >"$LAB_TMP/upload.bin"
@@ -117,7 +117,8 @@ http {
   scgi_temp_path $LAB_TMP/nginx-scgi;
   ssl_certificate $LAB_TMP/cert.pem;
   ssl_certificate_key $LAB_TMP/key.pem;
-  server { listen 80; listen 443 ssl; root $LAB_TMP/www; }
+  server { listen 80; listen 443 ssl; root $LAB_TMP/www;
+           location = /slow.bin { limit_rate 30k; } }
 }
 NGINX
   sed "s|listen 80; listen 443 ssl;|listen 10.66.1.10:80;|; s|pid $LAB_TMP/nginx.pid|pid $LAB_TMP/nginx-srv.pid|" \
@@ -288,11 +289,15 @@ scenario_rogue() {
 scenario_long_offhours() {
   capture_begin long-offhours
   lab_spawn ws1 admin ssh -i "$LAB_TMP/admin_key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-    root@10.66.1.10 'for i in $(seq 1 14); do date; sleep 10; done'
+    root@10.66.1.10 'for i in $(seq 1 85); do date; sleep 2; done'
   local admin=$LAB_LAST_PID
-  lab_exec ws2 curl -sk --limit-rate 40k -o /dev/null https://198.51.100.80/big.bin --max-time 140 || true
+  # The server paces the download (nginx limit_rate): a client-side limit would
+  # stall the window for tens of seconds, and stretched, split the flow.
+  lab_exec ws2 curl -sk -o /dev/null https://198.51.100.80/slow.bin --max-time 175 || true
   wait "$admin" 2>/dev/null || true
-  capture_end long-offhours 80 "$NIGHT_START"
+  # Stretched 25 times: 170 s read as 71 min, and the 2-s gaps as 50 s, under
+  # the 5-minute TCP inactivity timeout that would split the flows.
+  capture_end long-offhours 25 "$NIGHT_START"
 }
 
 scenario_benign() {

@@ -29,12 +29,12 @@ export const techniques = {
   validAccounts: { id: 'T1078', name: 'Valid Accounts' },
 } as const satisfies Record<string, Technique>;
 
-/** What an alert needs of a flow; a FlowRecord is one. */
+/** Flow fields an alert needs; a FlowRecord has them all. */
 export type FlowReference = Pick<FlowRecord, 'uid' | 'startUs' | 'firstPacketNumber' | 'lastPacketNumber'>;
 
 export interface AlertDraft {
   detector: string;
-  /** What the detector grouped on; with detector and firstUs it makes the id. */
+  /** Grouping key of the finding; with detector and firstUs it makes the id. */
   key: string;
   score: number;
   /** Highest severity this finding may take whatever its score. */

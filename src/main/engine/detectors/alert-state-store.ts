@@ -1,6 +1,7 @@
 /**
  * The analyst's verdict on each alert (dismissed or confirmed), kept in a
- * JSON file beside the outputs until a case store exists. The file maps
+ * JSON file beside the outputs until the case store keeps verdicts (its
+ * alerts table has no verdict column yet). The file maps
  * alert ids to `{ status, note, changedAtMs }`; ids are stable across runs
  * (see deriveAlertId), so a verdict survives re-analysis.
  */

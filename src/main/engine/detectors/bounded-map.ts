@@ -18,7 +18,7 @@ export class BoundedMap<K, V> {
     return this.entries.get(key);
   }
 
-  /** The value for `key`, created by `create` (and possibly evicting the oldest key) when absent. */
+  /** Return the value for `key`, created by `create` when absent (which may evict the oldest key). */
   getOrCreate(key: K, create: () => V): V {
     const existing = this.entries.get(key);
     if (existing !== undefined) return existing;

@@ -1,6 +1,6 @@
 /**
  * Business hours in a configured IANA time zone. Local hour and weekday come
- * from Intl (which knows the zone's daylight-saving rules), cached per UTC
+ * from Intl (which applies the zone's daylight-saving rules), cached per UTC
  * hour since every instant of one UTC hour has the same local hour in zones
  * whose offsets are whole hours.
  *

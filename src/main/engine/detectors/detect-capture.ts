@@ -4,7 +4,7 @@
  * mark encrypted flows), link-layer observations from the packets.
  *
  * NOTE: analyzeCapture has no per-packet hook outside flows yet (its flow
- * hook sees IP layers only, never ARP or MACs), so the link-layer
+ * hook receives IP layers only, never ARP or MACs), so the link-layer
  * observations come from a second, decode-only pass over the file. An
  * `onPacket(decoded, record)` option called after `decodePacket` in
  * analyzeCapture's onPacket would let `DetectionEngine.observeDecodedPacket`

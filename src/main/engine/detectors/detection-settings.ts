@@ -23,7 +23,7 @@ const beaconSchema = z.strictObject({
   smallnessCutoffBytes: positive.default(65535),
   /** The capture is cut into this many bins for the spread score. */
   timeBins: count.default(24),
-  /** Connections per second over the capture above which the pair is a strobe (RITA: 86400 a day = 1/s). */
+  /** Connections per second over the capture above which the pair is a strobe (believed to be RITA's 86400 a day, that is 1/s). */
   strobeConnectionsPerSecond: positive.default(1),
   /** Strobes need at least this many connections. */
   strobeMinConnections: count.default(1000),
