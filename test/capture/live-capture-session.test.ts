@@ -113,6 +113,18 @@ describe('LiveCaptureSession', () => {
     expect(readWrittenStatistics(outputPath)).toEqual([{ received: 2, droppedByInterface: 0, droppedByKernel: 0, delivered: 2 }]);
   });
 
+  it('stops with a message on an internal error', async () => {
+    const failing = { onFlowPacket: () => { throw new Error('analyzer bug'); } };
+    const { session, handle, outputPath } = startSession({ analyzers: [failing] });
+    handle.deliver([tcpPacket(1, 0), tcpPacket(2, 0)]);
+    const result = await session.finished;
+    expect(result.reason).toBe('internal-error');
+    expect(result.message).toContain('Capture on eth9 stopped after an internal error at packet 1: analyzer bug');
+    // The packet was written before the analyzer failed, and the file is whole.
+    expect((await readWrittenPackets(outputPath)).packets).toHaveLength(1);
+    expect(readWrittenStatistics(outputPath)).toHaveLength(1);
+  });
+
   it('cuts packets to headers when asked', async () => {
     const { session, handle, outputPath } = startSession({ isHeadersOnly: true });
     const dns = toBytes(ethernet(0x0800, ipv4({ protocol: 17, payload: udp(5353, 53, new Array<number>(40).fill(0x62)) })));

@@ -122,6 +122,8 @@ export class LiveCaptureSession {
   private bytes = 0;
   private packetsWritten = 0;
   private packetsNotAnalyzed = 0;
+  /** Number of the packet being handled, for the message of an unexpected error. */
+  private currentPacketNumber = 0;
   private counterTimer: ReturnType<typeof setInterval> | null = null;
   private durationTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -242,9 +244,10 @@ export class LiveCaptureSession {
     try {
       this.acceptBatch(batch, packetCount);
     } catch (error) {
-      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      log.error({ device: this.device, packet: this.packets, error: reason }, 'live capture failed while processing a batch');
-      this.requestStop('internal-error', `Capture on ${this.device} stopped after an internal error at packet ${this.packets + 1}: ${reason}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      const stack = error instanceof Error ? error.stack : undefined;
+      log.error({ device: this.device, packet: this.currentPacketNumber, error: reason, stack }, 'live capture failed while processing a batch');
+      this.requestStop('internal-error', `Capture on ${this.device} stopped after an internal error at packet ${this.currentPacketNumber}: ${reason}`);
     }
   }
 
@@ -277,6 +280,7 @@ export class LiveCaptureSession {
 
   private acceptPacket(record: PacketRecord): void {
     if (!this.isAccepting) return;
+    this.currentPacketNumber = record.packetNumber;
     const pipeline = this.pipeline;
     pipeline.decode(record);
 
