@@ -116,9 +116,9 @@ describe('case queries', () => {
     const casesFolder = join(workFolder, 'queries');
     const store = await CaseStore.create({ casesFolder, name: 'q', sources: [] });
     await store.beginBatch();
-    const base = { communityId: '1:x', firstPacketNumber: 1, lastPacketNumber: 2, transport: 'tcp', ipProtocol: 6, vlan: null, innerVlan: null, service: null,
+    const base: Omit<FlowRecord, 'uid' | 'startUs' | 'endUs' | 'originatorAddress' | 'responderAddress' | 'originatorIpBytes' | 'responderIpBytes'> = { communityId: '1:x', firstPacketNumber: 1, lastPacketNumber: 2, transport: 'tcp', ipProtocol: 6, vlan: null, innerVlan: null, service: null,
       originatorBytes: 0, responderBytes: 0, missedBytes: 0, originatorPackets: 1, responderPackets: 1, originatorPayloadBytes: 0, responderPayloadBytes: 0,
-      connectionState: 'SF', history: 'ShAFf', tunnelParents: [], isFinished: true, originatorPort: 1000, responderPort: 80 } as const;
+      connectionState: 'SF', history: 'ShAFf', tunnelParents: [], isFinished: true, originatorPort: 1000, responderPort: 80 };
     const flows: FlowRecord[] = [
       { ...base, uid: 'C1', startUs: 0, endUs: 2_000_000, originatorAddress: '10.0.0.1', responderAddress: '10.0.0.2', originatorIpBytes: 100, responderIpBytes: 100 },
       { ...base, uid: 'C2', startUs: 1_000_000, endUs: 1_000_000, originatorAddress: '10.0.0.1', responderAddress: '192.0.2.9', originatorIpBytes: 40, responderIpBytes: 0 },
