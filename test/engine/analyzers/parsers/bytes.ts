@@ -15,7 +15,7 @@ export const hex = (text: string): Bytes => [...Buffer.from(text.replace(/\s+/g,
 /** A TLS extension: type, 16-bit length, body. */
 export const extension = (type: number, body: Bytes): Bytes => [...u16(type), ...u16(body.length), ...body];
 
-/** A ClientHello handshake message (type 1) with the given parts. */
+/** Builds a ClientHello handshake message (type 1) from the given parts. */
 export function clientHello(options: { version?: number; ciphers: number[]; extensions: Bytes; sessionId?: Bytes }): Bytes {
   const sessionId = options.sessionId ?? [];
   const body = [

@@ -13,7 +13,7 @@ interface HeaderOptions {
   nextCommand?: number;
 }
 
-/** The 64-byte SMB2 sync header (MS-SMB2 2.2.1.2). */
+/** Builds the 64-byte SMB2 sync header (MS-SMB2 2.2.1.2). */
 function smb2Header(options: HeaderOptions): Bytes {
   return [
     0xfe, ...ascii('SMB'), // ProtocolId

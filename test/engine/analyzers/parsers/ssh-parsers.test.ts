@@ -5,7 +5,7 @@ import { ascii, u32, zeros, type Bytes } from './bytes';
 
 const nameList = (names: string): Bytes => [...u32(names.length), ...ascii(names)];
 
-/** An SSH binary packet: uint32 packet_length, padding_length, payload, padding (RFC 4253 section 6). */
+/** Builds an SSH binary packet: uint32 packet_length, padding_length, payload, padding (RFC 4253 section 6). */
 function sshPacket(payload: Bytes): Bytes {
   const padding = 4;
   return [...u32(1 + payload.length + padding), padding, ...payload, ...zeros(padding)];

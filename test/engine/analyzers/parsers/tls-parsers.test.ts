@@ -87,9 +87,11 @@ describe('ServerHello', () => {
       ...extension(0x0033, [...u16(0x001d), ...u16(0)]), // key_share x25519 (empty key)
     ];
     const result = parseServerHello(new Uint8Array(body));
-    expect(result.ok && result.value.version).toBe(0x0304);
-    expect(result.ok && result.value.keyShareGroup).toBe(0x001d);
-    expect(result.ok && result.value.ja3s).toBe('771,4865,43-51');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.version).toBe(0x0304);
+    expect(result.value.keyShareGroup).toBe(0x001d);
+    expect(result.value.ja3s).toBe('771,4865,43-51');
   });
 });
 
@@ -115,7 +117,9 @@ describe('TlsStreamParser', () => {
     const cut = 50;
     const events = collectEvents([[...tlsRecord(22, hello.slice(0, cut)), ...tlsRecord(22, hello.slice(cut))]]);
     const helloEvent = events.find((event) => event.kind === 'client-hello');
-    expect(helloEvent?.kind === 'client-hello' && helloEvent.hello.serverName).toBe('example.com');
+    expect(helloEvent?.kind).toBe('client-hello');
+    if (helloEvent?.kind !== 'client-hello') return;
+    expect(helloEvent.hello.serverName).toBe('example.com');
   });
 
   it('builds history and session fields', () => {

@@ -4,7 +4,7 @@ import { parseX509Certificate } from '../../../../src/main/engine/analyzers/pars
 import { toZeekX509Record } from '../../../../src/main/engine/analyzers/parsers/zeek-tls-records';
 import { ascii, hex, type Bytes } from './bytes';
 
-/** A DER element with a short, 1-byte or 2-byte long length. */
+/** Encodes a DER element with a short, 1-byte or 2-byte long length. */
 function der(tag: number, content: Bytes): Bytes {
   if (content.length < 128) return [tag, content.length, ...content];
   if (content.length < 256) return [tag, 0x81, content.length, ...content];
@@ -21,7 +21,7 @@ const OID_C = '550406';
 const SHA256_WITH_RSA = sequence(oid('2a864886f70d01010b'), [0x05, 0x00]);
 const RSA_ENCRYPTION = sequence(oid('2a864886f70d010101'), [0x05, 0x00]);
 
-/** A v3 certificate with a 1024-bit RSA key, SANs, basicConstraints and a key identifier; the signature is not valid. */
+/** Builds a v3 certificate with a 1024-bit RSA key, SANs, basicConstraints and a key identifier. Its signature is not valid. */
 function buildCertificate(options: { issuerCn: string; subjectCn: string; isCa: boolean }): Bytes {
   const issuer = sequence(rdn(OID_C, 'US'), rdn(OID_O, 'Example, Inc.'), rdn(OID_CN, options.issuerCn, 0x0c));
   const subject = sequence(rdn(OID_C, 'US'), rdn(OID_O, 'Example, Inc.'), rdn(OID_CN, options.subjectCn, 0x0c));

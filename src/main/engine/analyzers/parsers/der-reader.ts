@@ -1,7 +1,7 @@
 /**
  * A minimal DER (ITU-T X.690) reader: one tag-length-value at a time, over a
  * borrowed view, with no copies. Only definite lengths of at most 4 length
- * bytes are accepted, so a length can never overflow a 32-bit offset; a
+ * bytes are accepted, so a length can never overflow a 32-bit offset. A
  * length that runs past the enclosing element is rejected.
  */
 

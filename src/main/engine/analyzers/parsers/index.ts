@@ -18,16 +18,16 @@ export { buildJa3String, buildJa3sString, buildJa4, isGreaseValue } from './tls-
 export { parseX509Certificate } from './x509-certificate';
 export { toZeekSslRecord, toZeekX509Record, SSL_LOG_FIELDS, SSL_LOG_PACKAGE_FIELDS, X509_LOG_FIELDS } from './zeek-tls-records';
 
-/** SSH: `new SshStreamParser()`; `push` per direction; `record` holds banners, HASSH and algorithms. */
+/** SSH: `new SshStreamParser()`; `push` per direction; `record` contains banners, HASSH and algorithms. */
 export { SshStreamParser } from './ssh-stream-parser';
 export { toZeekSshRecord, SSH_LOG_FIELDS, SSH_LOG_PACKAGE_FIELDS } from './zeek-ssh-records';
 
-/** SMB over TCP 445/139: `new SmbStreamParser()`; `push` per direction; `record` holds sessions, trees, files. */
+/** SMB over TCP 445/139: `new SmbStreamParser()`; `push` per direction; `record` contains sessions, trees, files. */
 export { SmbStreamParser, classifyShare, classifyRemoteExecutionPipe } from './smb-stream-parser';
 
 /**
  * QUIC over UDP: one `QuicConnectionParser` per UDP connection, `pushDatagram(payload,
- * isFromOriginator)` per datagram; `record` holds version, SNI and ALPN. `parseQuicInitial`
+ * isFromOriginator)` per datagram; `record` contains version, SNI and ALPN. `parseQuicInitial`
  * handles a lone datagram.
  */
 export { QuicConnectionParser, parseQuicInitial, parseQuicLongHeader } from './quic-initial';

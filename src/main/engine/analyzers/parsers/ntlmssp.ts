@@ -1,6 +1,6 @@
 /**
  * NTLMSSP messages (MS-NLMP section 2.2) inside SPNEGO/GSS-API tokens: a
- * bounded ASN.1 walk to the OCTET STRING that holds the NTLMSSP token, then
+ * bounded ASN.1 walk to the OCTET STRING that contains the NTLMSSP token, then
  * the AUTHENTICATE user, domain and workstation, or the CHALLENGE's names.
  */
 import { ByteCursor, decodeLatin1, decodeUtf16Le } from './byte-cursor';

@@ -6,7 +6,7 @@
  */
 import type { QuicConnectionRecord } from '../../../../shared/domain/records-quic';
 import { ByteCursor, formatHex } from './byte-cursor';
-import { computeHeaderProtectionMask, deriveQuicInitialKeys, openQuicPayload, type QuicInitialKeys, type QuicPacketKeys } from './quic-keys';
+import { computeHeaderProtectionMask, deriveQuicInitialKeys, openQuicPayload, QUIC_VERSION, type QuicInitialKeys, type QuicPacketKeys } from './quic-keys';
 import { parseClientHello, parseServerHello } from './tls-hello';
 
 /** CRYPTO bytes kept per direction; a ClientHello with a post-quantum key share fits in a few KiB. */
@@ -17,7 +17,12 @@ const MAX_HISTORY_LETTERS = 64;
 const MAX_PROBLEMS = 8;
 const MAX_CONNECTION_ID_LENGTH = 20;
 
-/** A QUIC variable-length integer (RFC 9000 section 16); sets `isShort` when cut off. */
+const PACKET_KINDS_V1 = ['initial', 'zero-rtt', 'handshake', 'retry'] as const;
+const PACKET_KINDS_V2 = ['retry', 'initial', 'zero-rtt', 'handshake'] as const;
+/** Zeek quic.log history letters by packet kind. */
+const HISTORY_LETTERS = { initial: 'I', 'zero-rtt': 'Z', handshake: 'H', retry: 'R' } as const;
+
+/** Reads a QUIC variable-length integer (RFC 9000 section 16). A cut-off value sets `isShort`. */
 function readVarint(cursor: ByteCursor): number {
   const first = cursor.readUint8();
   const lengthBits = first >> 6;
@@ -60,7 +65,7 @@ class CryptoStream {
     }
   }
 
-  /** The first handshake message when it is complete: its type and body (a view of the buffer). */
+  /** Returns the first handshake message once it is complete: its type and body (a view of the buffer). */
   takeFirstMessage(): { messageType: number; body: Uint8Array } | null {
     if (this.contiguousLength < 4) return null;
     const length = (this.buffer[1]! << 16) | (this.buffer[2]! << 8) | this.buffer[3]!;
@@ -151,10 +156,11 @@ export class QuicConnectionParser {
     if (isFromOriginator) this.record.clientScidHex ??= formatHex(sourceConnectionId);
     else this.record.serverScidHex ??= formatHex(sourceConnectionId);
 
-    const packetType = (first >> 4) & 0x03;
-    const initialType = this.keys?.version === version ? this.keys.initialType : version === 0x6b3343cf ? 1 : 0;
     // v2 renumbers the types (RFC 9369 section 3.2): Initial 1, 0-RTT 2, Handshake 3, Retry 0.
-    const kind = version === 0x6b3343cf ? (['retry', 'initial', 'zero-rtt', 'handshake'] as const)[packetType]! : (['initial', 'zero-rtt', 'handshake', 'retry'] as const)[packetType]!;
+    const packetType = (first >> 4) & 0x03;
+    const isVersion2 = version === QUIC_VERSION.v2;
+    const initialType = isVersion2 ? 1 : 0;
+    const kind = (isVersion2 ? PACKET_KINDS_V2 : PACKET_KINDS_V1)[packetType]!;
     if (kind === 'retry') {
       this.addHistory('R', isFromOriginator);
       return -1;
@@ -166,7 +172,7 @@ export class QuicConnectionParser {
       return -1;
     }
     const packetEnd = cursor.offset + length;
-    this.addHistory(kind === 'initial' ? 'I' : kind === 'handshake' ? 'H' : 'Z', isFromOriginator);
+    this.addHistory(HISTORY_LETTERS[kind], isFromOriginator);
     if (packetType !== initialType) return packetEnd;
 
     if (isFromOriginator && this.record.clientHello === null && (this.keys === null || this.record.clientInitialDcidHex !== formatHex(destinationConnectionId))) {

@@ -69,7 +69,7 @@ export function deriveQuicInitialKeys(version: number, destinationConnectionId: 
   };
 }
 
-/** The 5-byte header protection mask: AES-128-ECB of the 16-byte sample (RFC 9001 section 5.4.3). */
+/** Computes the 5-byte header protection mask: AES-128-ECB of the 16-byte sample (RFC 9001 section 5.4.3). */
 export function computeHeaderProtectionMask(headerProtectionKey: Buffer, sample: Uint8Array): Buffer {
   const cipher = createCipheriv('aes-128-ecb', headerProtectionKey, null);
   cipher.setAutoPadding(false);

@@ -1,9 +1,9 @@
 /**
- * Incremental SMB parser for one TCP connection (port 445 direct TCP or
- * NetBIOS session service): 4-byte session framing, SMB1 recognition, and
- * SMB2/3 SESSION_SETUP (NTLMSSP user and domain), TREE_CONNECT and CREATE,
- * with compounded messages (NextCommand) and requests matched to responses
- * by MessageId.
+ * Incremental SMB parser for one TCP connection over port 445 direct TCP or
+ * the NetBIOS session service. It cuts the 4-byte session framing, recognises
+ * SMB1, and reads SMB2/3 SESSION_SETUP (NTLMSSP user and domain),
+ * TREE_CONNECT and CREATE. Compounded messages follow NextCommand, and
+ * responses are matched to requests by MessageId.
  */
 import type { SmbConnectionRecord, SmbFileRecord, SmbSessionRecord, SmbTreeRecord } from '../../../../shared/domain/records-smb';
 import { ByteCursor, decodeUtf16Le } from './byte-cursor';
@@ -63,10 +63,9 @@ const FILETIME_EPOCH_OFFSET_SECONDS = 11644473600;
 
 /**
  * Converts a FILETIME (100-ns units since 1601) given as 32-bit halves to
- * epoch microseconds. It follows Zeek's arithmetic (the value as a double,
- * divided by 10^7, minus the epoch offset, printed with six decimals) so
- * smb_files.log times match Zeek's to the microsecond; the exact value can
- * differ from that by 1 µs.
+ * epoch microseconds. It repeats Zeek's arithmetic: the value as a double,
+ * divided by 10^7, minus the epoch offset, printed with six decimals. So
+ * smb_files.log times match Zeek's, while the exact value can differ by 1 µs.
  */
 function filetimeToUs(low: number, high: number): number | null {
   if (low === 0 && high === 0) return null;

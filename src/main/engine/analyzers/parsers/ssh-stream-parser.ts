@@ -1,8 +1,8 @@
 /**
- * Incremental SSH parser for one TCP connection: identification lines (which
- * may arrive split across segments), then the unencrypted binary packets up
- * to each side's SSH_MSG_NEWKEYS: KEXINIT for HASSH and the negotiated
- * algorithms, and the server's key exchange reply for the host key.
+ * Incremental SSH parser for one TCP connection. It reads the identification
+ * lines, which may arrive split across segments, then the unencrypted binary
+ * packets up to each side's SSH_MSG_NEWKEYS. KEXINIT gives HASSH and the
+ * negotiated algorithms, and the server's key exchange reply the host key.
  */
 import { createHash } from 'node:crypto';
 import type { SshKexInitRecord, SshSessionRecord } from '../../../../shared/domain/records-ssh';
@@ -217,8 +217,8 @@ export class SshStreamParser {
 
   /**
    * Reads the host key from the server's reply. Message 31 is KEXDH_REPLY or
-   * KEX_ECDH_REPLY, except in group exchange where 31 is KEX_DH_GEX_GROUP and
-   * 33 is the reply (RFC 4419); both start with the host key string.
+   * KEX_ECDH_REPLY, except in group exchange (RFC 4419), where 31 is
+   * KEX_DH_GEX_GROUP and 33 is the reply. Both replies start with the host key string.
    */
   addKexReply(messageType: number, payload: Uint8Array): void {
     if (this.record.hostKeyFingerprint !== null) return;

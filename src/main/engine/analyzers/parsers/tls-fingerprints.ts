@@ -84,7 +84,7 @@ function isAsciiAlphanumeric(byte: number): boolean {
   return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
 }
 
-/** The two ALPN characters of JA4_a: '00' without ALPN, hex digits for non-alphanumeric bytes. */
+/** Builds the two ALPN characters of JA4_a: '00' without ALPN, hex digits for non-alphanumeric bytes. */
 function buildJa4AlpnPart(alpnProtocols: readonly Uint8Array[]): string {
   const first = alpnProtocols[0];
   if (first === undefined || first.length === 0) return '00';

@@ -84,7 +84,7 @@ export class TlsSessionBuilder {
 
   private addServerHello(event: Extract<TlsEvent, { kind: 'server-hello' }>): void {
     const hello = event.hello;
-    // A HelloRetryRequest is Zeek's 'J'; the history already holds 's' for it, so swap the letter.
+    // A HelloRetryRequest is Zeek's 'J'. The history already ends in 's' for it, so swap the letter.
     if (hello.isHelloRetryRequest) this.record.history = this.record.history.replace(/s$/, 'j');
     this.record.server = hello;
     if (hello.keyShareGroup !== null) this.record.curve = hello.keyShareGroup;

@@ -13,7 +13,7 @@ import { isEcdheCipherSuite } from './tls-names';
 
 /** Largest TLSCiphertext fragment (RFC 5246 section 6.2.3: 2^14 + 2048) plus the 5-byte header. */
 const MAX_RECORD_LENGTH = 16384 + 2048 + 5;
-/** Handshake messages longer than this are skipped (a certificate chain this big is not plausible). */
+/** A handshake message longer than this stops handshake parsing in its direction (no plausible certificate chain is this big). */
 const MAX_HANDSHAKE_MESSAGE_LENGTH = 256 * 1024;
 /** Certificates parsed per chain; the rest are counted. */
 const MAX_CHAIN_CERTIFICATES = 16;

@@ -16,7 +16,7 @@ const MAX_NAME_ATTRIBUTES = 64;
 const MAX_EXTENSIONS = 64;
 const MAX_SAN_ENTRIES = 1024;
 
-/** A stop inside the parse: the message says what was expected and where. */
+/** A stop inside the parse. The message names what was expected and where. */
 class DerProblem {
   constructor(readonly message: string) {}
 }
@@ -172,9 +172,9 @@ function escapeRfc2253(value: string): string {
  * Formats a Name the way OpenSSL's XN_FLAG_RFC2253 does, which Zeek uses:
  * RDNs in reverse order joined by ',', multi-valued RDNs joined by '+',
  * unknown attribute types as dotted OID '=#' hex of the value's DER.
- * NOTE: OpenSSL's RFC 2253 mode also escapes bytes above 0x7F as \XX; this
- * keeps them as decoded characters, so a non-ASCII name differs from Zeek's
- * text. Matching it needs the escaping applied to the UTF-8 bytes.
+ * NOTE: OpenSSL's RFC 2253 mode also escapes bytes above 0x7F as \XX, but
+ * this keeps them as decoded characters. A non-ASCII name therefore differs
+ * from Zeek's text until the escaping is applied to the UTF-8 bytes.
  */
 function formatDistinguishedName(der: Uint8Array, name: DerElement): string {
   const rdns: string[] = [];
@@ -254,7 +254,7 @@ function readPublicKey(der: Uint8Array, keyInfo: DerElement, record: X509Certifi
   const keyBits = expectDerElement(der, algorithm.contentEnd, keyInfo.contentEnd, DER_TAG.bitString);
 
   if (record.keyType === 'rsa' && keyBits !== null) {
-    // The BIT STRING (after its unused-bits byte) holds SEQUENCE { modulus, publicExponent }.
+    // The BIT STRING (after its unused-bits byte) contains SEQUENCE { modulus, publicExponent }.
     const rsaKey = expectDerElement(der, keyBits.contentStart + 1, keyBits.contentEnd, DER_TAG.sequence);
     const modulus = rsaKey === null ? null : expectDerElement(der, rsaKey.contentStart, rsaKey.contentEnd, DER_TAG.integer);
     const exponent = modulus === null || rsaKey === null ? null : expectDerElement(der, modulus.contentEnd, rsaKey.contentEnd, DER_TAG.integer);

@@ -14,7 +14,7 @@ export type ZeekRow = Record<string, ZeekValue>;
 /** One column of a Zeek log: its field name and Zeek type as the #types line writes it. */
 export type ZeekField = readonly [name: string, type: string];
 
-/** The connection a record belongs to, as the flow table knows it. */
+/** The connection a record belongs to, as the flow table records it. */
 export interface ZeekConnectionIdentity {
   /** Time of the record's first packet, integer microseconds since the epoch. */
   timestampUs: number;

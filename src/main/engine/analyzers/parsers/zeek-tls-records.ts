@@ -68,7 +68,7 @@ function commonNameOf(subject: string): string | null {
   return match === null ? null : match[1]!.replace(/\\(.)/g, '$1');
 }
 
-/** Whether the SNI matches the host certificate's DNS SANs, or its CN when it has none; null when either is missing. */
+/** Checks the SNI against the host certificate's DNS SANs, or its CN when it has none. Returns null when either is missing. */
 export function doesServerNameMatchCertificate(serverName: string | null, certificate: X509CertificateRecord | undefined): boolean | null {
   if (serverName === null || certificate === undefined) return null;
   const names = certificate.sanDns.length > 0 ? certificate.sanDns : [commonNameOf(certificate.subject) ?? ''];
