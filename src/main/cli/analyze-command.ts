@@ -13,6 +13,9 @@ import {
   formatConnLogJsonLine,
   formatConnLogRow,
 } from '../engine/output/zeek-conn-log';
+import { observeLinkLayer } from '../engine/detectors/detect-capture';
+import { DetectionEngine } from '../engine/detectors/detection-engine';
+import { writeDetectionOutputs } from '../engine/output/notice-log';
 import { CaptureFileError } from '../engine/source/capture-file-error';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
 import { formatCaptureSummary } from './format-summary';
@@ -60,6 +63,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // With --sort every row waits here; otherwise rows go out in the order flows leave the flow table.
   const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
   let flowCount = 0;
+  const detections = new DetectionEngine();
 
   let summary: CaptureSummary;
   try {
@@ -69,6 +73,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
         for (const flow of batch) {
           analyzers.annotateFlowRecord(flow);
           flowCount++;
+          detections.addFlow(flow);
           if (sortedFlows === null) connLog.write(formatRow(flow));
           else sortedFlows.push(flow);
         }
@@ -90,6 +95,8 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   }
   progressBar?.finish();
   const analyzerLogCounts = analyzerLogs.close();
+  await observeLinkLayer(parsed.file, detections);
+  const alertCounts = await writeDetectionOutputs(outputDirectory, detections.evaluate(), parsed.format, openedAt);
 
   if (sortedFlows !== null) {
     sortedFlows.sort(compareFlowsForLog);
@@ -103,5 +110,6 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   for (const [name, count] of Object.entries(analyzerLogCounts)) {
     process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
   }
+  process.stdout.write(`alerts.jsonl: ${join(outputDirectory, 'alerts.jsonl')} (${alertCounts.alerts} alerts)\n`);
   return SUCCESS_EXIT_CODE;
 }

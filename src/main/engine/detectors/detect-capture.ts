@@ -54,7 +54,8 @@ export async function detectCapture(
   return { alerts: engine.evaluate(), summary, statistics: engine.statistics };
 }
 
-async function observeLinkLayer(path: string, engine: DetectionEngine, signal: AbortSignal | undefined): Promise<void> {
+/** Feed every packet's link-layer observation to `engine` in one decode-only read of `path`. */
+export async function observeLinkLayer(path: string, engine: DetectionEngine, signal?: AbortSignal): Promise<void> {
   const decoded = createDecodedPacket();
   await readCaptureFile(
     path,
