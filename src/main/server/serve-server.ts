@@ -100,7 +100,11 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const port = (server.address() as AddressInfo).port;
   const origins = servedOrigins(scheme, options.host, port, options.extraOrigins);
   allowedOrigins = new Set(origins);
-  contentSecurityPolicy = buildContentSecurityPolicy(origins.map((origin) => origin.replace(/^http/, 'ws')));
+  // Chromium rejects IPv6 literals in CSP sources; 'self' still covers a page loaded from one.
+  const webSocketOrigins = origins
+    .filter((served) => !served.includes('['))
+    .map((served) => served.replace(/^http/, 'ws'));
+  contentSecurityPolicy = buildContentSecurityPolicy(webSocketOrigins);
   const origin = origins[0] as string;
   log.info({ port, scheme }, 'serve server listening');
 
