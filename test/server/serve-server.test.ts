@@ -33,7 +33,7 @@ describe('serve HTTP', () => {
     expect(policy).toMatch(/^default-src 'none'; /);
     expect(policy).toContain(`connect-src 'self' ws://127.0.0.1:${session.server.port}`);
     expect(policy).not.toContain('unsafe-eval');
-    // Chromium drops the whole source list entry for an IPv6 literal, so none is listed.
+    // Chromium ignores an IPv6 literal in a CSP source list and logs an error, so none is listed.
     expect(policy).not.toContain('[::1]');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
