@@ -11,7 +11,7 @@ import type { DnsRecord, HttpRecord } from '../../../shared/domain/records';
 export const maxNamesPerAddress = 8;
 /** Addresses with names kept per capture, a bound on memory for hostile captures. */
 export const maxNamedAddresses = 100_000;
-/** Longest name kept: 253 characters is the longest DNS name in text form. */
+/** Maximum name length kept: 253 characters is the maximum length of a DNS name in text form. */
 const maxNameLength = 253;
 
 export class HostNames {
