@@ -16,7 +16,7 @@ export default tseslint.config(
     ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.bench/**', 'bench/ceiling/**', '**/*.generated.ts'],
   },
   ...tseslint.configs.recommendedTypeChecked,
-  ...pluginVue.configs['flat/recommended'],
+  ...pluginVue.configs['flat/essential'],
   {
     languageOptions: {
       parserOptions: {
