@@ -32,7 +32,7 @@ export function runCommand(command: string, args: readonly string[], timeoutMs =
 }
 
 export interface LinkedNamespaces {
-  /** Namespace names; side a holds 10.66.<subnet>.1, side b 10.66.<subnet>.2. */
+  /** Namespace names. Side a has address 10.66.<subnet>.1 and side b 10.66.<subnet>.2. */
   a: string;
   b: string;
   interfaceA: string;
@@ -127,11 +127,12 @@ export async function startTcpdump(namespace: string | null, device: string, fil
 }
 
 /**
- * Make the kernel stamp every received packet once, before any packet socket
- * sees it. Without a socket that asked for SO_TIMESTAMPNS, Linux leaves the
- * stamp unset and each packet socket (tcpdump's, ours) reads the clock when
- * the packet reaches it, so two captures of one packet differ by about a
- * microsecond. Holding one such UDP socket open turns the shared stamp on.
+ * Make the kernel stamp each packet once, before packet sockets receive it.
+ * Without a socket that requested SO_TIMESTAMPNS, Linux leaves the stamp unset
+ * and each packet socket (tcpdump's, ours) reads the clock itself, so two
+ * captures of one packet differ by about a microsecond. Holding one such UDP
+ * socket open turns the shared stamp on. TCP segments arriving with their
+ * sender's pacing time are the exception: they still get one clock read per socket.
  */
 export async function holdKernelReceiveTimestamps(): Promise<BackgroundProcess> {
   const script = [

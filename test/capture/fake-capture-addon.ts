@@ -108,7 +108,7 @@ export interface FakeAddonOptions {
   linkType?: number;
 }
 
-/** A fake addon; `handles` lists every handle it opened. */
+/** Create a fake addon whose `handles` lists every handle it opened. */
 export function createFakeCaptureAddon(options: FakeAddonOptions = {}): CaptureAddon & { handles: FakeCaptureHandle[] } {
   const handles: FakeCaptureHandle[] = [];
   class Handle extends FakeCaptureHandle {

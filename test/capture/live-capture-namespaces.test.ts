@@ -141,7 +141,7 @@ describe.skipIf(skipReason !== null)('live capture in network namespaces', () =>
     for (const log of ['dns.log', 'http.log']) expect(readConnLogRows(join(all.out, log))).toEqual(readConnLogRows(join(analyzeOut, log)));
     expect(readConnLogRows(join(all.out, 'dns.log'))).toHaveLength(3);
 
-    // The filtered capture holds exactly tcpdump's DNS packets.
+    // The filtered capture contains exactly tcpdump's DNS packets.
     const dnsFrames = readWithTshark(join(dnsOnly.out, 'capture.pcapng'));
     // Ethernet + 20-byte IPv4 header: protocol at byte 23, UDP ports at bytes 34-37.
     const isDns = (hex: string): boolean => hex.slice(46, 48) === '11' && (hex.slice(68, 72) === '0035' || hex.slice(72, 76) === '0035');

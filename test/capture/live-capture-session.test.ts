@@ -14,7 +14,7 @@ const folder = mkdtempSync(join(tmpdir(), 'tlcap-session-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 let fileNumber = 0;
 
-/** A TCP packet from 192.0.2.1:49152 to 198.51.100.2:80 with `payloadLength` bytes of payload. */
+/** Build a TCP packet from 192.0.2.1:49152 to 198.51.100.2:80 with `payloadLength` bytes of payload. */
 function tcpPacket(seconds: number, fraction: number, payloadLength = 0, flags = 0x02): FakePacket {
   const frame = toBytes(ethernet(0x0800, ipv4({ protocol: 6, payload: tcp({ flags, payload: new Array<number>(payloadLength).fill(0x61) }) })));
   return { seconds, fraction, data: frame };

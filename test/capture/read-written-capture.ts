@@ -41,7 +41,7 @@ export interface WrittenStatistics {
   delivered: number | null;
 }
 
-/** Every Interface Statistics Block of a little-endian pcapng file, in file order. */
+/** Read every Interface Statistics Block of a little-endian pcapng file, in file order. */
 export function readWrittenStatistics(path: string): WrittenStatistics[] {
   const bytes = readFileSync(path);
   const found: WrittenStatistics[] = [];

@@ -1,7 +1,7 @@
 /**
  * Types of the tideline_capture addon (native/) and its loader. The addon is
  * optional: when it was not built, or libpcap cannot be loaded at run time,
- * `loadCaptureAddon` throws a CaptureError 'capture-unavailable' that says
+ * `loadCaptureAddon` throws a CaptureError 'capture-unavailable' that names
  * what to install, and everything except live capture keeps working.
  */
 import { existsSync } from 'node:fs';

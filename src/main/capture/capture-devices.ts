@@ -92,7 +92,7 @@ export function findDefaultRouteInterface(readText: (path: string) => string | n
   return ipv6Routes === null ? null : parseIpv6DefaultRoute(ipv6Routes);
 }
 
-/** The interface of the lowest-metric 0.0.0.0/0 route in /proc/net/route text. */
+/** Return the interface of the lowest-metric 0.0.0.0/0 route in /proc/net/route text, or null. */
 export function parseIpv4DefaultRoute(text: string): string | null {
   let best: { name: string; metric: number } | null = null;
   for (const line of text.split('\n').slice(1)) {
@@ -106,7 +106,7 @@ export function parseIpv4DefaultRoute(text: string): string | null {
   return best?.name ?? null;
 }
 
-/** The interface of the lowest-metric ::/0 route in /proc/net/ipv6_route text, skipping loopback. */
+/** Return the interface of the lowest-metric ::/0 route in /proc/net/ipv6_route text, skipping loopback, or null. */
 export function parseIpv6DefaultRoute(text: string): string | null {
   let best: { name: string; metric: number } | null = null;
   for (const line of text.split('\n')) {

@@ -1,4 +1,4 @@
-/** Why a live capture could not start or why it ended early. */
+/** Reason a live capture could not start or ended early. */
 export type CaptureErrorCode =
   | 'capture-unavailable'
   | 'capture-permission-denied'
@@ -11,7 +11,7 @@ export type CaptureErrorCode =
   | 'file-write-failed'
   | 'capture-failed';
 
-/** An expected live-capture failure, with a message that says what to do next. */
+/** An expected live-capture failure, with a message that names the next step. */
 export class CaptureError extends Error {
   override readonly name = 'CaptureError';
   readonly code: CaptureErrorCode;

@@ -79,7 +79,7 @@ export type CaptureEndReason =
 
 export interface LiveCaptureResult {
   reason: CaptureEndReason;
-  /** What the user should read when the capture ended on its own; null after stop or a limit. */
+  /** Message for the user when the capture ended on its own, or null after stop or a limit. */
   message: string | null;
   /** pcapng files still on disk, oldest first. */
   files: string[];

@@ -22,7 +22,7 @@ export interface BatchReadOptions {
   snaplen: number;
 }
 
-/** A reusable PacketRecord for live packets; `fileOffset` is the byte offset inside the batch. */
+/** Create the reusable PacketRecord for live packets, whose `fileOffset` is the byte offset inside the batch. */
 export function createLivePacketRecord(): PacketRecord {
   return {
     packetNumber: 0,

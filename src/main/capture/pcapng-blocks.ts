@@ -96,7 +96,7 @@ export function encodeInterfaceDescription(options: InterfaceDescriptionOptions)
   body.addText(IF_DESCRIPTION, options.description);
   body.add(IF_TSRESOL, Uint8Array.of(options.timestampResolutionDigits));
   if (options.filter !== undefined && options.filter !== '') {
-    // The first byte 0 says the filter is a libpcap filter string.
+    // A first byte of 0 marks the filter as a libpcap filter string.
     const text = textEncoder.encode(options.filter);
     const value = new Uint8Array(text.length + 1);
     value.set(text, 1);

@@ -1,6 +1,6 @@
 /**
- * The platform's fix for "this process may not capture". Tideline never asks
- * to run as root: it names the capability, group or driver that grants capture.
+ * The platform's fix for "this process may not capture". The message never
+ * suggests running as root. It names the capability, group or driver that grants capture.
  *
  * `executablePath` is the binary that needs the permission: node for the
  * command line, the packaged app's binary for the desktop app.
@@ -25,7 +25,7 @@ export function describeCapturePermissionFix(platform: NodeJS.Platform, executab
   return 'Give this user read access to the packet capture device of this system; running Tideline as root is not needed.';
 }
 
-/** The packages that provide libpcap and its headers for building the capture addon. */
+/** Name the packages that provide libpcap and its headers for building the capture addon. */
 export function describeCaptureInstall(platform: NodeJS.Platform): string {
   if (platform === 'linux')
     return 'install libpcap-dev (Debian/Ubuntu) or libpcap-devel (Fedora/RHEL) and a C++ compiler';

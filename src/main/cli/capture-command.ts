@@ -323,7 +323,7 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   return isError ? FILE_ERROR_EXIT_CODE : SUCCESS_EXIT_CODE;
 }
 
-/** One line of running counters. */
+/** Format the running counters as one line. */
 export function formatCounters(counters: CaptureCounters): string {
   return (
     `${counters.packets} packets, ${counters.bytes} bytes, ` +
@@ -339,7 +339,7 @@ function formatBitRate(bitsPerSecond: number): string {
   return `${bitsPerSecond.toFixed(0)} bit/s`;
 }
 
-/** The end-of-capture report: why it ended, the files, and libpcap's counters. */
+/** Format the end-of-capture report: why it ended, the files, and libpcap's counters. */
 export function formatCaptureResult(result: LiveCaptureResult): string {
   const lines = [
     `capture ended: ${result.reason}`,
@@ -352,7 +352,7 @@ export function formatCaptureResult(result: LiveCaptureResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The --list-interfaces table: one block per device. */
+/** Format the --list-interfaces table, one block per device. */
 export function formatDeviceList(devices: CaptureDevice[]): string {
   const lines: string[] = [];
   devices.forEach((device, index) => {

@@ -53,7 +53,7 @@ const char* ActivateErrorCode(int status) {
   }
 }
 
-// Map a read failure to a code: libpcap on Linux says "The interface went down" or "The interface disappeared".
+// Map a read failure to a code. libpcap 1.10 on Linux reports "The interface went down" or "The interface disappeared".
 const char* ReadErrorCode(const std::string& message) {
   if (message.find("went down") != std::string::npos) return "interface-down";
   if (message.find("disappeared") != std::string::npos || message.find("No such device") != std::string::npos) return "interface-removed";

@@ -25,7 +25,7 @@ struct CaptureStats {
   bool isValid = false;
 };
 
-// What the reader thread hands to JavaScript: a batch of records, or the end of the capture.
+// Message from the reader thread to JavaScript: a batch of records, or the end of the capture.
 struct ThreadMessage {
   bool isEnd = false;
   std::vector<uint8_t> bytes;
