@@ -47,12 +47,15 @@ export function rewritePcapTimes(file: Uint8Array, options: RewriteOptions): Uin
   let firstUs: number | null = null;
   let offset = 24;
   while (offset < out.length) {
-    if (offset + 16 > out.length) throw new Error(`offset ${offset}: record header needs 16 bytes, found ${out.length - offset}`);
+    if (offset + 16 > out.length)
+      throw new Error(`offset ${offset}: record header needs 16 bytes, found ${out.length - offset}`);
     const seconds = view.getUint32(offset, isLittle);
     const fraction = view.getUint32(offset + 4, isLittle);
     const capturedLength = view.getUint32(offset + 8, isLittle);
     if (offset + 16 + capturedLength > out.length) {
-      throw new Error(`offset ${offset}: record claims ${capturedLength} bytes, only ${out.length - offset - 16} remain`);
+      throw new Error(
+        `offset ${offset}: record claims ${capturedLength} bytes, only ${out.length - offset - 16} remain`,
+      );
     }
     const timeUs = seconds * 1_000_000 + Math.floor((fraction * 1_000_000) / unitsPerSecond);
     if (firstUs === null) firstUs = timeUs;
@@ -73,9 +76,12 @@ function main(argv: string[]): number {
   for (let i = 0; i < rest.length; i += 2) {
     const value = rest[i + 1];
     if (rest[i] === '--stretch' && value !== undefined && Number(value) > 0) stretch = Number(value);
-    else if (rest[i] === '--start' && value !== undefined && !Number.isNaN(Date.parse(value))) startUs = Date.parse(value) * 1000;
+    else if (rest[i] === '--start' && value !== undefined && !Number.isNaN(Date.parse(value)))
+      startUs = Date.parse(value) * 1000;
     else {
-      process.stderr.write(`rewrite-pcap-times: unexpected argument "${rest[i]}" (expected --stretch N or --start ISO-TIME)\n`);
+      process.stderr.write(
+        `rewrite-pcap-times: unexpected argument "${rest[i]}" (expected --stretch N or --start ISO-TIME)\n`,
+      );
       return 2;
     }
   }

@@ -17,12 +17,25 @@ function only(alerts: Alert[], detector: string): Alert[] {
   return alerts.filter((alert) => alert.detector === detector);
 }
 
-function beaconFlows(count: number, gapSeconds: number, jitterSeconds: number, seed: number, responder = '198.18.0.9'): FlowRecord[] {
+function beaconFlows(
+  count: number,
+  gapSeconds: number,
+  jitterSeconds: number,
+  seed: number,
+  responder = '198.18.0.9',
+): FlowRecord[] {
   const random = createRandom(seed);
   const flows: FlowRecord[] = [];
   let t = mondayUs + 10 * hourUs;
   for (let i = 0; i < count; i++) {
-    flows.push(makeFlow({ startUs: t, endUs: t + 200_000, responderAddress: responder, originatorBytes: 310 + Math.floor(random() * 4) }));
+    flows.push(
+      makeFlow({
+        startUs: t,
+        endUs: t + 200_000,
+        responderAddress: responder,
+        originatorBytes: 310 + Math.floor(random() * 4),
+      }),
+    );
     t += Math.round((gapSeconds + (random() * 2 - 1) * jitterSeconds) * secondUs);
   }
   return flows;
@@ -118,13 +131,21 @@ describe('scans and brute force', () => {
     const failed = Array.from({ length: 14 }, (_, i) =>
       makeFlow({ responderAddress: '10.66.1.50', responderPort: i + 1, connectionState: 'S0', history: 'S' }),
     );
-    const answered = Array.from({ length: 30 }, (_, i) => makeFlow({ responderAddress: '10.66.1.51', responderPort: i + 1 }));
+    const answered = Array.from({ length: 30 }, (_, i) =>
+      makeFlow({ responderAddress: '10.66.1.51', responderPort: i + 1 }),
+    );
     expect(run([...failed, ...answered]).filter((a) => a.detector.endsWith('scan'))).toEqual([]);
   });
 
   it('flags an address scan on one port', () => {
     const flows = Array.from({ length: 30 }, (_, i) =>
-      makeFlow({ startUs: mondayUs + i * 1000, responderAddress: `10.66.2.${i + 1}`, responderPort: 22, connectionState: 'S0', history: 'S' }),
+      makeFlow({
+        startUs: mondayUs + i * 1000,
+        responderAddress: `10.66.2.${i + 1}`,
+        responderPort: 22,
+        connectionState: 'S0',
+        history: 'S',
+      }),
     );
     const scans = only(run(flows), 'address-scan');
     expect(scans).toHaveLength(1);
@@ -149,7 +170,14 @@ describe('scans and brute force', () => {
   });
 
   it('does not count one long SSH admin session', () => {
-    const flows = [makeFlow({ responderAddress: '10.66.1.22', responderPort: 22, endUs: mondayUs + hourUs, responderBytes: 900_000 })];
+    const flows = [
+      makeFlow({
+        responderAddress: '10.66.1.22',
+        responderPort: 22,
+        endUs: mondayUs + hourUs,
+        responderBytes: 900_000,
+      }),
+    ];
     expect(only(run(flows), 'brute-force')).toEqual([]);
   });
 });
@@ -205,7 +233,11 @@ describe('lateral movement', () => {
       makeFlow({ startUs: mondayUs, responderAddress: '10.66.1.1', responderPort: 445 }),
       makeFlow({ startUs: mondayUs + 1000 * secondUs, responderAddress: '198.18.0.1' }),
       ...['10.66.1.1', '10.66.1.2', '10.66.1.3', '10.66.1.4'].map((address, i) =>
-        makeFlow({ startUs: mondayUs + (600 + i * 10) * secondUs, responderAddress: address, responderPort: i % 2 === 0 ? 445 : 3389 }),
+        makeFlow({
+          startUs: mondayUs + (600 + i * 10) * secondUs,
+          responderAddress: address,
+          responderPort: i % 2 === 0 ? 445 : 3389,
+        }),
       ),
     ];
     const lateral = only(run(flows), 'lateral-movement');
@@ -230,7 +262,11 @@ describe('long connections, transfers, rare destinations and off hours', () => {
 
   it('flags a large upload and an upload burst with the PCR swing', () => {
     const downloads = Array.from({ length: 10 }, (_, i) =>
-      makeFlow({ startUs: mondayUs + 10 * hourUs + i * 120 * secondUs, originatorBytes: 1000, responderBytes: 5_000_000 }),
+      makeFlow({
+        startUs: mondayUs + 10 * hourUs + i * 120 * secondUs,
+        originatorBytes: 1000,
+        responderBytes: 5_000_000,
+      }),
     );
     const upload = makeFlow({
       startUs: mondayUs + 11 * hourUs,
@@ -255,7 +291,9 @@ describe('long connections, transfers, rare destinations and off hours', () => {
     for (let host = 1; host <= 6; host++) {
       flows.push(makeFlow({ originatorAddress: `10.66.0.${host}`, responderAddress: '198.18.0.1', startUs: mondayUs }));
     }
-    flows.push(makeFlow({ originatorAddress: '10.66.0.3', responderAddress: '203.0.113.99', startUs: mondayUs + hourUs }));
+    flows.push(
+      makeFlow({ originatorAddress: '10.66.0.3', responderAddress: '203.0.113.99', startUs: mondayUs + hourUs }),
+    );
     const rare = only(run(flows), 'rare-destination');
     expect(rare).toHaveLength(1);
     expect(rare[0]!.hosts).toEqual(['10.66.0.3', '203.0.113.99']);
@@ -264,7 +302,8 @@ describe('long connections, transfers, rare destinations and off hours', () => {
 
   it('flags encrypted volume off hours above the host baseline', () => {
     const flows: FlowRecord[] = [];
-    for (let hour = 10; hour < 18; hour++) flows.push(makeFlow({ startUs: mondayUs + hour * hourUs, responderBytes: 1_000_000 }));
+    for (let hour = 10; hour < 18; hour++)
+      flows.push(makeFlow({ startUs: mondayUs + hour * hourUs, responderBytes: 1_000_000 }));
     const night = makeFlow({ startUs: mondayUs + 26 * hourUs, responderBytes: 50_000_000 });
     flows.push(night);
     const alerts = only(run(flows), 'off-hours-encrypted-volume');
@@ -284,17 +323,40 @@ describe('long connections, transfers, rare destinations and off hours', () => {
 });
 
 describe('rogue devices', () => {
-  function observe(engine: DetectionEngine, timeUs: number, packetNumber: number, fields: Partial<ReturnType<typeof createPacketObservation>>): void {
+  function observe(
+    engine: DetectionEngine,
+    timeUs: number,
+    packetNumber: number,
+    fields: Partial<ReturnType<typeof createPacketObservation>>,
+  ): void {
     engine.observePacket({ ...createPacketObservation(), timestampUs: timeUs, packetNumber, ...fields });
   }
 
   it('flags one IP claimed by two MACs, a second DHCP server and a late device', () => {
     const engine = new DetectionEngine();
     const gateway = 0x0a420001; // 10.66.0.1
-    observe(engine, mondayUs, 1, { sourceMac: 0x02000a420001, arpOperation: 2, arpSenderMac: 0x02000a420001, arpSenderIpv4: gateway });
-    observe(engine, mondayUs + 1 * secondUs, 2, { sourceMac: 0x02000a420001, sourceIpv4: gateway, isDhcpServerReply: true });
-    observe(engine, mondayUs + 100 * secondUs, 3, { sourceMac: 0x02000a420066, arpOperation: 2, arpSenderMac: 0x02000a420066, arpSenderIpv4: gateway });
-    observe(engine, mondayUs + 101 * secondUs, 4, { sourceMac: 0x02000a420066, sourceIpv4: 0x0a420066, isDhcpServerReply: true });
+    observe(engine, mondayUs, 1, {
+      sourceMac: 0x02000a420001,
+      arpOperation: 2,
+      arpSenderMac: 0x02000a420001,
+      arpSenderIpv4: gateway,
+    });
+    observe(engine, mondayUs + 1 * secondUs, 2, {
+      sourceMac: 0x02000a420001,
+      sourceIpv4: gateway,
+      isDhcpServerReply: true,
+    });
+    observe(engine, mondayUs + 100 * secondUs, 3, {
+      sourceMac: 0x02000a420066,
+      arpOperation: 2,
+      arpSenderMac: 0x02000a420066,
+      arpSenderIpv4: gateway,
+    });
+    observe(engine, mondayUs + 101 * secondUs, 4, {
+      sourceMac: 0x02000a420066,
+      sourceIpv4: 0x0a420066,
+      isDhcpServerReply: true,
+    });
     observe(engine, mondayUs + 400 * secondUs, 5, { sourceMac: 0x02000a420001, sourceIpv4: gateway });
     const alerts = engine.evaluate();
     const arp = only(alerts, 'arp-spoofing');
@@ -343,6 +405,8 @@ describe('settings', () => {
   it('reject unknown fields and bad values', () => {
     expect(() => parseDetectionSettings({ scan: { portScanPort: 3 } })).toThrow(/portScanPort/);
     expect(() => parseDetectionSettings({ scan: { portScanPorts: -1 } })).toThrow();
-    expect(() => new DetectionEngine(parseDetectionSettings({ internalNetworks: ['10.0.0.0/33'] }))).toThrow(/prefix length/);
+    expect(() => new DetectionEngine(parseDetectionSettings({ internalNetworks: ['10.0.0.0/33'] }))).toThrow(
+      /prefix length/,
+    );
   });
 });

@@ -23,7 +23,10 @@ function buildPcap(times: [number, number][], magic = 0xa1b2c3d4): Uint8Array {
 
 function readTimes(bytes: Uint8Array, count: number): [number, number][] {
   const view = new DataView(bytes.buffer, bytes.byteOffset);
-  return Array.from({ length: count }, (_, i) => [view.getUint32(24 + i * 20, true), view.getUint32(28 + i * 20, true)]);
+  return Array.from({ length: count }, (_, i) => [
+    view.getUint32(24 + i * 20, true),
+    view.getUint32(28 + i * 20, true),
+  ]);
 }
 
 describe('rewritePcapTimes', () => {
@@ -45,10 +48,13 @@ describe('rewritePcapTimes', () => {
   });
 
   it('keeps the first time without a start and handles nanosecond files', () => {
-    const input = buildPcap([
-      [10, 250_000_000],
-      [11, 0],
-    ], 0xa1b23c4d);
+    const input = buildPcap(
+      [
+        [10, 250_000_000],
+        [11, 0],
+      ],
+      0xa1b23c4d,
+    );
     // 0.75 s gap times 2 = 1.5 s after 10.25 s = 11.75 s = 11 s + 750 000 000 ns.
     expect(readTimes(rewritePcapTimes(input, { stretch: 2, startUs: null }), 2)).toEqual([
       [10, 250_000_000],

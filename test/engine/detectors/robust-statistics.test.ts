@@ -68,8 +68,14 @@ describe('scoreBeacon', () => {
     // Gaps of 50, 60 and 70 s in turn: median 60, deviations 10/0/10 -> MAD 10 -> score 1 - 10/30 = 0.667.
     const gaps = [50, 60, 70];
     const starts = [0];
-    for (let i = 0; i < 30; i++) starts.push((starts[starts.length - 1] as number) + (gaps[i % 3] as number) * 1_000_000);
-    const measures = scoreBeacon(starts, starts.map(() => 100), { firstUs: 0, lastUs: starts[starts.length - 1] as number }, settings);
+    for (let i = 0; i < 30; i++)
+      starts.push((starts[starts.length - 1] as number) + (gaps[i % 3] as number) * 1_000_000);
+    const measures = scoreBeacon(
+      starts,
+      starts.map(() => 100),
+      { firstUs: 0, lastUs: starts[starts.length - 1] as number },
+      settings,
+    );
     expect(measures!.intervalMadSeconds).toBe(10);
     const mad = measures!.subScores.find((s) => s.name === 'interval dispersion (MAD)');
     expect(mad!.value).toBeCloseTo(2 / 3, 9);

@@ -53,7 +53,9 @@ const scenarios = new Map<ScenarioName, Scenario>();
 async function loadScenario(name: ScenarioName): Promise<Scenario> {
   const path = `${directory}${name}.pcap`;
   const settingsPath = `${directory}${name}.settings.json`;
-  const settings = parseDetectionSettings(existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {});
+  const settings = parseDetectionSettings(
+    existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {},
+  );
   const { alerts } = await detectCapture(path, settings);
   const flows = new Map<string, FlowRecord>();
   await analyzeCapture(path, { onFlows: (batch) => batch.forEach((flow) => flows.set(flow.uid, flow)) });
@@ -62,7 +64,9 @@ async function loadScenario(name: ScenarioName): Promise<Scenario> {
   await readCaptureFile(path, {
     onPacket(record) {
       decodePacket(record.data, record.linkType, decoded);
-      packets.set(record.packetNumber, { ...observePacket(decoded, record.data, record.timestampUs, record.packetNumber, createPacketObservation()) });
+      packets.set(record.packetNumber, {
+        ...observePacket(decoded, record.data, record.timestampUs, record.packetNumber, createPacketObservation()),
+      });
     },
     onWarning() {},
   });
@@ -106,7 +110,12 @@ describe('scenario captures', () => {
     const flows = evidenceFlows('beacon', beacon!);
     expect(flows).toHaveLength(45);
     for (const flow of flows) {
-      expect([flow.originatorAddress, flow.responderAddress, flow.responderPort, flow.transport]).toEqual(['10.66.0.21', '198.18.0.9', 80, 'tcp']);
+      expect([flow.originatorAddress, flow.responderAddress, flow.responderPort, flow.transport]).toEqual([
+        '10.66.0.21',
+        '198.18.0.9',
+        80,
+        'tcp',
+      ]);
     }
     expect(beacon!.evidence.packetNumbers).toContain(flows[0]!.firstPacketNumber);
     // 1.5 s +/- 0.3 s plus curl's own time, stretched 40 times: 60 to 90 s.
@@ -184,7 +193,9 @@ describe('scenario captures', () => {
       const packet = packets.get(number)!;
       expect(formatIpv4(packet.arpSenderIpv4)).toBe('10.66.0.1');
     }
-    const spoofed = arp!.evidence.packetNumbers.filter((number) => formatMac(packets.get(number)!.arpSenderMac) === '02:00:0a:42:00:23');
+    const spoofed = arp!.evidence.packetNumbers.filter(
+      (number) => formatMac(packets.get(number)!.arpSenderMac) === '02:00:0a:42:00:23',
+    );
     expect(spoofed).toHaveLength(5);
     const [dhcp] = alertsOf('rogue', 'rogue-dhcp-server');
     expect(dhcp!.hosts).toEqual(['10.66.0.23', '10.66.0.1']);
@@ -198,7 +209,9 @@ describe('scenario captures', () => {
 
   it('long-offhours: flags the hours-long sessions and the night-time volume', () => {
     const long = alertsOf('long-offhours', 'long-connection');
-    const tuples = long.map((alert) => evidenceFlows('long-offhours', alert)[0]!).map((flow) => `${flow.originatorAddress}>${flow.responderAddress}:${flow.responderPort}`);
+    const tuples = long
+      .map((alert) => evidenceFlows('long-offhours', alert)[0]!)
+      .map((flow) => `${flow.originatorAddress}>${flow.responderAddress}:${flow.responderPort}`);
     expect(tuples.sort()).toEqual(['10.66.0.21>10.66.1.10:22', '10.66.0.22>198.51.100.80:443']);
     for (const alert of long) expect(alert.measurements[0]!.value).toBeGreaterThan(3600);
     const [volume] = alertsOf('long-offhours', 'off-hours-encrypted-volume');

@@ -50,7 +50,9 @@ describe('notice.log', () => {
       expect(value('n')).toBe('34');
       expect(value('actions')).toBe('Notice::ACTION_LOG');
       expect(value('suppress_for')).toBe('3600.000000');
-      expect(value('sub')).toBe('reason\\x09with a tab [severity medium, score 55, T1110 Brute Force, alert A0123456789abcdef]');
+      expect(value('sub')).toBe(
+        'reason\\x09with a tab [severity medium, score 55, T1110 Brute Force, alert A0123456789abcdef]',
+      );
       const jsonl = (await readFile(join(directory, 'alerts.jsonl'), 'utf8')).trim().split('\n');
       expect(JSON.parse(jsonl[0]!)).toEqual(alert);
     } finally {

@@ -74,7 +74,9 @@ export function capSeverity(severity: AlertSeverity, max: AlertSeverity | undefi
 
 /** Build the alert; evidence lists at most `maxEvidence` flow uids and packet numbers each. */
 export function buildAlert(draft: AlertDraft, maxEvidence: number): Alert {
-  const flows = [...(draft.flows ?? [])].sort((a, b) => a.startUs - b.startUs || a.firstPacketNumber - b.firstPacketNumber);
+  const flows = [...(draft.flows ?? [])].sort(
+    (a, b) => a.startUs - b.startUs || a.firstPacketNumber - b.firstPacketNumber,
+  );
   const packetSet = new Set<number>(draft.packetNumbers ?? []);
   for (const flow of flows) {
     packetSet.add(flow.firstPacketNumber);
@@ -101,7 +103,9 @@ export function buildAlert(draft: AlertDraft, maxEvidence: number): Alert {
       isTruncated: flows.length > maxEvidence || packetNumbers.length > maxEvidence,
     },
     key: draft.key,
-    ...(draft.subScores === undefined ? {} : { subScores: draft.subScores.map((s) => ({ ...s, value: roundForReading(s.value) })) }),
+    ...(draft.subScores === undefined
+      ? {}
+      : { subScores: draft.subScores.map((s) => ({ ...s, value: roundForReading(s.value) })) }),
     ...(draft.series === undefined ? {} : { series: draft.series }),
   };
 }

@@ -44,7 +44,9 @@ export class AlertStateStore {
     const parsed = stateFileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`alert state ${this.path}: field "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`);
+      throw new Error(
+        `alert state ${this.path}: field "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`,
+      );
     }
     this.verdicts.clear();
     for (const [id, verdict] of Object.entries(parsed.data.verdicts)) this.verdicts.set(id, verdict);
@@ -66,7 +68,10 @@ export class AlertStateStore {
 
   /** Write the file atomically (temporary file, then rename). */
   async save(): Promise<void> {
-    const body = { version: 1, verdicts: Object.fromEntries([...this.verdicts].sort((a, b) => a[0].localeCompare(b[0]))) };
+    const body = {
+      version: 1,
+      verdicts: Object.fromEntries([...this.verdicts].sort((a, b) => a[0].localeCompare(b[0]))),
+    };
     const temporary = `${this.path}.tmp`;
     await writeFile(temporary, `${JSON.stringify(body, null, 2)}\n`);
     await rename(temporary, this.path);

@@ -16,7 +16,14 @@
  */
 import type { Alert, AlertSeries, AlertSubScore } from '../../../shared/domain/alert';
 import type { FlowRecord } from '../../../shared/domain/flow';
-import { type FlowReference, buildAlert, formatBytes, formatDuration, roundForReading, techniques } from './alert-factory';
+import {
+  type FlowReference,
+  buildAlert,
+  formatBytes,
+  formatDuration,
+  roundForReading,
+  techniques,
+} from './alert-factory';
 import { BoundedMap, pushSampled } from './bounded-map';
 import type { CaptureSpan, Detector, DetectorContext } from './detector';
 import {
@@ -65,11 +72,17 @@ export function scoreBeacon(
   startsUs: readonly number[],
   bytes: readonly number[],
   span: CaptureSpan,
-  settings: { intervalMadCutoffSeconds: number; sizeMadCutoffBytes: number; smallnessCutoffBytes: number; timeBins: number },
+  settings: {
+    intervalMadCutoffSeconds: number;
+    sizeMadCutoffBytes: number;
+    smallnessCutoffBytes: number;
+    timeBins: number;
+  },
 ): BeaconMeasures | null {
   if (startsUs.length < 3) return null;
   const intervals: number[] = [];
-  for (let i = 1; i < startsUs.length; i++) intervals.push(((startsUs[i] as number) - (startsUs[i - 1] as number)) / 1_000_000);
+  for (let i = 1; i < startsUs.length; i++)
+    intervals.push(((startsUs[i] as number) - (startsUs[i - 1] as number)) / 1_000_000);
   const sortedIntervals = sortNumbers(intervals);
   const intervalQuartiles = computeQuartiles(sortedIntervals);
   const intervalSkew = computeBowleySkew(intervalQuartiles);
@@ -214,7 +227,12 @@ export class BeaconDetector implements Detector {
         measurements: [
           { name: 'beacon score', value: m.score, threshold: settings.alertScore, unit: 'points' },
           { name: 'connections', value: pair.connections, threshold: settings.minConnections, unit: 'connections' },
-          { name: 'gap MAD', value: m.intervalMadSeconds, threshold: settings.intervalMadCutoffSeconds, unit: 'seconds' },
+          {
+            name: 'gap MAD',
+            value: m.intervalMadSeconds,
+            threshold: settings.intervalMadCutoffSeconds,
+            unit: 'seconds',
+          },
           { name: 'bytes MAD', value: m.sizeMadBytes, threshold: settings.sizeMadCutoffBytes, unit: 'bytes' },
         ],
         technique: techniques.applicationLayerProtocol,
@@ -229,7 +247,14 @@ export class BeaconDetector implements Detector {
     );
   }
 
-  private buildStrobe(key: string, pair: PairState, samples: FlowReference[], rate: number, firstUs: number, lastUs: number): Alert {
+  private buildStrobe(
+    key: string,
+    pair: PairState,
+    samples: FlowReference[],
+    rate: number,
+    firstUs: number,
+    lastUs: number,
+  ): Alert {
     const settings = this.context.settings.beacon;
     const score = Math.min(100, 50 + 25 * Math.log10(rate / settings.strobeConnectionsPerSecond + 1) * 2);
     return buildAlert(
@@ -244,8 +269,18 @@ export class BeaconDetector implements Detector {
           `${roundForReading(rate)} per second over the capture; a strobe is at least ${settings.strobeConnectionsPerSecond} ` +
           `per second and ${settings.strobeMinConnections} connections. Too many to score as a beacon.`,
         measurements: [
-          { name: 'connections per second', value: rate, threshold: settings.strobeConnectionsPerSecond, unit: 'connections/s' },
-          { name: 'connections', value: pair.connections, threshold: settings.strobeMinConnections, unit: 'connections' },
+          {
+            name: 'connections per second',
+            value: rate,
+            threshold: settings.strobeConnectionsPerSecond,
+            unit: 'connections/s',
+          },
+          {
+            name: 'connections',
+            value: pair.connections,
+            threshold: settings.strobeMinConnections,
+            unit: 'connections',
+          },
         ],
         technique: techniques.applicationLayerProtocol,
         firstUs,
@@ -274,7 +309,13 @@ function buildSeries(samples: readonly FlowReference[], bytes: readonly number[]
   }
   const isTruncated = isSampled || step > 1;
   return [
-    { name: 'gap since previous connection', unit: 'seconds', timesUs: intervalTimes, values: intervalValues, isTruncated },
+    {
+      name: 'gap since previous connection',
+      unit: 'seconds',
+      timesUs: intervalTimes,
+      values: intervalValues,
+      isTruncated,
+    },
     { name: 'bytes sent per connection', unit: 'bytes', timesUs: byteTimes, values: byteValues, isTruncated },
   ];
 }

@@ -24,7 +24,12 @@ export class BusinessHours {
 
   /** Throws a RangeError naming the zone when it is not a valid IANA zone. */
   constructor(private readonly settings: BusinessHoursSettings) {
-    this.format = new Intl.DateTimeFormat('en-US', { timeZone: settings.timeZone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    this.format = new Intl.DateTimeFormat('en-US', {
+      timeZone: settings.timeZone,
+      hour: 'numeric',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
     this.days = new Set(settings.days);
   }
 

@@ -116,7 +116,8 @@ export class DetectionEngine {
     const alerts: Alert[] = [];
     for (const detector of this.detectors) {
       for (const alert of detector.evaluate(span)) {
-        if (alert.hosts.length >= 2 && this.scope.isPairAllowed(alert.hosts[0] as string, alert.hosts[1] as string)) continue;
+        if (alert.hosts.length >= 2 && this.scope.isPairAllowed(alert.hosts[0] as string, alert.hosts[1] as string))
+          continue;
         alert.status = this.verdicts.get(alert.id) ?? 'open';
         alerts.push(alert);
       }

@@ -72,7 +72,9 @@ const bruteForceSchema = z.strictObject({
   /** ...and the service sends at most this many bytes. */
   maxResponderBytes: count.default(16 * 1024),
   /** Services that take passwords. */
-  ports: z.array(port).default([21, 22, 23, 25, 110, 143, 389, 445, 587, 993, 995, 1433, 3306, 3389, 5432, 5900, 5985, 5986]),
+  ports: z
+    .array(port)
+    .default([21, 22, 23, 25, 110, 143, 389, 445, 587, 993, 995, 1433, 3306, 3389, 5432, 5900, 5985, 5986]),
 });
 
 const floodSchema = z.strictObject({
@@ -144,7 +146,15 @@ export const detectionSettingsSchema = z.strictObject({
   /** Internal (local) networks in CIDR; default the private and special ranges. */
   internalNetworks: z
     .array(z.string())
-    .default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10']),
+    .default([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '100.64.0.0/10',
+      '169.254.0.0/16',
+      'fc00::/7',
+      'fe80::/10',
+    ]),
   /** Opening period: devices and destinations first seen after it are "new". */
   openingPeriodSeconds: positive.default(300),
   /** ...but never more than this share of the capture. */
@@ -190,7 +200,9 @@ export async function loadDetectionSettings(path: string): Promise<DetectionSett
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue === undefined ? '' : issue.path.join('.');
-    throw new Error(`detection settings ${path}: field "${field}": ${issue?.message ?? 'invalid'}`, { cause: result.error });
+    throw new Error(`detection settings ${path}: field "${field}": ${issue?.message ?? 'invalid'}`, {
+      cause: result.error,
+    });
   }
   return result.data;
 }

@@ -97,7 +97,13 @@ export class FailedConnectionDetector implements Detector {
     flow: FlowRecord,
     target: string,
   ): void {
-    const list = map.getOrCreate(key, () => ({ scanner, group, service, attempts: [], sampling: { stride: 1, seen: 0 } }));
+    const list = map.getOrCreate(key, () => ({
+      scanner,
+      group,
+      service,
+      attempts: [],
+      sampling: { stride: 1, seen: 0 },
+    }));
     const attempt: Attempt = {
       uid: flow.uid,
       startUs: flow.startUs,
@@ -124,17 +130,22 @@ export class FailedConnectionDetector implements Detector {
         technique: techniques.networkServiceDiscovery,
         hosts: [list.scanner, list.group],
       })),
-      ...this.evaluateMap(this.addressScans, scan.addressScanHosts, scan.windowSeconds, (list, distinct, window, victims) => ({
-        detector: 'address-scan',
-        title: `Address scan on port ${list.service} from ${list.scanner}`,
-        reason:
-          `${list.scanner} made failed TCP attempts to port ${list.service} on ${distinct} distinct hosts within ` +
-          `${formatDuration(window)}; the threshold is ${scan.addressScanHosts} hosts within ` +
-          `${formatDuration(scan.windowSeconds * 1_000_000)} (Zeek scan policy).`,
-        measurement: { name: 'distinct hosts with failed attempts', threshold: scan.addressScanHosts, unit: 'hosts' },
-        technique: techniques.remoteSystemDiscovery,
-        hosts: [list.scanner, ...victims.slice(0, 50)],
-      })),
+      ...this.evaluateMap(
+        this.addressScans,
+        scan.addressScanHosts,
+        scan.windowSeconds,
+        (list, distinct, window, victims) => ({
+          detector: 'address-scan',
+          title: `Address scan on port ${list.service} from ${list.scanner}`,
+          reason:
+            `${list.scanner} made failed TCP attempts to port ${list.service} on ${distinct} distinct hosts within ` +
+            `${formatDuration(window)}; the threshold is ${scan.addressScanHosts} hosts within ` +
+            `${formatDuration(scan.windowSeconds * 1_000_000)} (Zeek scan policy).`,
+          measurement: { name: 'distinct hosts with failed attempts', threshold: scan.addressScanHosts, unit: 'hosts' },
+          technique: techniques.remoteSystemDiscovery,
+          hosts: [list.scanner, ...victims.slice(0, 50)],
+        }),
+      ),
       ...this.evaluateMap(this.guesses, brute.sessions, brute.windowSeconds, (list, distinct, window) => ({
         detector: 'brute-force',
         title: `Password guessing against ${list.group}:${list.service} from ${list.scanner}`,

@@ -83,7 +83,12 @@ export class FloodDetector implements Detector {
     const settings = this.context.settings.flood;
     const alerts: Alert[] = [];
     for (const [key, target] of this.targets) {
-      const threshold = target.kind === 'syn' ? settings.synPerSecond : target.kind === 'icmp' ? settings.icmpPerSecond : settings.udpPerSecond;
+      const threshold =
+        target.kind === 'syn'
+          ? settings.synPerSecond
+          : target.kind === 'icmp'
+            ? settings.icmpPerSecond
+            : settings.udpPerSecond;
       const best = findBusiestWindow(target.bins, settings.windowSeconds);
       if (best === null) continue;
       // SYNs spread over as many ports as a port scan needs are a scan: the scan detector reports them.
@@ -93,7 +98,9 @@ export class FloodDetector implements Detector {
       if (rate < threshold || ratio < settings.unansweredRatio) continue;
       const firstUs = best.startSecond * 1_000_000;
       const lastUs = (best.endSecond + 1) * 1_000_000;
-      const flows = target.samples.filter((flow) => flow.startUs < lastUs && flow.startUs >= firstUs - 3600 * 1_000_000);
+      const flows = target.samples.filter(
+        (flow) => flow.startUs < lastUs && flow.startUs >= firstUs - 3600 * 1_000_000,
+      );
       const label = target.kind === 'syn' ? 'SYN' : target.kind.toUpperCase();
       const unit = target.kind === 'syn' ? 'attempts/s' : 'packets/s';
       alerts.push(
@@ -169,7 +176,8 @@ export function findBusiestWindow(
       unanswered -= leaving.unanswered;
       from++;
     }
-    if (attempts > best.attempts) best = { attempts, unanswered, startSecond: seconds[from] as number, endSecond: second };
+    if (attempts > best.attempts)
+      best = { attempts, unanswered, startSecond: seconds[from] as number, endSecond: second };
   }
   return best;
 }

@@ -57,7 +57,9 @@ export class LateralMovementDetector implements Detector {
     const openingEndUs = computeOpeningEndUs(span, this.context.settings);
     const alerts: Alert[] = [];
     for (const [source, contacts] of this.sources) {
-      const fresh = [...contacts.values()].filter((contact) => contact.startUs >= openingEndUs).sort((a, b) => a.startUs - b.startUs);
+      const fresh = [...contacts.values()]
+        .filter((contact) => contact.startUs >= openingEndUs)
+        .sort((a, b) => a.startUs - b.startUs);
       if (fresh.length < settings.newHosts) continue;
       const items = fresh.map((contact) => ({ timeUs: contact.startUs, target: contact.destination }));
       const best = findBestWindow(items, settings.windowSeconds * 1_000_000);
@@ -66,7 +68,10 @@ export class LateralMovementDetector implements Detector {
       const firstUs = (window[0] as FirstContact).startUs;
       const lastUs = (window[window.length - 1] as FirstContact).startUs;
       const ports = [...new Set(window.map((contact) => contact.port))].sort((a, b) => a - b);
-      const listed = window.slice(0, 10).map((contact) => `${contact.destination}:${contact.port}`).join(', ');
+      const listed = window
+        .slice(0, 10)
+        .map((contact) => `${contact.destination}:${contact.port}`)
+        .join(', ');
       alerts.push(
         buildAlert(
           {
@@ -79,7 +84,14 @@ export class LateralMovementDetector implements Detector {
               `${formatDuration(lastUs - firstUs)}, none of them on those ports before in the capture (opening period ends ` +
               `${formatDuration(openingEndUs - span.firstUs)} in); the threshold is ${settings.newHosts} hosts within ` +
               `${formatDuration(settings.windowSeconds * 1_000_000)}. First contacts: ${listed}.`,
-            measurements: [{ name: 'new internal hosts on admin ports', value: best.distinct, threshold: settings.newHosts, unit: 'hosts' }],
+            measurements: [
+              {
+                name: 'new internal hosts on admin ports',
+                value: best.distinct,
+                threshold: settings.newHosts,
+                unit: 'hosts',
+              },
+            ],
             technique: techniques.remoteServices,
             firstUs,
             lastUs,

@@ -34,9 +34,11 @@ export class LongConnectionDetector implements Detector {
     return this.flows.map((flow) => {
       const durationUs = flow.durationUs ?? flow.endUs - flow.startUs;
       const hours = durationUs / 3_600_000_000;
-      const fraction = (durationUs / 1_000_000 - settings.minSeconds) / Math.max(1, settings.fullScoreSeconds - settings.minSeconds);
+      const fraction =
+        (durationUs / 1_000_000 - settings.minSeconds) / Math.max(1, settings.fullScoreSeconds - settings.minSeconds);
       const score = 40 + 60 * Math.min(1, fraction);
-      const isCrossing = this.context.scope.isInternal(flow.originatorAddress) !== this.context.scope.isInternal(flow.responderAddress);
+      const isCrossing =
+        this.context.scope.isInternal(flow.originatorAddress) !== this.context.scope.isInternal(flow.responderAddress);
       return buildAlert(
         {
           detector: this.name,
@@ -49,7 +51,9 @@ export class LongConnectionDetector implements Detector {
             `stayed open ${formatDuration(durationUs)} (${Math.round(hours * 10) / 10} h)${flow.isFinished ? '' : ', still open when the capture ended'}; ` +
             `the threshold is ${formatDuration(settings.minSeconds * 1_000_000)}. It carried ${formatBytes(flow.originatorBytes)} out ` +
             `and ${formatBytes(flow.responderBytes)} back.`,
-          measurements: [{ name: 'duration', value: durationUs / 1_000_000, threshold: settings.minSeconds, unit: 'seconds' }],
+          measurements: [
+            { name: 'duration', value: durationUs / 1_000_000, threshold: settings.minSeconds, unit: 'seconds' },
+          ],
           technique: techniques.applicationLayerProtocol,
           firstUs: flow.startUs,
           lastUs: flow.endUs,

@@ -32,7 +32,8 @@ function parseIpv6(text: string): Uint8Array | null {
   if (halves.length > 2) return null;
   const head = halves[0] === '' || halves[0] === undefined ? [] : halves[0].split(':');
   const tail = halves.length === 2 && halves[1] !== '' && halves[1] !== undefined ? halves[1].split(':') : [];
-  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill('0'), ...tail] : head;
+  const groups =
+    halves.length === 2 ? [...head, ...new Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head;
   if (groups.length !== 8) return null;
   const bytes = new Uint8Array(16);
   for (let i = 0; i < 8; i++) {

@@ -50,8 +50,10 @@ export class OffHoursDetector implements Detector {
     const { scope } = this.context;
     if (!scope.isInternal(flow.originatorAddress)) return;
     const isInternalPeer = scope.isInternal(flow.responderAddress);
-    const isEncrypted = (flow.service !== null && encryptedServices.test(flow.service)) || this.encryptedPorts.has(flow.responderPort);
-    const isOffHoursSession = isInternalPeer && flow.transport === 'tcp' && isAnswered(flow) && !this.hours.isBusinessTime(flow.startUs);
+    const isEncrypted =
+      (flow.service !== null && encryptedServices.test(flow.service)) || this.encryptedPorts.has(flow.responderPort);
+    const isOffHoursSession =
+      isInternalPeer && flow.transport === 'tcp' && isAnswered(flow) && !this.hours.isBusinessTime(flow.startUs);
     if (!isEncrypted && !isOffHoursSession) return;
     const host = this.hosts.getOrCreate(flow.originatorAddress, () => ({
       hours: new Map(),
@@ -102,7 +104,10 @@ export class OffHoursDetector implements Detector {
       .sort((a, b) => a[0] - b[0]);
     if (hot.length === 0) return null;
     const peak = Math.max(...hot.map(([, hour]) => hour.bytes));
-    const hoursText = hot.map(([index]) => new Date(index * 3_600_000).toISOString().slice(0, 13) + ':00Z').slice(0, 6).join(', ');
+    const hoursText = hot
+      .map(([index]) => new Date(index * 3_600_000).toISOString().slice(0, 13) + ':00Z')
+      .slice(0, 6)
+      .join(', ');
     return buildAlert(
       {
         detector: 'off-hours-encrypted-volume',
@@ -157,7 +162,14 @@ export class OffHoursDetector implements Detector {
           `internal host${peers.length === 1 ? '' : 's'} ${peers.slice(0, 10).join(', ')} outside business hours ` +
           `(${settings.startHour}:00-${settings.endHour}:00 ${settings.timeZone}, days ${settings.days.join(',')}); ` +
           `the threshold is ${settings.minInternalSessions}. The first started ${new Date(first.startUs / 1000).toISOString()}.`,
-        measurements: [{ name: 'internal sessions off hours', value: host.internalSessionCount, threshold: settings.minInternalSessions, unit: 'sessions' }],
+        measurements: [
+          {
+            name: 'internal sessions off hours',
+            value: host.internalSessionCount,
+            threshold: settings.minInternalSessions,
+            unit: 'sessions',
+          },
+        ],
         technique: techniques.validAccounts,
         firstUs: first.startUs,
         lastUs: last.startUs,

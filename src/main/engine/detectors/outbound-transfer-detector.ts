@@ -14,7 +14,14 @@
  */
 import type { Alert } from '../../../shared/domain/alert';
 import type { FlowRecord } from '../../../shared/domain/flow';
-import { type FlowReference, buildAlert, formatBytes, formatDuration, roundForReading, techniques } from './alert-factory';
+import {
+  type FlowReference,
+  buildAlert,
+  formatBytes,
+  formatDuration,
+  roundForReading,
+  techniques,
+} from './alert-factory';
 import { BoundedMap } from './bounded-map';
 import type { CaptureSpan, Detector, DetectorContext } from './detector';
 
@@ -136,7 +143,9 @@ export class OutboundTransferDetector implements Detector {
     const alerts: Alert[] = [];
     for (const [host, state] of this.hosts) {
       const burstBins = [...state.bins.entries()].filter(
-        ([, bin]) => bin.sent >= settings.burstBytes && computeProducerConsumerRatio(bin.sent, bin.received) >= settings.burstRatio,
+        ([, bin]) =>
+          bin.sent >= settings.burstBytes &&
+          computeProducerConsumerRatio(bin.sent, bin.received) >= settings.burstRatio,
       );
       if (burstBins.length === 0) continue;
       let otherSent = 0;
@@ -159,7 +168,7 @@ export class OutboundTransferDetector implements Detector {
           {
             detector: 'upload-burst',
             key: host,
-            score: 45 + 20 * Math.log2(sent / burstBins.length / settings.burstBytes) + 15 * (ratio - baseline) / 2,
+            score: 45 + 20 * Math.log2(sent / burstBins.length / settings.burstBytes) + (15 * (ratio - baseline)) / 2,
             title: `Upload burst from ${host}`,
             reason:
               `${host} sent ${formatBytes(sent)} to external hosts in ${burstBins.length} bin${burstBins.length === 1 ? '' : 's'} ` +
@@ -168,9 +177,19 @@ export class OutboundTransferDetector implements Detector {
               `ratio was ${roundForReading(baseline)} (${formatBytes(otherSent)} sent, ${formatBytes(otherReceived)} received), ` +
               `below ${settings.baselineRatio}: it swung from consuming to producing.`,
             measurements: [
-              { name: 'bytes sent in burst bins', value: sent, threshold: settings.burstBytes * burstBins.length, unit: 'bytes' },
+              {
+                name: 'bytes sent in burst bins',
+                value: sent,
+                threshold: settings.burstBytes * burstBins.length,
+                unit: 'bytes',
+              },
               { name: 'producer/consumer ratio in burst', value: ratio, threshold: settings.burstRatio, unit: 'ratio' },
-              { name: 'producer/consumer ratio otherwise', value: baseline, threshold: settings.baselineRatio, unit: 'ratio' },
+              {
+                name: 'producer/consumer ratio otherwise',
+                value: baseline,
+                threshold: settings.baselineRatio,
+                unit: 'ratio',
+              },
             ],
             technique: techniques.exfiltrationOverC2,
             firstUs,
@@ -202,6 +221,7 @@ function keepLargest(list: (FlowReference & { bytes: number })[], item: FlowRefe
     return;
   }
   let smallest = 0;
-  for (let i = 1; i < list.length; i++) if ((list[i] as { bytes: number }).bytes < (list[smallest] as { bytes: number }).bytes) smallest = i;
+  for (let i = 1; i < list.length; i++)
+    if ((list[i] as { bytes: number }).bytes < (list[smallest] as { bytes: number }).bytes) smallest = i;
   if ((list[smallest] as { bytes: number }).bytes < item.bytes) list[smallest] = item;
 }

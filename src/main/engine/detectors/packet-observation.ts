@@ -97,7 +97,8 @@ export function observePacket(
   out.sourceIpv4 = readIpv4(data, layer.sourceAddressOffset);
   // BOOTP op is the first payload byte of the UDP datagram.
   if (layer.protocol === 17 && layer.hasTransport && layer.sourcePort === 67 && layer.destinationPort === 68) {
-    out.isDhcpServerReply = layer.payloadLength > 0 && layer.payloadOffset < data.length && data[layer.payloadOffset] === 2;
+    out.isDhcpServerReply =
+      layer.payloadLength > 0 && layer.payloadOffset < data.length && data[layer.payloadOffset] === 2;
   }
   return out;
 }

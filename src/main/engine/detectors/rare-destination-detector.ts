@@ -90,8 +90,18 @@ export class RareDestinationDetector implements Detector {
             title: `Rare destination ${destination}`,
             reason: `${sources.join(', ')} reached external host ${destination} in ${state.flowCount} flows; ${parts.join('; ')}.`,
             measurements: [
-              { name: 'internal hosts contacting it', value: sources.length, threshold: settings.maxInternalHosts, unit: 'hosts' },
-              { name: 'first seen, share of the capture', value: (state.firstUs - span.firstUs) / Math.max(1, span.lastUs - span.firstUs), threshold: settings.lateFraction, unit: 'ratio' },
+              {
+                name: 'internal hosts contacting it',
+                value: sources.length,
+                threshold: settings.maxInternalHosts,
+                unit: 'hosts',
+              },
+              {
+                name: 'first seen, share of the capture',
+                value: (state.firstUs - span.firstUs) / Math.max(1, span.lastUs - span.firstUs),
+                threshold: settings.lateFraction,
+                unit: 'ratio',
+              },
             ],
             technique: techniques.applicationLayerProtocol,
             firstUs: state.firstUs,

@@ -93,7 +93,12 @@ export class RogueDeviceDetector implements Detector {
               `MAC ${macText}${ipText === null ? '' : ` using ${ipText}`} first sent a frame ${formatDuration(sighting.firstUs - span.firstUs)} ` +
               `into the capture, after the opening period of ${formatDuration(openingEndUs - span.firstUs)}; it sent ${sighting.count} frames.`,
             measurements: [
-              { name: 'first seen after capture start', value: (sighting.firstUs - span.firstUs) / 1_000_000, threshold: (openingEndUs - span.firstUs) / 1_000_000, unit: 'seconds' },
+              {
+                name: 'first seen after capture start',
+                value: (sighting.firstUs - span.firstUs) / 1_000_000,
+                threshold: (openingEndUs - span.firstUs) / 1_000_000,
+                unit: 'seconds',
+              },
             ],
             technique: techniques.hardwareAdditions,
             firstUs: sighting.firstUs,
@@ -116,7 +121,9 @@ export class RogueDeviceDetector implements Detector {
       if (this.context.scope.isHostAllowed(ipText)) continue;
       const entries = [...claims.entries()].sort((a, b) => a[1].firstUs - b[1].firstUs);
       const macs = entries.map(([mac]) => formatMac(mac));
-      const claimText = entries.map(([mac, claim]) => `${formatMac(mac)} (${claim.count} ARP packets from packet ${claim.firstPacketNumber})`).join(', ');
+      const claimText = entries
+        .map(([mac, claim]) => `${formatMac(mac)} (${claim.count} ARP packets from packet ${claim.firstPacketNumber})`)
+        .join(', ');
       alerts.push(
         buildAlert(
           {
@@ -124,9 +131,12 @@ export class RogueDeviceDetector implements Detector {
             key: ipText,
             score: 70 + 5 * Math.min(4, claims.size - 2),
             title: `${ipText} claimed by ${claims.size} MAC addresses in ARP`,
-            reason: `ARP senders claimed ${ipText} from ${claims.size} different MAC addresses: ${claimText}; the threshold is 2. ` +
+            reason:
+              `ARP senders claimed ${ipText} from ${claims.size} different MAC addresses: ${claimText}; the threshold is 2. ` +
               `The later claim may be poisoning caches to intercept traffic to ${ipText}.`,
-            measurements: [{ name: 'MAC addresses claiming the address', value: claims.size, threshold: 2, unit: 'MACs' }],
+            measurements: [
+              { name: 'MAC addresses claiming the address', value: claims.size, threshold: 2, unit: 'MACs' },
+            ],
             technique: techniques.arpCachePoisoning,
             firstUs: Math.min(...entries.map(([, claim]) => claim.firstUs)),
             lastUs: Math.max(...entries.map(([, claim]) => claim.lastUs)),
@@ -157,9 +167,13 @@ export class RogueDeviceDetector implements Detector {
         : `${expected.join(', ')} answered first`;
     const listed = rogue
       .slice(0, 10)
-      .map(([ip, server]) => `${formatIpv4(ip)} (MAC ${formatMac(server.mac)}, ${server.count} repl${server.count === 1 ? "y" : "ies"} from packet ${server.firstPacketNumber})`)
+      .map(
+        ([ip, server]) =>
+          `${formatIpv4(ip)} (MAC ${formatMac(server.mac)}, ${server.count} repl${server.count === 1 ? 'y' : 'ies'} from packet ${server.firstPacketNumber})`,
+      )
       .join(', ');
-    const title = rogue.length === 1 ? `Second DHCP server ${formatIpv4(firstIp)}` : `${rogue.length} unexpected DHCP servers`;
+    const title =
+      rogue.length === 1 ? `Second DHCP server ${formatIpv4(firstIp)}` : `${rogue.length} unexpected DHCP servers`;
     return [
       buildAlert(
         {
@@ -184,7 +198,14 @@ export class RogueDeviceDetector implements Detector {
 }
 
 function createSighting(packet: PacketObservation): Sighting {
-  return { firstUs: packet.timestampUs, lastUs: packet.timestampUs, firstPacketNumber: packet.packetNumber, packetNumbers: [], count: 0, ipv4: 0 };
+  return {
+    firstUs: packet.timestampUs,
+    lastUs: packet.timestampUs,
+    firstPacketNumber: packet.packetNumber,
+    packetNumbers: [],
+    count: 0,
+    ipv4: 0,
+  };
 }
 
 function note(sighting: Sighting, packet: PacketObservation): void {

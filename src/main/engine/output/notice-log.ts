@@ -46,7 +46,11 @@ function portOf(alert: Alert): number | null {
 
 export const noticeLogColumns: readonly ZeekLogColumn<Alert>[] = [
   { name: 'ts', type: 'time', read: (alert) => alert.firstUs },
-  { name: 'uid', type: 'string', read: (alert) => (alert.evidence.flowUids.length === 1 ? alert.evidence.flowUids[0] : null) },
+  {
+    name: 'uid',
+    type: 'string',
+    read: (alert) => (alert.evidence.flowUids.length === 1 ? alert.evidence.flowUids[0] : null),
+  },
   { name: 'id.orig_h', type: 'addr', read: () => null },
   { name: 'id.orig_p', type: 'port', read: () => null },
   { name: 'id.resp_h', type: 'addr', read: () => null },
@@ -67,7 +71,11 @@ export const noticeLogColumns: readonly ZeekLogColumn<Alert>[] = [
   { name: 'src', type: 'addr', read: (alert) => addressOrNull(alert.hosts[0]) },
   { name: 'dst', type: 'addr', read: (alert) => addressOrNull(alert.hosts[1]) },
   { name: 'p', type: 'port', read: portOf },
-  { name: 'n', type: 'count', read: (alert) => (alert.measurements[0] === undefined ? null : Math.round(alert.measurements[0].value)) },
+  {
+    name: 'n',
+    type: 'count',
+    read: (alert) => (alert.measurements[0] === undefined ? null : Math.round(alert.measurements[0].value)),
+  },
   { name: 'peer_descr', type: 'string', read: () => null },
   { name: 'actions', type: 'set[enum]', read: () => ['Notice::ACTION_LOG'] },
   { name: 'email_dest', type: 'set[string]', read: () => [] },
@@ -100,13 +108,21 @@ export async function writeDetectionOutputs(
   const pending: Promise<void>[] = [];
   const openSink = (path: string): ZeekLogSink => {
     const stream = createWriteStream(path);
-    pending.push(new Promise((resolve, reject) => {
-      stream.on('finish', () => resolve());
-      stream.on('error', reject);
-    }));
+    pending.push(
+      new Promise((resolve, reject) => {
+        stream.on('finish', () => resolve());
+        stream.on('error', reject);
+      }),
+    );
     return { write: (text) => void stream.write(text), end: () => stream.end() };
   };
-  const notices = new ZeekLogWriter<Alert>('notice', noticeLogColumns, format, () => openSink(join(directory, 'notice.log')), openedAt);
+  const notices = new ZeekLogWriter<Alert>(
+    'notice',
+    noticeLogColumns,
+    format,
+    () => openSink(join(directory, 'notice.log')),
+    openedAt,
+  );
   for (const alert of ordered) notices.write(alert);
   notices.close();
   const jsonl = openSink(join(directory, 'alerts.jsonl'));
