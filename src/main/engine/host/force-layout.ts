@@ -189,7 +189,7 @@ function applyGravity(x: Float64Array, y: Float64Array, dx: Float64Array, dy: Fl
     const py = y[index] as number;
     const distance = Math.sqrt(px * px + py * py);
     if (distance === 0) continue;
-    const force = (distance * distance) / (k * 10);
+    const force = (distance * distance) / (k * 3);
     dx[index] = (dx[index] as number) - (px / distance) * force;
     dy[index] = (dy[index] as number) - (py / distance) * force;
   }
