@@ -41,7 +41,13 @@ export class AlertStateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    const parsed = stateFileSchema.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`alert state ${this.path}: not valid JSON (${(error as Error).message})`, { cause: error });
+    }
+    const parsed = stateFileSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(
