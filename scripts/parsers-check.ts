@@ -45,7 +45,8 @@ function classify(payload: Uint8Array, isUdp: boolean): Stream['kind'] {
   if (isUdp) return (payload[0]! & 0xc0) === 0xc0 && payload.length >= 1200 ? 'quic' : 'other';
   if (payload[0] === 0x16 || ((payload[0]! & 0x80) !== 0 && payload[2] === 1)) return 'tls';
   if (payload.length >= 4 && String.fromCharCode(...payload.subarray(0, 4)) === 'SSH-') return 'ssh';
-  if (payload.length >= 8 && payload[0] === 0 && (payload[4] === 0xfe || payload[4] === 0xff) && payload[5] === 0x53) return 'smb';
+  if (payload.length >= 8 && payload[0] === 0 && (payload[4] === 0xfe || payload[4] === 0xff) && payload[5] === 0x53)
+    return 'smb';
   return 'other';
 }
 
@@ -63,7 +64,8 @@ async function checkCapture(relativePath: string): Promise<void> {
       if (layer.protocol !== 6 && layer.protocol !== 17) return;
       const isIpv6 = layer.ipVersion === 6;
       const source = formatAddressBytes(record.data, layer.sourceAddressOffset, isIpv6) + ':' + layer.sourcePort;
-      const destination = formatAddressBytes(record.data, layer.destinationAddressOffset, isIpv6) + ':' + layer.destinationPort;
+      const destination =
+        formatAddressBytes(record.data, layer.destinationAddressOffset, isIpv6) + ':' + layer.destinationPort;
       const key = layer.protocol + ' ' + [source, destination].sort().join(' ');
       const payload = record.data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength);
       let stream = streams.get(key);
@@ -125,7 +127,8 @@ async function checkCapture(relativePath: string): Promise<void> {
       if (stream.quic !== undefined) {
         const before = stream.quic.record.serverName;
         stream.quic.pushDatagram(data, isFromOriginator);
-        if (before === null && stream.quic.record.serverName !== null) tlsSniByFrame.push({ frame: record.packetNumber, sni: stream.quic.record.serverName, proto: 'quic' });
+        if (before === null && stream.quic.record.serverName !== null)
+          tlsSniByFrame.push({ frame: record.packetNumber, sni: stream.quic.record.serverName, proto: 'quic' });
       }
     },
   });
@@ -147,7 +150,9 @@ async function checkCapture(relativePath: string): Promise<void> {
       stream.tls.parser.end();
       const session = stream.tls.builder.record;
       ssl.push(toZeekSslRecord(identity, session));
-      session.serverCertificates.forEach((certificate, index) => x509.push(toZeekX509Record(stream.firstUs, certificate, index === 0, false)));
+      session.serverCertificates.forEach((certificate, index) =>
+        x509.push(toZeekX509Record(stream.firstUs, certificate, index === 0, false)),
+      );
       const sni = session.client?.serverName;
       if (sni != null) tlsSniByFrame.push({ frame: stream.tls.frames[0] ?? -1, sni, proto: 'tls' });
       if (session.problems.length > 0) console.log(`  problems ${stream.key}: ${session.problems.join(' | ')}`);
@@ -156,17 +161,54 @@ async function checkCapture(relativePath: string): Promise<void> {
     if (stream.smb !== undefined) {
       const record = stream.smb.record;
       for (const file of record.files) if (file.status === 0) smbFiles.push(toZeekSmbFilesRecord(identity, file));
-      console.log(`  smb ${stream.key}: user=${record.sessions.map((s) => `${s.domain}\\${s.userName}`).join(',')} trees=${record.trees.map((t) => `${t.path}(${t.shareType ?? '?'})`).join(',')} files=${record.files.length} pipes=${record.files.filter((f) => f.remoteExecutionPipe !== null).map((f) => f.name).join(',')} problems=${record.problems.join('|')}`);
+      console.log(
+        `  smb ${stream.key}: user=${record.sessions.map((s) => `${s.domain}\\${s.userName}`).join(',')} trees=${record.trees.map((t) => `${t.path}(${t.shareType ?? '?'})`).join(',')} files=${record.files.length} pipes=${record.files
+          .filter((f) => f.remoteExecutionPipe !== null)
+          .map((f) => f.name)
+          .join(',')} problems=${record.problems.join('|')}`,
+      );
     }
     if (stream.quic !== undefined) console.log(`  quic ${stream.key}: ${JSON.stringify(stream.quic.record)}`);
   }
 
   console.log(`== ${relativePath}: ${ssl.length} TLS, ${ssh.length} SSH`);
   compareSni(relativePath, tlsSniByFrame);
-  compareZeek(relativePath, 'ssl', ssl, ['version', 'cipher', 'curve', 'server_name', 'resumed', 'last_alert', 'next_protocol', 'established', 'ssl_history', 'cert_chain_fps', 'client_cert_chain_fps', 'sni_matches_cert']);
+  compareZeek(relativePath, 'ssl', ssl, [
+    'version',
+    'cipher',
+    'curve',
+    'server_name',
+    'resumed',
+    'last_alert',
+    'next_protocol',
+    'established',
+    'ssl_history',
+    'cert_chain_fps',
+    'client_cert_chain_fps',
+    'sni_matches_cert',
+  ]);
   compareZeek(relativePath, 'x509', x509, null);
-  compareZeek(relativePath, 'ssh', ssh, ['version', 'client', 'server', 'cipher_alg', 'mac_alg', 'compression_alg', 'kex_alg', 'host_key_alg', 'host_key_fingerprint']);
-  compareZeek(relativePath, 'smb_files', smbFiles, ['action', 'path', 'name', 'size', 'times.modified', 'times.accessed', 'times.created', 'times.changed']);
+  compareZeek(relativePath, 'ssh', ssh, [
+    'version',
+    'client',
+    'server',
+    'cipher_alg',
+    'mac_alg',
+    'compression_alg',
+    'kex_alg',
+    'host_key_alg',
+    'host_key_fingerprint',
+  ]);
+  compareZeek(relativePath, 'smb_files', smbFiles, [
+    'action',
+    'path',
+    'name',
+    'size',
+    'times.modified',
+    'times.accessed',
+    'times.created',
+    'times.changed',
+  ]);
   if (process.env.VERBOSE) for (const row of [...ssl, ...ssh]) console.log('  ', JSON.stringify(row));
 }
 
@@ -175,15 +217,19 @@ let currentFrame = 0;
 function compareSni(relativePath: string, found: { frame: number; sni: string; proto: string }[]): void {
   const truthPath = join(PUBLIC, 'truth', relativePath + '.json');
   if (!existsSync(truthPath)) return;
-  const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as { tls_sni: { items: { frame: number; sni: string; proto: string }[] } };
+  const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as {
+    tls_sni: { items: { frame: number; sni: string; proto: string }[] };
+  };
   const foundNames = new Set(found.map((item) => `${item.proto} ${item.sni}`));
   const expected = new Set(truth.tls_sni.items.map((item) => `${item.proto} ${item.sni}`));
   const missing = [...expected].filter((name) => !foundNames.has(name));
   const extra = [...foundNames].filter((name) => !expected.has(name));
-  console.log(`  SNI: truth ${expected.size} distinct, found ${foundNames.size}; missing [${missing.join(', ')}] extra [${extra.join(', ')}]`);
+  console.log(
+    `  SNI: truth ${expected.size} distinct, found ${foundNames.size}; missing [${missing.join(', ')}] extra [${extra.join(', ')}]`,
+  );
 }
 
-function formatValue(value: unknown): string {
+function formatValue(value: ZeekRow[string] | undefined): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'T' : 'F';
   if (Array.isArray(value)) return value.length === 0 ? '(empty)' : value.join(',');
@@ -195,19 +241,25 @@ function compareZeek(relativePath: string, log: string, rows: ZeekRow[], fields:
   const name = relativePath.replace('/', '__');
   const prefix = name.startsWith('zeek__') ? name.slice('zeek__'.length) : name;
   const directory = join(PUBLIC, 'zeek', 'expected');
-  const candidates = existsSync(directory) ? readdirSafe(directory).filter((file) => file.startsWith(prefix + '.') && file.endsWith(`.${log}.log`)) : [];
+  const candidates = existsSync(directory)
+    ? readdirSafe(directory).filter((file) => file.startsWith(prefix + '.') && file.endsWith(`.${log}.log`))
+    : [];
   for (const file of candidates) {
     const lines = readFileSync(join(directory, file), 'utf8').split('\n');
-    const header = lines.find((line) => line.startsWith('#fields'))!.split('\t').slice(1);
+    const header = lines
+      .find((line) => line.startsWith('#fields'))!
+      .split('\t')
+      .slice(1);
     const expectedRows = lines.filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split('\t'));
     const compared = fields ?? header.filter((field) => field !== 'ts');
     let mismatches = 0;
     expectedRows.forEach((expectedRow, index) => {
-      const actual = log === 'x509'
-        ? rows.find((row) => row.fingerprint === expectedRow[header.indexOf('fingerprint')])
-        : log === 'smb_files'
-          ? rows.find((row) => formatValue(row.name) === expectedRow[header.indexOf('name')])
-          : rows.find((row) => String(row['id.orig_p']) === expectedRow[header.indexOf('id.orig_p')]);
+      const actual =
+        log === 'x509'
+          ? rows.find((row) => row.fingerprint === expectedRow[header.indexOf('fingerprint')])
+          : log === 'smb_files'
+            ? rows.find((row) => formatValue(row.name) === expectedRow[header.indexOf('name')])
+            : rows.find((row) => String(row['id.orig_p']) === expectedRow[header.indexOf('id.orig_p')]);
       if (actual === undefined) {
         console.log(`  ${log} row ${index}: not found`);
         mismatches++;
@@ -216,9 +268,13 @@ function compareZeek(relativePath: string, log: string, rows: ZeekRow[], fields:
       for (const field of compared) {
         const expected = expectedRow[header.indexOf(field)];
         let value = actual[field];
-        if (typeof value === 'number' && (field.startsWith('certificate.not_valid') || field.startsWith('times.'))) value = (value / 1e6).toFixed(6);
+        if (typeof value === 'number' && (field.startsWith('certificate.not_valid') || field.startsWith('times.')))
+          value = (value / 1e6).toFixed(6);
         const text = formatValue(value);
-        if (expected !== text && !(field === 'host_key_fingerprint' && expected !== undefined && text.startsWith(expected))) {
+        if (
+          expected !== text &&
+          !(field === 'host_key_fingerprint' && expected !== undefined && text.startsWith(expected))
+        ) {
           console.log(`  ${log} row ${index} ${field}: zeek '${expected}' ours '${text}'`);
           mismatches++;
         }

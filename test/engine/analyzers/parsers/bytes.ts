@@ -4,9 +4,19 @@ export type Bytes = number[];
 export const u8 = (value: number): Bytes => [value & 0xff];
 export const u16 = (value: number): Bytes => [(value >> 8) & 0xff, value & 0xff];
 export const u24 = (value: number): Bytes => [(value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
-export const u32 = (value: number): Bytes => [(value >>> 24) & 0xff, (value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
+export const u32 = (value: number): Bytes => [
+  (value >>> 24) & 0xff,
+  (value >> 16) & 0xff,
+  (value >> 8) & 0xff,
+  value & 0xff,
+];
 export const u16le = (value: number): Bytes => [value & 0xff, (value >> 8) & 0xff];
-export const u32le = (value: number): Bytes => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, (value >>> 24) & 0xff];
+export const u32le = (value: number): Bytes => [
+  value & 0xff,
+  (value >> 8) & 0xff,
+  (value >> 16) & 0xff,
+  (value >>> 24) & 0xff,
+];
 export const ascii = (text: string): Bytes => [...Buffer.from(text, 'latin1')];
 export const utf16le = (text: string): Bytes => [...Buffer.from(text, 'utf16le')];
 export const zeros = (count: number): Bytes => new Array<number>(count).fill(0);
@@ -16,7 +26,12 @@ export const hex = (text: string): Bytes => [...Buffer.from(text.replace(/\s+/g,
 export const extension = (type: number, body: Bytes): Bytes => [...u16(type), ...u16(body.length), ...body];
 
 /** Builds a ClientHello handshake message (type 1) from the given parts. */
-export function clientHello(options: { version?: number; ciphers: number[]; extensions: Bytes; sessionId?: Bytes }): Bytes {
+export function clientHello(options: {
+  version?: number;
+  ciphers: number[];
+  extensions: Bytes;
+  sessionId?: Bytes;
+}): Bytes {
   const sessionId = options.sessionId ?? [];
   const body = [
     ...u16(options.version ?? 0x0303), // legacy_version
@@ -25,7 +40,8 @@ export function clientHello(options: { version?: number; ciphers: number[]; exte
     ...sessionId,
     ...u16(options.ciphers.length * 2),
     ...options.ciphers.flatMap(u16),
-    1, 0, // one compression method: null
+    1,
+    0, // one compression method: null
     ...u16(options.extensions.length),
     ...options.extensions,
   ];
@@ -33,4 +49,10 @@ export function clientHello(options: { version?: number; ciphers: number[]; exte
 }
 
 /** A TLS record: content type, version 0x0301, 16-bit length. */
-export const tlsRecord = (contentType: number, payload: Bytes): Bytes => [contentType, 3, 1, ...u16(payload.length), ...payload];
+export const tlsRecord = (contentType: number, payload: Bytes): Bytes => [
+  contentType,
+  3,
+  1,
+  ...u16(payload.length),
+  ...payload,
+];

@@ -1,7 +1,15 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { QuicConnectionParser, parseQuicInitial, parseQuicLongHeader } from '../../../../src/main/engine/analyzers/parsers/quic-initial';
-import { computeHeaderProtectionMask, deriveQuicInitialKeys, type QuicPacketKeys } from '../../../../src/main/engine/analyzers/parsers/quic-keys';
+import {
+  QuicConnectionParser,
+  parseQuicInitial,
+  parseQuicLongHeader,
+} from '../../../../src/main/engine/analyzers/parsers/quic-initial';
+import {
+  computeHeaderProtectionMask,
+  deriveQuicInitialKeys,
+  type QuicPacketKeys,
+} from '../../../../src/main/engine/analyzers/parsers/quic-keys';
 import { toZeekQuicRecord } from '../../../../src/main/engine/analyzers/parsers/zeek-smb-quic-records';
 import { ascii, clientHello, extension, hex, u16, zeros, type Bytes } from './bytes';
 import { RFC9001_CLIENT_INITIAL_HEX } from './rfc9001-vectors';
@@ -23,7 +31,10 @@ describe('QUIC Initial keys', () => {
 
   it('computes the RFC 9001 A.2 header protection mask', () => {
     const keys = deriveQuicInitialKeys(1, RFC_DCID)!;
-    const mask = computeHeaderProtectionMask(keys.client.headerProtection, new Uint8Array(hex('d1b1c98dd7689fb8ec11d242b123dc9b')));
+    const mask = computeHeaderProtectionMask(
+      keys.client.headerProtection,
+      new Uint8Array(hex('d1b1c98dd7689fb8ec11d242b123dc9b')),
+    );
     expect(mask.toString('hex')).toBe('437b9aec36');
   });
 
@@ -43,7 +54,17 @@ describe('QuicConnectionParser', () => {
     expect(record!.clientHello!.cipherSuites).toEqual([0x1301, 0x1302]);
     expect(record!.clientHello!.ja4.startsWith('q13d0211an_')).toBe(true);
     expect(record!.history).toBe('IS');
-    const row = toZeekQuicRecord({ timestampUs: 0, uid: 'C', originatorAddress: 'a', originatorPort: 1, responderAddress: 'b', responderPort: 443 }, record!);
+    const row = toZeekQuicRecord(
+      {
+        timestampUs: 0,
+        uid: 'C',
+        originatorAddress: 'a',
+        originatorPort: 1,
+        responderAddress: 'b',
+        responderPort: 443,
+      },
+      record!,
+    );
     expect(row.version).toBe('1');
     expect(row.client_protocol).toBe('alpn');
     expect(row.client_scid).toBeNull(); // the RFC example has an empty source connection id
@@ -68,7 +89,13 @@ describe('QuicConnectionParser', () => {
   it('joins CRYPTO frames across datagrams and coalesced packets', () => {
     const dcid = hex('0011223344556677');
     const keys = deriveQuicInitialKeys(1, new Uint8Array(dcid))!;
-    const helloBody = clientHello({ ciphers: [0x1301], extensions: [...extension(0, [...u16(8), 0, ...u16(5), ...ascii('a.com')]), ...extension(16, [...u16(3), 2, ...ascii('h3')])] });
+    const helloBody = clientHello({
+      ciphers: [0x1301],
+      extensions: [
+        ...extension(0, [...u16(8), 0, ...u16(5), ...ascii('a.com')]),
+        ...extension(16, [...u16(3), 2, ...ascii('h3')]),
+      ],
+    });
     const cut = 20;
     // Second half first, in its own datagram; then the first half coalesced with a Handshake packet.
     const late = sealInitial(keys.client, dcid, 1, cryptoFrame(cut, helloBody.slice(cut)));
@@ -93,7 +120,20 @@ function cryptoFrame(offset: number, data: Bytes): Bytes {
 function sealInitial(keys: QuicPacketKeys, dcid: Bytes, packetNumber: number, frames: Bytes): Bytes {
   const payload = [...frames, ...zeros(Math.max(0, 40 - frames.length))];
   const length = 2 + payload.length + 16;
-  const header = [0xc1, 0, 0, 0, 1, dcid.length, ...dcid, 0, 0, 0x40 | (length >> 8), length & 0xff, ...u16(packetNumber)];
+  const header = [
+    0xc1,
+    0,
+    0,
+    0,
+    1,
+    dcid.length,
+    ...dcid,
+    0,
+    0,
+    0x40 | (length >> 8),
+    length & 0xff,
+    ...u16(packetNumber),
+  ];
   const nonce = Buffer.from(keys.iv);
   nonce[11] = nonce[11]! ^ (packetNumber & 0xff);
   nonce[10] = nonce[10]! ^ (packetNumber >> 8);
@@ -102,7 +142,10 @@ function sealInitial(keys: QuicPacketKeys, dcid: Bytes, packetNumber: number, fr
   const sealed = [...cipher.update(Buffer.from(payload)), ...cipher.final(), ...cipher.getAuthTag()];
   const packet = [...header, ...sealed];
   const packetNumberOffset = header.length - 2;
-  const mask = computeHeaderProtectionMask(keys.headerProtection, new Uint8Array(packet.slice(packetNumberOffset + 4, packetNumberOffset + 20)));
+  const mask = computeHeaderProtectionMask(
+    keys.headerProtection,
+    new Uint8Array(packet.slice(packetNumberOffset + 4, packetNumberOffset + 20)),
+  );
   packet[0] = packet[0]! ^ (mask[0]! & 0x0f);
   packet[packetNumberOffset] = packet[packetNumberOffset]! ^ mask[1]!;
   packet[packetNumberOffset + 1] = packet[packetNumberOffset + 1]! ^ mask[2]!;

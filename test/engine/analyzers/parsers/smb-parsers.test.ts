@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { classifyShare, SmbStreamParser } from '../../../../src/main/engine/analyzers/parsers/smb-stream-parser';
 import { findNtlmsspToken, parseNtlmAuthenticate } from '../../../../src/main/engine/analyzers/parsers/ntlmssp';
-import { toZeekNtlmRecord, toZeekSmbFilesRecord, toZeekSmbMappingRecord } from '../../../../src/main/engine/analyzers/parsers/zeek-smb-quic-records';
+import {
+  toZeekNtlmRecord,
+  toZeekSmbFilesRecord,
+  toZeekSmbMappingRecord,
+} from '../../../../src/main/engine/analyzers/parsers/zeek-smb-quic-records';
 import { ascii, u16le, u32le, utf16le, zeros, type Bytes } from './bytes';
 
 interface HeaderOptions {
@@ -16,7 +20,8 @@ interface HeaderOptions {
 /** Builds the 64-byte SMB2 sync header (MS-SMB2 2.2.1.2). */
 function smb2Header(options: HeaderOptions): Bytes {
   return [
-    0xfe, ...ascii('SMB'), // ProtocolId
+    0xfe,
+    ...ascii('SMB'), // ProtocolId
     ...u16le(64), // StructureSize
     ...u16le(1), // CreditCharge
     ...u32le(options.status ?? 0), // Status
@@ -24,7 +29,11 @@ function smb2Header(options: HeaderOptions): Bytes {
     ...u16le(1), // Credits
     ...u32le(options.isResponse ? 1 : 0), // Flags: SERVER_TO_REDIR
     ...u32le(options.nextCommand ?? 0),
-    ...u32le(options.messageId), 0, 0, 0, 0, // MessageId (64-bit)
+    ...u32le(options.messageId),
+    0,
+    0,
+    0,
+    0, // MessageId (64-bit)
     ...u32le(0), // Reserved (ProcessId)
     ...u32le(options.treeId ?? 0),
     ...zeros(8), // SessionId
@@ -33,7 +42,13 @@ function smb2Header(options: HeaderOptions): Bytes {
 }
 
 /** NetBIOS session message: type 0 and a 24-bit length. */
-const netbios = (message: Bytes): Bytes => [0, (message.length >> 16) & 0xff, (message.length >> 8) & 0xff, message.length & 0xff, ...message];
+const netbios = (message: Bytes): Bytes => [
+  0,
+  (message.length >> 16) & 0xff,
+  (message.length >> 8) & 0xff,
+  message.length & 0xff,
+  ...message,
+];
 
 /** NTLMSSP AUTHENTICATE with Unicode domain, user and workstation (MS-NLMP 2.2.1.3). */
 function ntlmAuthenticate(domain: string, user: string, workstation: string): Bytes {
@@ -49,33 +64,68 @@ function ntlmAuthenticate(domain: string, user: string, workstation: string): By
 
 /** A DER element with a short or 2-byte long length. */
 const der = (tag: number, content: Bytes): Bytes =>
-  content.length < 128 ? [tag, content.length, ...content] : [tag, 0x82, content.length >> 8, content.length & 0xff, ...content];
+  content.length < 128
+    ? [tag, content.length, ...content]
+    : [tag, 0x82, content.length >> 8, content.length & 0xff, ...content];
 
 /** SPNEGO negTokenResp ([1]) whose responseToken ([2]) carries the NTLMSSP token (RFC 4178). */
 const spnegoResponse = (token: Bytes): Bytes => der(0xa1, der(0x30, der(0xa2, der(0x04, token))));
 
 function sessionSetupRequest(messageId: number, securityBuffer: Bytes): Bytes {
-  const body = [...u16le(25), 0, 1, ...u32le(0), ...u32le(0), ...u16le(64 + 24), ...u16le(securityBuffer.length), ...zeros(8)];
+  const body = [
+    ...u16le(25),
+    0,
+    1,
+    ...u32le(0),
+    ...u32le(0),
+    ...u16le(64 + 24),
+    ...u16le(securityBuffer.length),
+    ...zeros(8),
+  ];
   return [...smb2Header({ command: 1, messageId }), ...body, ...securityBuffer];
 }
 
 function treeConnectRequest(messageId: number, path: string): Bytes {
   const encoded = utf16le(path);
-  return [...smb2Header({ command: 3, messageId }), ...u16le(9), ...u16le(0), ...u16le(64 + 8), ...u16le(encoded.length), ...encoded];
+  return [
+    ...smb2Header({ command: 3, messageId }),
+    ...u16le(9),
+    ...u16le(0),
+    ...u16le(64 + 8),
+    ...u16le(encoded.length),
+    ...encoded,
+  ];
 }
 
 function treeConnectResponse(messageId: number, treeId: number, shareType: number): Bytes {
-  return [...smb2Header({ command: 3, messageId, isResponse: true, treeId }), ...u16le(16), shareType, 0, ...u32le(0), ...u32le(0), ...u32le(0x1f01ff)];
+  return [
+    ...smb2Header({ command: 3, messageId, isResponse: true, treeId }),
+    ...u16le(16),
+    shareType,
+    0,
+    ...u32le(0),
+    ...u32le(0),
+    ...u32le(0x1f01ff),
+  ];
 }
 
 function createRequest(messageId: number, treeId: number, name: string, nextCommand = 0): Bytes {
   const encoded = utf16le(name);
   const body = [
-    ...u16le(57), 0, 0, // StructureSize, SecurityFlags, RequestedOplockLevel
-    ...u32le(2), ...zeros(16), // ImpersonationLevel, SmbCreateFlags, Reserved
-    ...u32le(0x12019f), ...u32le(0), ...u32le(3), // DesiredAccess, FileAttributes, ShareAccess
-    ...u32le(1), ...u32le(0), // CreateDisposition FILE_OPEN, CreateOptions
-    ...u16le(64 + 56), ...u16le(encoded.length), ...u32le(0), ...u32le(0), // NameOffset, NameLength, contexts
+    ...u16le(57),
+    0,
+    0, // StructureSize, SecurityFlags, RequestedOplockLevel
+    ...u32le(2),
+    ...zeros(16), // ImpersonationLevel, SmbCreateFlags, Reserved
+    ...u32le(0x12019f),
+    ...u32le(0),
+    ...u32le(3), // DesiredAccess, FileAttributes, ShareAccess
+    ...u32le(1),
+    ...u32le(0), // CreateDisposition FILE_OPEN, CreateOptions
+    ...u16le(64 + 56),
+    ...u16le(encoded.length),
+    ...u32le(0),
+    ...u32le(0), // NameOffset, NameLength, contexts
   ];
   const message = [...smb2Header({ command: 5, messageId, treeId, nextCommand }), ...body, ...encoded];
   while (nextCommand !== 0 && message.length < nextCommand) message.push(0);
@@ -88,14 +138,32 @@ function createResponse(messageId: number, treeId: number, size: number): Bytes 
   const filetime = [...u32le(FILETIME_LOW), ...u32le(0x01cf8bd2)];
   return [
     ...smb2Header({ command: 5, messageId, isResponse: true, treeId }),
-    ...u16le(89), 0, 0, ...u32le(1), // StructureSize, OplockLevel, Flags, CreateAction FILE_OPENED
-    ...filetime, ...filetime, ...filetime, ...filetime, // Creation, LastAccess, LastWrite, Change
-    ...u32le(4096), ...u32le(0), ...u32le(size), ...u32le(0), // AllocationSize, EndofFile
-    ...u32le(0), ...u32le(0), ...zeros(16), // FileAttributes, Reserved2, FileId
+    ...u16le(89),
+    0,
+    0,
+    ...u32le(1), // StructureSize, OplockLevel, Flags, CreateAction FILE_OPENED
+    ...filetime,
+    ...filetime,
+    ...filetime,
+    ...filetime, // Creation, LastAccess, LastWrite, Change
+    ...u32le(4096),
+    ...u32le(0),
+    ...u32le(size),
+    ...u32le(0), // AllocationSize, EndofFile
+    ...u32le(0),
+    ...u32le(0),
+    ...zeros(16), // FileAttributes, Reserved2, FileId
   ];
 }
 
-const IDENTITY = { timestampUs: 0, uid: 'C', originatorAddress: '10.0.0.5', originatorPort: 50000, responderAddress: '10.0.0.9', responderPort: 445 };
+const IDENTITY = {
+  timestampUs: 0,
+  uid: 'C',
+  originatorAddress: '10.0.0.5',
+  originatorPort: 50000,
+  responderAddress: '10.0.0.9',
+  responderPort: 445,
+};
 
 describe('NTLMSSP', () => {
   it('finds the token inside SPNEGO and reads the user', () => {
@@ -115,7 +183,14 @@ describe('SmbStreamParser', () => {
     ];
     // Fed a byte at a time so every frame boundary falls inside a push.
     for (const byte of requests) parser.push(true, new Uint8Array([byte]));
-    parser.push(false, new Uint8Array([...netbios([...smb2Header({ command: 1, messageId: 1, isResponse: true })]), ...netbios(treeConnectResponse(2, 7, 1)), ...netbios(treeConnectResponse(3, 8, 2))]));
+    parser.push(
+      false,
+      new Uint8Array([
+        ...netbios([...smb2Header({ command: 1, messageId: 1, isResponse: true })]),
+        ...netbios(treeConnectResponse(2, 7, 1)),
+        ...netbios(treeConnectResponse(3, 8, 2)),
+      ]),
+    );
 
     // Compounded: two CREATEs in one NetBIOS message, the first padded to 8-byte alignment.
     const first = createRequest(4, 8, 'svcctl', 136);
@@ -125,12 +200,18 @@ describe('SmbStreamParser', () => {
 
     const record = parser.record;
     expect(record.dialect).toBe('SMB2');
-    expect(record.sessions.map((session) => [session.domain, session.userName, session.status])).toEqual([['CORP', 'alice', 0]]);
-    expect(record.trees.map((tree) => [tree.path, tree.isAdminShare, tree.isIpcShare, tree.shareType, tree.treeId])).toEqual([
+    expect(record.sessions.map((session) => [session.domain, session.userName, session.status])).toEqual([
+      ['CORP', 'alice', 0],
+    ]);
+    expect(
+      record.trees.map((tree) => [tree.path, tree.isAdminShare, tree.isIpcShare, tree.shareType, tree.treeId]),
+    ).toEqual([
       ['\\\\FILESRV\\ADMIN$', true, false, 'DISK', 7],
       ['\\\\FILESRV\\IPC$', false, true, 'PIPE', 8],
     ]);
-    expect(record.files.map((file) => [file.name, file.treePath, file.remoteExecutionPipe, file.status, file.sizeBytes])).toEqual([
+    expect(
+      record.files.map((file) => [file.name, file.treePath, file.remoteExecutionPipe, file.status, file.sizeBytes]),
+    ).toEqual([
       ['svcctl', '\\\\FILESRV\\IPC$', 'svcctl', 0, 0],
       ['Windows\\Temp\\x.exe', '\\\\FILESRV\\ADMIN$', null, 0, 25940],
     ]);
@@ -171,10 +252,21 @@ describe('SmbStreamParser', () => {
 const SMB_HOSTILE: [rule: string, bytes: Bytes][] = [
   ['NextCommand past the message', netbios(createRequest(1, 0, 'a', 4000).slice(0, 130))],
   ['NextCommand smaller than a header', netbios(smb2Header({ command: 5, messageId: 1, nextCommand: 8 }))],
-  ['tree path offset past the message', netbios([...smb2Header({ command: 3, messageId: 1 }), ...u16le(9), 0, 0, ...u16le(0xfff0), ...u16le(0xffff)])],
+  [
+    'tree path offset past the message',
+    netbios([...smb2Header({ command: 3, messageId: 1 }), ...u16le(9), 0, 0, ...u16le(0xfff0), ...u16le(0xffff)]),
+  ],
   ['create name length past the message', netbios([...createRequest(1, 0, 'abc').slice(0, 110), 0xff, 0xff])],
-  ['security buffer with a DER length overflow', netbios(sessionSetupRequest(1, [0xa1, 0x84, 0xff, 0xff, 0xff, 0xff, 0x30]))],
-  ['NTLMSSP field offset past the token', netbios(sessionSetupRequest(1, [...ascii('NTLMSSP\0'), ...u32le(3), ...u16le(10), ...u16le(10), ...u32le(0xfffffff0)]))],
+  [
+    'security buffer with a DER length overflow',
+    netbios(sessionSetupRequest(1, [0xa1, 0x84, 0xff, 0xff, 0xff, 0xff, 0x30])),
+  ],
+  [
+    'NTLMSSP field offset past the token',
+    netbios(
+      sessionSetupRequest(1, [...ascii('NTLMSSP\0'), ...u32le(3), ...u16le(10), ...u16le(10), ...u32le(0xfffffff0)]),
+    ),
+  ],
   ['deeply nested SPNEGO', netbios(sessionSetupRequest(1, Array.from({ length: 40 }, () => [0xa0, 0x7f]).flat()))],
 ];
 

@@ -27,7 +27,18 @@ const CLIENT_LISTS = [
   '', // languages c2s
   '', // languages s2c
 ];
-const SERVER_LISTS = ['ecdh-sha2-nistp256,curve25519-sha256', 'rsa-sha2-512', 'aes256-gcm@openssh.com,aes128-ctr', 'aes256-gcm@openssh.com', 'hmac-sha2-512,hmac-sha2-256', 'hmac-sha2-512', 'zlib@openssh.com,none', 'none', '', ''];
+const SERVER_LISTS = [
+  'ecdh-sha2-nistp256,curve25519-sha256',
+  'rsa-sha2-512',
+  'aes256-gcm@openssh.com,aes128-ctr',
+  'aes256-gcm@openssh.com',
+  'hmac-sha2-512,hmac-sha2-256',
+  'hmac-sha2-512',
+  'zlib@openssh.com,none',
+  'none',
+  '',
+  '',
+];
 
 describe('SshStreamParser', () => {
   it('reads banners split across segments and fed a byte at a time', () => {
@@ -47,8 +58,12 @@ describe('SshStreamParser', () => {
     parser.push(false, new Uint8Array(server.slice(0, 30)));
     parser.push(false, new Uint8Array(server.slice(30)));
     const record = parser.record;
-    expect(record.hasshAlgorithms).toBe('curve25519-sha256,ecdh-sha2-nistp256;aes128-ctr,aes256-gcm@openssh.com;hmac-sha2-256;none,zlib@openssh.com');
-    expect(record.hasshServerAlgorithms).toBe('ecdh-sha2-nistp256,curve25519-sha256;aes256-gcm@openssh.com;hmac-sha2-512;none');
+    expect(record.hasshAlgorithms).toBe(
+      'curve25519-sha256,ecdh-sha2-nistp256;aes128-ctr,aes256-gcm@openssh.com;hmac-sha2-256;none,zlib@openssh.com',
+    );
+    expect(record.hasshServerAlgorithms).toBe(
+      'ecdh-sha2-nistp256,curve25519-sha256;aes256-gcm@openssh.com;hmac-sha2-512;none',
+    );
     expect(record.hassh).toMatch(/^[0-9a-f]{32}$/);
     expect(record.kexAlgorithm).toBe('curve25519-sha256'); // first client choice the server offers
     expect(record.cipherAlgorithm).toBe('aes128-ctr');
@@ -61,10 +76,20 @@ describe('SshStreamParser', () => {
     const parser = new SshStreamParser();
     parser.push(true, new Uint8Array([...ascii('SSH-2.0-c\r\n'), ...kexInit(CLIENT_LISTS)]));
     const hostKey = [...u32(11), ...ascii('ssh-ed25519'), ...u32(32), ...zeros(32)];
-    parser.push(false, new Uint8Array([...ascii('SSH-2.0-s\r\n'), ...kexInit(SERVER_LISTS), ...sshPacket([31, ...u32(hostKey.length), ...hostKey, ...u32(0)])]));
+    parser.push(
+      false,
+      new Uint8Array([
+        ...ascii('SSH-2.0-s\r\n'),
+        ...kexInit(SERVER_LISTS),
+        ...sshPacket([31, ...u32(hostKey.length), ...hostKey, ...u32(0)]),
+      ]),
+    );
     // SHA-256 of that 51-byte blob, base64 without padding, as ssh-keygen -l prints it.
     expect(parser.record.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
-    const row = toZeekSshRecord({ timestampUs: 0, uid: 'C', originatorAddress: 'a', originatorPort: 1, responderAddress: 'b', responderPort: 22 }, parser.record);
+    const row = toZeekSshRecord(
+      { timestampUs: 0, uid: 'C', originatorAddress: 'a', originatorPort: 1, responderAddress: 'b', responderPort: 22 },
+      parser.record,
+    );
     expect(row.host_key_fingerprint).toBe(parser.record.hostKeyFingerprint);
     expect(row.kex_alg).toBe('curve25519-sha256');
     expect(row.version).toBe(2);

@@ -11,7 +11,10 @@ import { ascii, clientHello, extension, tlsRecord, u16, u24, zeros, type Bytes }
 // Cipher suites and extensions of the JA4 example in FoxIO-LLC/ja4
 // technical_details/JA4.md (JA4_ro: original order), which states
 // JA4 = t13d1516h2_8daaf6152771_e5627efa2ab1.
-const JA4_CIPHERS = [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035];
+const JA4_CIPHERS = [
+  0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f,
+  0x0035,
+];
 const JA4_SIGNATURE_ALGORITHMS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
 
 function buildJa4ExampleHello(): Bytes {
@@ -67,7 +70,15 @@ describe('TLS fingerprints', () => {
 
   it('uses hex digits for a non-alphanumeric ALPN', () => {
     const ja4 = buildJa4(
-      { legacyVersion: 0x0303, supportedVersions: [], cipherSuites: [], extensions: [], alpnProtocols: [new Uint8Array([0xab, 0xcd])], signatureAlgorithms: [], hasServerName: false },
+      {
+        legacyVersion: 0x0303,
+        supportedVersions: [],
+        cipherSuites: [],
+        extensions: [],
+        alpnProtocols: [new Uint8Array([0xab, 0xcd])],
+        signatureAlgorithms: [],
+        hasServerName: false,
+      },
       'q',
     );
     expect(ja4).toBe('q12i0000ad_000000000000_000000000000');
@@ -128,13 +139,29 @@ describe('TlsStreamParser', () => {
     parser.push(true, new Uint8Array(tlsRecord(22, clientHello({ ciphers: [0x002f], extensions: [] }))));
     const serverHello = [...u16(0x0303), ...zeros(32), 0, ...u16(0x002f), 0];
     const certificateList = [...u24(3 + 4), ...u24(4), 0x30, 0x02, 0x05, 0x00]; // one 4-byte "certificate"
-    parser.push(false, new Uint8Array([
-      ...tlsRecord(22, [2, ...u24(serverHello.length), ...serverHello]),
-      ...tlsRecord(22, [11, ...u24(certificateList.length), ...certificateList, 14, 0, 0, 0]),
-      ...tlsRecord(20, [1]),
-    ]));
-    parser.push(true, new Uint8Array([...tlsRecord(22, [16, 0, 0, 0]), ...tlsRecord(20, [1]), ...tlsRecord(22, [1, 2, 3])]));
-    const row = toZeekSslRecord({ timestampUs: 1, uid: 'C1', originatorAddress: '10.0.0.1', originatorPort: 5, responderAddress: '10.0.0.2', responderPort: 443 }, builder.record);
+    parser.push(
+      false,
+      new Uint8Array([
+        ...tlsRecord(22, [2, ...u24(serverHello.length), ...serverHello]),
+        ...tlsRecord(22, [11, ...u24(certificateList.length), ...certificateList, 14, 0, 0, 0]),
+        ...tlsRecord(20, [1]),
+      ]),
+    );
+    parser.push(
+      true,
+      new Uint8Array([...tlsRecord(22, [16, 0, 0, 0]), ...tlsRecord(20, [1]), ...tlsRecord(22, [1, 2, 3])]),
+    );
+    const row = toZeekSslRecord(
+      {
+        timestampUs: 1,
+        uid: 'C1',
+        originatorAddress: '10.0.0.1',
+        originatorPort: 5,
+        responderAddress: '10.0.0.2',
+        responderPort: 443,
+      },
+      builder.record,
+    );
     expect(row.version).toBe('TLSv12');
     expect(row.cipher).toBe('TLS_RSA_WITH_AES_128_CBC_SHA');
     expect(row.ssl_history).toBe('CsxniGI');
@@ -155,12 +182,24 @@ const TLS_HOSTILE: [rule: string, bytes: Bytes][] = [
   ['handshake length 2^24-1 in a small record', tlsRecord(22, [1, 0xff, 0xff, 0xff])],
   ['cipher list longer than the body', tlsRecord(22, [1, ...u24(40), ...u16(0x0303), ...zeros(32), 0, 0xff, 0xff])],
   ['session id length past the end', tlsRecord(22, [1, ...u24(35), ...u16(0x0303), ...zeros(32), 0xff])],
-  ['extension length past the extensions block', tlsRecord(22, clientHello({ ciphers: [1], extensions: [0, 0, 0xff, 0xff] }))],
-  ['server_name list longer than the extension', tlsRecord(22, clientHello({ ciphers: [1], extensions: extension(0, [0xff, 0xff, 0]) }))],
-  ['ALPN entry longer than its list', tlsRecord(22, clientHello({ ciphers: [1], extensions: extension(16, [0, 3, 200, 1, 2]) }))],
+  [
+    'extension length past the extensions block',
+    tlsRecord(22, clientHello({ ciphers: [1], extensions: [0, 0, 0xff, 0xff] })),
+  ],
+  [
+    'server_name list longer than the extension',
+    tlsRecord(22, clientHello({ ciphers: [1], extensions: extension(0, [0xff, 0xff, 0]) })),
+  ],
+  [
+    'ALPN entry longer than its list',
+    tlsRecord(22, clientHello({ ciphers: [1], extensions: extension(16, [0, 3, 200, 1, 2]) })),
+  ],
   ['certificate length larger than the list', tlsRecord(22, [11, ...u24(6), ...u24(3), ...u24(0xffffff)])],
   ['SSLv2 hello with a cipher length past the end', [0x80, 0x20, 1, 0, 2, 0xff, 0xff, 0, 0, 0, 16]],
-  ['enormous supported_versions count', tlsRecord(22, clientHello({ ciphers: [1], extensions: extension(43, [255, ...zeros(4)]) }))],
+  [
+    'enormous supported_versions count',
+    tlsRecord(22, clientHello({ ciphers: [1], extensions: extension(43, [255, ...zeros(4)]) })),
+  ],
 ];
 
 describe('TLS hostile input', () => {
@@ -190,7 +229,10 @@ const DER_HOSTILE: [rule: string, bytes: Bytes][] = [
   ['inner SEQUENCE longer than outer', [0x30, 0x04, 0x30, 0x10, 0x02, 0x01]],
   ['high tag number', [0x3f, 0x81, 0x01, 0x00]],
   ['serial missing', [0x30, 0x04, 0x30, 0x02, 0x05, 0x00]],
-  ['TBS with a bad version wrapper and OID arc overflow', [0x30, 0x10, 0x30, 0x0e, 0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01, 0x30, 0x03, 0x06, 0x01, 0xff]],
+  [
+    'TBS with a bad version wrapper and OID arc overflow',
+    [0x30, 0x10, 0x30, 0x0e, 0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01, 0x30, 0x03, 0x06, 0x01, 0xff],
+  ],
 ];
 
 describe('X.509 hostile input', () => {
@@ -201,6 +243,4 @@ describe('X.509 hostile input', () => {
       expect(record.sha256).toHaveLength(64);
     }
   });
-
 });
-

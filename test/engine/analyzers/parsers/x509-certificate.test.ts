@@ -13,7 +13,8 @@ function der(tag: number, content: Bytes): Bytes {
 const sequence = (...parts: Bytes[]): Bytes => der(0x30, parts.flat());
 const oid = (hexText: string): Bytes => der(0x06, hex(hexText));
 /** One RDN holding one attribute, its value a PrintableString (0x13) or UTF8String (0x0c). */
-const rdn = (oidHex: string, value: string, tag = 0x13): Bytes => der(0x31, sequence(oid(oidHex), der(tag, [...Buffer.from(value, 'utf8')])));
+const rdn = (oidHex: string, value: string, tag = 0x13): Bytes =>
+  der(0x31, sequence(oid(oidHex), der(tag, [...Buffer.from(value, 'utf8')])));
 
 const OID_CN = '550403';
 const OID_O = '55040a';
@@ -26,7 +27,10 @@ function buildCertificate(options: { issuerCn: string; subjectCn: string; isCa: 
   const issuer = sequence(rdn(OID_C, 'US'), rdn(OID_O, 'Example, Inc.'), rdn(OID_CN, options.issuerCn, 0x0c));
   const subject = sequence(rdn(OID_C, 'US'), rdn(OID_O, 'Example, Inc.'), rdn(OID_CN, options.subjectCn, 0x0c));
   const modulus = [0x00, 0xc3, ...new Array<number>(127).fill(0x11)]; // 128 significant bytes, top bits 11: 1024 bits
-  const publicKey = sequence(RSA_ENCRYPTION, der(0x03, [0x00, ...sequence(der(0x02, modulus), der(0x02, [0x01, 0x00, 0x01]))]));
+  const publicKey = sequence(
+    RSA_ENCRYPTION,
+    der(0x03, [0x00, ...sequence(der(0x02, modulus), der(0x02, [0x01, 0x00, 0x01]))]),
+  );
   const subjectAltName = sequence(
     der(0x82, ascii('www.example.com')), // dNSName
     der(0x82, ascii('*.example.com')),
@@ -36,11 +40,14 @@ function buildCertificate(options: { issuerCn: string; subjectCn: string; isCa: 
     der(0x86, ascii('https://example.com/')), // uniformResourceIdentifier
   );
   const basicConstraints = options.isCa ? sequence(der(0x01, [0xff]), der(0x02, [0x00])) : sequence();
-  const extensions = der(0xa3, sequence(
-    sequence(oid('551d11'), der(0x04, subjectAltName)), // subjectAltName
-    sequence(oid('551d13'), der(0x01, [0xff]), der(0x04, basicConstraints)), // basicConstraints, critical
-    sequence(oid('551d0e'), der(0x04, der(0x04, [1, 2, 3, 4]))), // subjectKeyIdentifier
-  ));
+  const extensions = der(
+    0xa3,
+    sequence(
+      sequence(oid('551d11'), der(0x04, subjectAltName)), // subjectAltName
+      sequence(oid('551d13'), der(0x01, [0xff]), der(0x04, basicConstraints)), // basicConstraints, critical
+      sequence(oid('551d0e'), der(0x04, der(0x04, [1, 2, 3, 4]))), // subjectKeyIdentifier
+    ),
+  );
   const tbs = sequence(
     der(0xa0, der(0x02, [0x02])), // version v3
     der(0x02, [0x00, 0x99, 0xfa, 0x01]), // serial with a sign-padding zero byte
@@ -90,7 +97,9 @@ describe('parseX509Certificate', () => {
   });
 
   it('flags a self-signed CA', () => {
-    const ca = parseX509Certificate(new Uint8Array(buildCertificate({ issuerCn: 'Root', subjectCn: 'Root', isCa: true })));
+    const ca = parseX509Certificate(
+      new Uint8Array(buildCertificate({ issuerCn: 'Root', subjectCn: 'Root', isCa: true })),
+    );
     expect(ca.isSelfSigned).toBe(true);
     expect(ca.isCa).toBe(true);
     expect(ca.pathLength).toBe(0);

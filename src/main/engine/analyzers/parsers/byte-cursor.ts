@@ -54,7 +54,8 @@ export class ByteCursor {
   readUint32(): number {
     if (!this.has(4)) return 0;
     const b = this.bytes;
-    const value = b[this.offset]! * 0x1000000 + ((b[this.offset + 1]! << 16) | (b[this.offset + 2]! << 8) | b[this.offset + 3]!);
+    const value =
+      b[this.offset]! * 0x1000000 + ((b[this.offset + 1]! << 16) | (b[this.offset + 2]! << 8) | b[this.offset + 3]!);
     this.offset += 4;
     return value;
   }
@@ -69,7 +70,8 @@ export class ByteCursor {
   readUint32Le(): number {
     if (!this.has(4)) return 0;
     const b = this.bytes;
-    const value = b[this.offset + 3]! * 0x1000000 + ((b[this.offset + 2]! << 16) | (b[this.offset + 1]! << 8) | b[this.offset]!);
+    const value =
+      b[this.offset + 3]! * 0x1000000 + ((b[this.offset + 2]! << 16) | (b[this.offset + 1]! << 8) | b[this.offset]!);
     this.offset += 4;
     return value;
   }

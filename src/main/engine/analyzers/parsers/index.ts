@@ -16,7 +16,13 @@ export { parseClientHello, parseServerHello, parseSslv2ClientHello } from './tls
 export { buildJa3String, buildJa3sString, buildJa4, isGreaseValue } from './tls-fingerprints';
 /** One DER certificate to an x509.log-shaped record (TlsSessionBuilder calls it per certificate). */
 export { parseX509Certificate } from './x509-certificate';
-export { toZeekSslRecord, toZeekX509Record, SSL_LOG_FIELDS, SSL_LOG_PACKAGE_FIELDS, X509_LOG_FIELDS } from './zeek-tls-records';
+export {
+  toZeekSslRecord,
+  toZeekX509Record,
+  SSL_LOG_FIELDS,
+  SSL_LOG_PACKAGE_FIELDS,
+  X509_LOG_FIELDS,
+} from './zeek-tls-records';
 
 /** SSH: `new SshStreamParser()`; `push` per direction; `record` contains banners, HASSH and algorithms. */
 export { SshStreamParser } from './ssh-stream-parser';

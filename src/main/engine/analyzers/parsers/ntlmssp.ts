@@ -28,7 +28,13 @@ export function findNtlmsspToken(buffer: Uint8Array): Uint8Array | null {
   return walkForToken(buffer, 0, buffer.length, 0, budget);
 }
 
-function walkForToken(bytes: Uint8Array, start: number, end: number, depth: number, budget: { elements: number }): Uint8Array | null {
+function walkForToken(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  depth: number,
+  budget: { elements: number },
+): Uint8Array | null {
   if (depth > MAX_ASN1_DEPTH) return null;
   let offset = start;
   while (offset < end && budget.elements++ < MAX_ASN1_ELEMENTS) {

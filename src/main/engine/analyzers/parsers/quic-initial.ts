@@ -6,7 +6,14 @@
  */
 import type { QuicConnectionRecord } from '../../../../shared/domain/records-quic';
 import { ByteCursor, formatHex } from './byte-cursor';
-import { computeHeaderProtectionMask, deriveQuicInitialKeys, openQuicPayload, QUIC_VERSION, type QuicInitialKeys, type QuicPacketKeys } from './quic-keys';
+import {
+  computeHeaderProtectionMask,
+  deriveQuicInitialKeys,
+  openQuicPayload,
+  QUIC_VERSION,
+  type QuicInitialKeys,
+  type QuicPacketKeys,
+} from './quic-keys';
 import { parseClientHello, parseServerHello } from './tls-hello';
 
 /** CRYPTO bytes kept per direction; a ClientHello with a post-quantum key share fits in a few KiB. */
@@ -92,7 +99,12 @@ export function parseQuicLongHeader(datagram: Uint8Array): QuicInitialResult | n
   const version = cursor.readUint32();
   const destinationConnectionId = cursor.borrowBytes(cursor.readUint8());
   const sourceConnectionId = cursor.borrowBytes(cursor.readUint8());
-  if (cursor.isShort || destinationConnectionId.length > MAX_CONNECTION_ID_LENGTH || sourceConnectionId.length > MAX_CONNECTION_ID_LENGTH) return null;
+  if (
+    cursor.isShort ||
+    destinationConnectionId.length > MAX_CONNECTION_ID_LENGTH ||
+    sourceConnectionId.length > MAX_CONNECTION_ID_LENGTH
+  )
+    return null;
   return { version, destinationConnectionId, sourceConnectionId };
 }
 
@@ -131,7 +143,8 @@ export class QuicConnectionParser {
 
   private addHistory(letter: string, isFromOriginator: boolean): void {
     const character = isFromOriginator ? letter : letter.toLowerCase();
-    if (this.record.history.length < MAX_HISTORY_LETTERS && !this.record.history.endsWith(character)) this.record.history += character;
+    if (this.record.history.length < MAX_HISTORY_LETTERS && !this.record.history.endsWith(character))
+      this.record.history += character;
   }
 
   private addProblem(message: string): void {
@@ -146,10 +159,16 @@ export class QuicConnectionParser {
     const version = cursor.readUint32();
     const destinationConnectionId = cursor.borrowBytes(cursor.readUint8());
     const sourceConnectionId = cursor.borrowBytes(cursor.readUint8());
-    if (cursor.isShort || destinationConnectionId.length > MAX_CONNECTION_ID_LENGTH || sourceConnectionId.length > MAX_CONNECTION_ID_LENGTH) return -1;
+    if (
+      cursor.isShort ||
+      destinationConnectionId.length > MAX_CONNECTION_ID_LENGTH ||
+      sourceConnectionId.length > MAX_CONNECTION_ID_LENGTH
+    )
+      return -1;
 
     if (version === 0) {
-      while (cursor.remaining() >= 4 && this.record.negotiatedVersions.length < 32) this.record.negotiatedVersions.push(cursor.readUint32());
+      while (cursor.remaining() >= 4 && this.record.negotiatedVersions.length < 32)
+        this.record.negotiatedVersions.push(cursor.readUint32());
       return -1;
     }
     this.record.version ??= version;
@@ -168,26 +187,46 @@ export class QuicConnectionParser {
     if (kind === 'initial') cursor.skip(readVarint(cursor)); // token
     const length = readVarint(cursor);
     if (cursor.isShort || length > cursor.remaining()) {
-      this.addProblem(`${kind} packet at datagram offset ${offset} claims ${length} bytes, ${cursor.remaining()} present`);
+      this.addProblem(
+        `${kind} packet at datagram offset ${offset} claims ${length} bytes, ${cursor.remaining()} present`,
+      );
       return -1;
     }
     const packetEnd = cursor.offset + length;
     this.addHistory(HISTORY_LETTERS[kind], isFromOriginator);
     if (packetType !== initialType) return packetEnd;
 
-    if (isFromOriginator && this.record.clientHello === null && (this.keys === null || this.record.clientInitialDcidHex !== formatHex(destinationConnectionId))) {
+    if (
+      isFromOriginator &&
+      this.record.clientHello === null &&
+      (this.keys === null || this.record.clientInitialDcidHex !== formatHex(destinationConnectionId))
+    ) {
       // The client's first Initial (or its first after a Retry) names the connection id the keys come from.
       this.keys = deriveQuicInitialKeys(version, destinationConnectionId);
       this.record.clientInitialDcidHex = formatHex(destinationConnectionId);
       if (this.keys === null) this.addProblem(`no Initial salt known for version 0x${version.toString(16)}`);
     }
     if (this.keys === null) return packetEnd;
-    this.decryptInitial(datagram, offset, cursor.offset, packetEnd, isFromOriginator ? this.keys.client : this.keys.server, isFromOriginator);
+    this.decryptInitial(
+      datagram,
+      offset,
+      cursor.offset,
+      packetEnd,
+      isFromOriginator ? this.keys.client : this.keys.server,
+      isFromOriginator,
+    );
     return packetEnd;
   }
 
   /** Removes header protection, decrypts, and feeds the CRYPTO frames of one Initial packet. */
-  private decryptInitial(datagram: Uint8Array, packetStart: number, packetNumberOffset: number, packetEnd: number, keys: QuicPacketKeys, isFromOriginator: boolean): void {
+  private decryptInitial(
+    datagram: Uint8Array,
+    packetStart: number,
+    packetNumberOffset: number,
+    packetEnd: number,
+    keys: QuicPacketKeys,
+    isFromOriginator: boolean,
+  ): void {
     const sampleOffset = packetNumberOffset + 4;
     if (sampleOffset + 16 > packetEnd) {
       this.addProblem(`Initial at datagram offset ${packetStart} is too short for a header protection sample`);
@@ -196,15 +235,20 @@ export class QuicConnectionParser {
     const mask = computeHeaderProtectionMask(keys.headerProtection, datagram.subarray(sampleOffset, sampleOffset + 16));
     const header = Buffer.from(datagram.subarray(packetStart, packetNumberOffset + 4));
     header[0] = header[0]! ^ (mask[0]! & 0x0f);
-    const packetNumberLength = (header[0]! & 0x03) + 1;
+    const packetNumberLength = (header[0] & 0x03) + 1;
     const headerLength = packetNumberOffset - packetStart + packetNumberLength;
     let packetNumber = 0;
     for (let i = 0; i < packetNumberLength; i++) {
       const index = packetNumberOffset - packetStart + i;
       header[index] = header[index]! ^ mask[1 + i]!;
-      packetNumber = packetNumber * 256 + header[index]!;
+      packetNumber = packetNumber * 256 + header[index];
     }
-    const plaintext = openQuicPayload(keys, packetNumber, header.subarray(0, headerLength), datagram.subarray(packetStart + headerLength, packetEnd));
+    const plaintext = openQuicPayload(
+      keys,
+      packetNumber,
+      header.subarray(0, headerLength),
+      datagram.subarray(packetStart + headerLength, packetEnd),
+    );
     if (plaintext === null) {
       this.addProblem(`${isFromOriginator ? 'client' : 'server'} Initial packet ${packetNumber} failed authentication`);
       return;
@@ -244,7 +288,8 @@ export class QuicConnectionParser {
   }
 
   private readHello(crypto: CryptoStream, isFromOriginator: boolean): void {
-    if (crypto.isOverCap) this.addProblem(`${isFromOriginator ? 'client' : 'server'} CRYPTO data beyond ${MAX_CRYPTO_BYTES} bytes dropped`);
+    if (crypto.isOverCap)
+      this.addProblem(`${isFromOriginator ? 'client' : 'server'} CRYPTO data beyond ${MAX_CRYPTO_BYTES} bytes dropped`);
     if (isFromOriginator ? this.record.clientHello !== null : this.record.serverHello !== null) return;
     const message = crypto.takeFirstMessage();
     if (message === null) return;

@@ -21,9 +21,12 @@ interface InitialParameters {
 
 /** Initial salts: RFC 9001 section 5.2 (v1), RFC 9369 section 3.3.1 (v2), draft-ietf-quic-tls-29 (drafts 29-32). */
 function selectInitialParameters(version: number): InitialParameters | null {
-  if (version === QUIC_VERSION.v1) return { salt: '38762cf7f55934b34d179ae6a4c80cadccbb7f0a', labelPrefix: 'quic', initialType: 0 };
-  if (version === QUIC_VERSION.v2) return { salt: '0dede3def700a6db819381be6e269dcbf9bd2ed9', labelPrefix: 'quicv2', initialType: 1 };
-  if (version >= 0xff00001d && version <= 0xff000020) return { salt: 'afbfec289993d24c9e9786f19c6111e04390a899', labelPrefix: 'quic', initialType: 0 };
+  if (version === QUIC_VERSION.v1)
+    return { salt: '38762cf7f55934b34d179ae6a4c80cadccbb7f0a', labelPrefix: 'quic', initialType: 0 };
+  if (version === QUIC_VERSION.v2)
+    return { salt: '0dede3def700a6db819381be6e269dcbf9bd2ed9', labelPrefix: 'quicv2', initialType: 1 };
+  if (version >= 0xff00001d && version <= 0xff000020)
+    return { salt: 'afbfec289993d24c9e9786f19c6111e04390a899', labelPrefix: 'quic', initialType: 0 };
   return null;
 }
 
@@ -43,7 +46,11 @@ export interface QuicInitialKeys {
 /** HKDF-Expand-Label of TLS 1.3 (RFC 8446 section 7.1) with an empty context, for outputs up to 32 bytes. */
 function expandLabel(secret: Buffer, label: string, length: number): Buffer {
   const fullLabel = Buffer.from('tls13 ' + label, 'latin1');
-  const info = Buffer.concat([Buffer.from([length >> 8, length & 0xff, fullLabel.length]), fullLabel, Buffer.from([0, 1])]);
+  const info = Buffer.concat([
+    Buffer.from([length >> 8, length & 0xff, fullLabel.length]),
+    fullLabel,
+    Buffer.from([0, 1]),
+  ]);
   // info ends with the empty context's length byte (0) and HKDF-Expand's first counter byte (1).
   return createHmac('sha256', secret).update(info).digest().subarray(0, length);
 }
@@ -60,7 +67,9 @@ function derivePacketKeys(secret: Buffer, labelPrefix: string): QuicPacketKeys {
 export function deriveQuicInitialKeys(version: number, destinationConnectionId: Uint8Array): QuicInitialKeys | null {
   const parameters = selectInitialParameters(version);
   if (parameters === null) return null;
-  const initialSecret = createHmac('sha256', Buffer.from(parameters.salt, 'hex')).update(destinationConnectionId).digest();
+  const initialSecret = createHmac('sha256', Buffer.from(parameters.salt, 'hex'))
+    .update(destinationConnectionId)
+    .digest();
   return {
     version,
     initialType: parameters.initialType,
@@ -81,7 +90,12 @@ export function computeHeaderProtectionMask(headerProtectionKey: Buffer, sample:
  * null when authentication fails. This is the one place that catches: Node
  * reports a bad tag by throwing from `final`, once per packet at most.
  */
-export function openQuicPayload(keys: QuicPacketKeys, packetNumber: number, header: Uint8Array, sealed: Uint8Array): Buffer | null {
+export function openQuicPayload(
+  keys: QuicPacketKeys,
+  packetNumber: number,
+  header: Uint8Array,
+  sealed: Uint8Array,
+): Buffer | null {
   if (sealed.length < 16) return null;
   const nonce = Buffer.from(keys.iv);
   let value = packetNumber;

@@ -5,7 +5,12 @@
  * TREE_CONNECT and CREATE. Compounded messages follow NextCommand, and
  * responses are matched to requests by MessageId.
  */
-import type { SmbConnectionRecord, SmbFileRecord, SmbSessionRecord, SmbTreeRecord } from '../../../../shared/domain/records-smb';
+import type {
+  SmbConnectionRecord,
+  SmbFileRecord,
+  SmbSessionRecord,
+  SmbTreeRecord,
+} from '../../../../shared/domain/records-smb';
 import { ByteCursor, decodeUtf16Le } from './byte-cursor';
 import { FrameAssembler, type FrameHandler } from './frame-assembler';
 import { findNtlmsspToken, parseNtlmAuthenticate, parseNtlmChallenge } from './ntlmssp';
@@ -48,7 +53,10 @@ const REMOTE_EXECUTION_PIPES = new Set([
 
 /** Lower-case pipe name when `name` names a remote execution pipe, else null. */
 export function classifyRemoteExecutionPipe(name: string): string | null {
-  const pipe = name.replace(/^\\+/, '').replace(/^pipe\\/i, '').toLowerCase();
+  const pipe = name
+    .replace(/^\\+/, '')
+    .replace(/^pipe\\/i, '')
+    .toLowerCase();
   return REMOTE_EXECUTION_PIPES.has(pipe) ? pipe : null;
 }
 
@@ -126,7 +134,8 @@ export class SmbStreamParser {
     const direction = isFromOriginator ? this.originator : this.responder;
     const wasFailed = direction.frames.isFailed;
     direction.frames.push(data);
-    if (!wasFailed && direction.frames.isFailed) this.addProblem(`invalid session framing at stream offset ${direction.frames.streamOffset}`);
+    if (!wasFailed && direction.frames.isFailed)
+      this.addProblem(`invalid session framing at stream offset ${direction.frames.streamOffset}`);
   }
 
   end(): void {}
@@ -157,7 +166,9 @@ export class SmbStreamParser {
       const nextCommand = new ByteCursor(message, offset + 20).readUint32Le();
       const end = nextCommand === 0 ? message.length : offset + nextCommand;
       if (nextCommand !== 0 && (nextCommand < SMB2_HEADER_LENGTH || end > message.length)) {
-        this.addProblem(`NextCommand ${nextCommand} at stream offset ${streamOffset + offset} points outside the ${message.length}-byte message`);
+        this.addProblem(
+          `NextCommand ${nextCommand} at stream offset ${streamOffset + offset} points outside the ${message.length}-byte message`,
+        );
         return;
       }
       this.readSmb2(message.subarray(offset, end));

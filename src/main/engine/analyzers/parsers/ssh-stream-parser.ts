@@ -27,7 +27,8 @@ export const SSH_MESSAGE = {
 } as const;
 
 function readSshPacketLength(bytes: Uint8Array, offset: number): number {
-  const length = bytes[offset]! * 0x1000000 + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
+  const length =
+    bytes[offset]! * 0x1000000 + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
   return length > MAX_PACKET_LENGTH ? -1 : 4 + length;
 }
 
@@ -101,7 +102,10 @@ class SshDirection implements FrameHandler {
         return i + 1;
       }
       if (++this.linesSeen > MAX_PRE_BANNER_LINES) {
-        this.parser.addProblem(this.isFromOriginator, `no SSH identification in the first ${MAX_PRE_BANNER_LINES} lines`);
+        this.parser.addProblem(
+          this.isFromOriginator,
+          `no SSH identification in the first ${MAX_PRE_BANNER_LINES} lines`,
+        );
         this.isDone = true;
         return -1;
       }
@@ -114,7 +118,10 @@ class SshDirection implements FrameHandler {
     const paddingLength = packet[4] ?? 0;
     const payloadEnd = declaredLength - paddingLength;
     if (packet.length < 6 || payloadEnd <= 5) {
-      this.parser.addProblem(this.isFromOriginator, `packet at stream offset ${streamOffset} has padding ${paddingLength} over its ${declaredLength - 4}-byte length`);
+      this.parser.addProblem(
+        this.isFromOriginator,
+        `packet at stream offset ${streamOffset} has padding ${paddingLength} over its ${declaredLength - 4}-byte length`,
+      );
       this.isDone = true;
       return;
     }
@@ -124,9 +131,13 @@ class SshDirection implements FrameHandler {
       this.isDone = true;
     } else if (messageType === SSH_MESSAGE.kexInit) {
       const kexInit = parseKexInit(payload);
-      if (kexInit === null) this.parser.addProblem(this.isFromOriginator, `KEXINIT at stream offset ${streamOffset} is cut off`);
+      if (kexInit === null)
+        this.parser.addProblem(this.isFromOriginator, `KEXINIT at stream offset ${streamOffset} is cut off`);
       else this.parser.setKexInit(this.isFromOriginator, kexInit);
-    } else if (!this.isFromOriginator && (messageType === SSH_MESSAGE.kexDhReply || messageType === SSH_MESSAGE.kexDhGexReply)) {
+    } else if (
+      !this.isFromOriginator &&
+      (messageType === SSH_MESSAGE.kexDhReply || messageType === SSH_MESSAGE.kexDhGexReply)
+    ) {
       this.parser.addKexReply(messageType, payload);
     }
   }
@@ -180,7 +191,8 @@ export class SshStreamParser {
   }
 
   addProblem(isFromOriginator: boolean, message: string): void {
-    if (this.record.problems.length < MAX_PROBLEMS) this.record.problems.push(`${isFromOriginator ? 'originator' : 'responder'}: ${message}`);
+    if (this.record.problems.length < MAX_PROBLEMS)
+      this.record.problems.push(`${isFromOriginator ? 'originator' : 'responder'}: ${message}`);
   }
 
   setBanner(isFromOriginator: boolean, banner: string): void {
@@ -197,12 +209,26 @@ export class SshStreamParser {
     if (isFromOriginator) {
       if (record.clientKexInit !== null) return;
       record.clientKexInit = kexInit;
-      record.hasshAlgorithms = [kexInit.kexAlgorithms, kexInit.encryptionClientToServer, kexInit.macClientToServer, kexInit.compressionClientToServer].map((list) => list.join(',')).join(';');
+      record.hasshAlgorithms = [
+        kexInit.kexAlgorithms,
+        kexInit.encryptionClientToServer,
+        kexInit.macClientToServer,
+        kexInit.compressionClientToServer,
+      ]
+        .map((list) => list.join(','))
+        .join(';');
       record.hassh = hashMd5Hex(record.hasshAlgorithms);
     } else {
       if (record.serverKexInit !== null) return;
       record.serverKexInit = kexInit;
-      record.hasshServerAlgorithms = [kexInit.kexAlgorithms, kexInit.encryptionServerToClient, kexInit.macServerToClient, kexInit.compressionServerToClient].map((list) => list.join(',')).join(';');
+      record.hasshServerAlgorithms = [
+        kexInit.kexAlgorithms,
+        kexInit.encryptionServerToClient,
+        kexInit.macServerToClient,
+        kexInit.compressionServerToClient,
+      ]
+        .map((list) => list.join(','))
+        .join(';');
       record.hasshServer = hashMd5Hex(record.hasshServerAlgorithms);
     }
     const client = record.clientKexInit;

@@ -86,7 +86,8 @@ export function parseClientHello(body: Uint8Array, protocol: 't' | 'q' = 't'): T
   const sessionId = cursor.borrowBytes(cursor.readUint8());
   const cipherCursor = cursor.takeCursor(cursor.readUint16());
   cursor.skip(cursor.readUint8());
-  if (cursor.isShort) return { ok: false, problem: `ClientHello truncated at body offset ${cursor.offset} of ${body.length}` };
+  if (cursor.isShort)
+    return { ok: false, problem: `ClientHello truncated at body offset ${cursor.offset} of ${body.length}` };
   const cipherSuites: number[] = [];
   readUint16List(cipherCursor, cipherSuites);
 
@@ -103,7 +104,8 @@ export function parseClientHello(body: Uint8Array, protocol: 't' | 'q' = 't'): T
   // Extensions are optional: a body that ends after compression methods has none.
   if (cursor.remaining() > 0) {
     const list = cursor.takeCursor(cursor.readUint16());
-    if (list.isShort) return { ok: false, problem: `ClientHello extensions length exceeds the ${body.length}-byte body` };
+    if (list.isShort)
+      return { ok: false, problem: `ClientHello extensions length exceeds the ${body.length}-byte body` };
     while (list.remaining() >= 4 && extensions.types.length < MAX_LIST_ENTRIES) {
       const type = list.readUint16();
       const extensionBody = list.takeCursor(list.readUint16());
@@ -114,7 +116,10 @@ export function parseClientHello(body: Uint8Array, protocol: 't' | 'q' = 't'): T
     }
   }
 
-  return { ok: true, value: buildClientHelloRecord(legacyVersion, sessionId, cipherSuites, extensions, false, protocol) };
+  return {
+    ok: true,
+    value: buildClientHelloRecord(legacyVersion, sessionId, cipherSuites, extensions, false, protocol),
+  };
 }
 
 function buildClientHelloRecord(
@@ -203,7 +208,8 @@ export function parseServerHello(body: Uint8Array): TlsHelloResult<TlsServerHell
   const sessionId = cursor.borrowBytes(cursor.readUint8());
   const cipherSuite = cursor.readUint16();
   const compressionMethod = cursor.readUint8();
-  if (cursor.isShort) return { ok: false, problem: `ServerHello truncated at body offset ${cursor.offset} of ${body.length}` };
+  if (cursor.isShort)
+    return { ok: false, problem: `ServerHello truncated at body offset ${cursor.offset} of ${body.length}` };
 
   const extensions: number[] = [];
   let version = legacyVersion;
@@ -214,11 +220,13 @@ export function parseServerHello(body: Uint8Array): TlsHelloResult<TlsServerHell
 
   if (cursor.remaining() > 0) {
     const list = cursor.takeCursor(cursor.readUint16());
-    if (list.isShort) return { ok: false, problem: `ServerHello extensions length exceeds the ${body.length}-byte body` };
+    if (list.isShort)
+      return { ok: false, problem: `ServerHello extensions length exceeds the ${body.length}-byte body` };
     while (list.remaining() >= 4 && extensions.length < MAX_LIST_ENTRIES) {
       const type = list.readUint16();
       const extension = list.takeCursor(list.readUint16());
-      if (list.isShort) return { ok: false, problem: `ServerHello extension ${type} length exceeds the extensions block` };
+      if (list.isShort)
+        return { ok: false, problem: `ServerHello extension ${type} length exceeds the extensions block` };
       extensions.push(type);
       if (type === TLS_EXTENSION.supportedVersions && extension.remaining() >= 2) version = extension.readUint16();
       else if (type === TLS_EXTENSION.keyShare && extension.remaining() >= 2) keyShareGroup = extension.readUint16();

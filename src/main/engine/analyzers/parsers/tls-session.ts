@@ -70,7 +70,9 @@ export class TlsSessionBuilder {
         break;
       case 'problem':
         if (this.record.problems.length < MAX_PROBLEMS) {
-          this.record.problems.push(`${event.isFromOriginator ? 'originator' : 'responder'} offset ${event.streamOffset}: ${event.message}`);
+          this.record.problems.push(
+            `${event.isFromOriginator ? 'originator' : 'responder'} offset ${event.streamOffset}: ${event.message}`,
+          );
         }
         break;
     }

@@ -116,7 +116,11 @@ class TlsDirection implements FrameHandler {
   }
 
   emit(event: TlsEventBody): void {
-    this.parser.emitEvent({ ...event, isFromOriginator: this.isFromOriginator, streamOffset: this.recordOffset } as TlsEvent);
+    this.parser.emitEvent({
+      ...event,
+      isFromOriginator: this.isFromOriginator,
+      streamOffset: this.recordOffset,
+    });
   }
 
   /** Parses every complete handshake message; keeps a partial one (copied) for the next record. */
@@ -125,7 +129,10 @@ class TlsDirection implements FrameHandler {
     if (this.handshakeLength > 0) {
       const needed = this.handshakeLength + payload.length;
       if (needed > MAX_HANDSHAKE_MESSAGE_LENGTH + 4) {
-        this.emit({ kind: 'problem', message: `handshake message exceeds ${MAX_HANDSHAKE_MESSAGE_LENGTH} bytes; handshake parsing stopped` });
+        this.emit({
+          kind: 'problem',
+          message: `handshake message exceeds ${MAX_HANDSHAKE_MESSAGE_LENGTH} bytes; handshake parsing stopped`,
+        });
         this.isDisabled = true;
         return;
       }
@@ -144,7 +151,10 @@ class TlsDirection implements FrameHandler {
       const messageType = source[offset]!;
       const length = (source[offset + 1]! << 16) | (source[offset + 2]! << 8) | source[offset + 3]!;
       if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
-        this.emit({ kind: 'problem', message: `handshake type ${messageType} claims ${length} bytes, over the ${MAX_HANDSHAKE_MESSAGE_LENGTH}-byte cap` });
+        this.emit({
+          kind: 'problem',
+          message: `handshake type ${messageType} claims ${length} bytes, over the ${MAX_HANDSHAKE_MESSAGE_LENGTH}-byte cap`,
+        });
         this.isDisabled = true;
         return;
       }
@@ -181,7 +191,11 @@ class TlsDirection implements FrameHandler {
       } else this.emit({ kind: 'problem', message: result.problem });
     } else if (messageType === TLS_HANDSHAKE_TYPE.certificate) {
       this.emitCertificates(body);
-    } else if (messageType === TLS_HANDSHAKE_TYPE.serverKeyExchange && this.parser.chosenCipherSuite !== null && isEcdheCipherSuite(this.parser.chosenCipherSuite)) {
+    } else if (
+      messageType === TLS_HANDSHAKE_TYPE.serverKeyExchange &&
+      this.parser.chosenCipherSuite !== null &&
+      isEcdheCipherSuite(this.parser.chosenCipherSuite)
+    ) {
       // ECParameters: curve_type 3 (named_curve) then the 16-bit NamedCurve (RFC 8422 section 5.4).
       const namedCurve = body.length >= 3 && body[0] === 3 ? (body[1]! << 8) | body[2]! : null;
       this.emit({ kind: 'server-key-exchange', namedCurve });
@@ -201,7 +215,10 @@ class TlsDirection implements FrameHandler {
       else skippedCount++;
     }
     if (cursor.isShort || list.isShort) {
-      this.emit({ kind: 'problem', message: `Certificate message list overruns its ${body.length}-byte body after ${certificates.length} certificates` });
+      this.emit({
+        kind: 'problem',
+        message: `Certificate message list overruns its ${body.length}-byte body after ${certificates.length} certificates`,
+      });
     }
     this.emit({ kind: 'certificates', certificates, skippedCount });
   }
@@ -247,7 +264,10 @@ export class TlsStreamParser {
     direction.records.push(data);
     if (!wasFailed && direction.records.isFailed) {
       direction.isDisabled = true;
-      direction.emit({ kind: 'problem', message: `not a TLS record header at stream offset ${direction.records.streamOffset}` });
+      direction.emit({
+        kind: 'problem',
+        message: `not a TLS record header at stream offset ${direction.records.streamOffset}`,
+      });
     }
   }
 
@@ -268,7 +288,10 @@ export class TlsStreamParser {
   end(): void {
     for (const direction of [this.originator, this.responder]) {
       if (direction.records.pendingBytes > 0 && !direction.isDisabled) {
-        direction.emit({ kind: 'problem', message: `connection ended inside a TLS record (${direction.records.pendingBytes} bytes held)` });
+        direction.emit({
+          kind: 'problem',
+          message: `connection ended inside a TLS record (${direction.records.pendingBytes} bytes held)`,
+        });
       }
     }
   }

@@ -63,7 +63,11 @@ export function parseX509Certificate(der: Uint8Array): X509CertificateRecord {
 function readCertificate(der: Uint8Array, record: X509CertificateRecord): DerProblem | null {
   const certificate = need(expectDerElement(der, 0, der.length, DER_TAG.sequence), 'Certificate SEQUENCE', 0);
   if (certificate instanceof DerProblem) return certificate;
-  const tbs = need(expectDerElement(der, certificate.contentStart, certificate.contentEnd, DER_TAG.sequence), 'TBSCertificate SEQUENCE', certificate.contentStart);
+  const tbs = need(
+    expectDerElement(der, certificate.contentStart, certificate.contentEnd, DER_TAG.sequence),
+    'TBSCertificate SEQUENCE',
+    certificate.contentStart,
+  );
   if (tbs instanceof DerProblem) return tbs;
 
   // The outer signatureAlgorithm is what OpenSSL reports as the signature algorithm.
@@ -75,7 +79,8 @@ function readCertificate(der: Uint8Array, record: X509CertificateRecord): DerPro
   const first = readDerElement(der, offset, end);
   if (first !== null && first.tag === 0xa0) {
     const version = expectDerElement(der, first.contentStart, first.contentEnd, DER_TAG.integer);
-    if (version !== null && version.contentEnd - version.contentStart === 1) record.version = der[version.contentStart]! + 1;
+    if (version !== null && version.contentEnd - version.contentStart === 1)
+      record.version = der[version.contentStart]! + 1;
     offset = first.contentEnd;
   }
 
@@ -83,32 +88,56 @@ function readCertificate(der: Uint8Array, record: X509CertificateRecord): DerPro
   if (serial instanceof DerProblem) return serial;
   record.serialHex = formatSerial(der.subarray(serial.contentStart, serial.contentEnd));
 
-  const signature = need(expectDerElement(der, serial.contentEnd, end, DER_TAG.sequence), 'signature AlgorithmIdentifier', serial.contentEnd);
+  const signature = need(
+    expectDerElement(der, serial.contentEnd, end, DER_TAG.sequence),
+    'signature AlgorithmIdentifier',
+    serial.contentEnd,
+  );
   if (signature instanceof DerProblem) return signature;
   if (record.signatureAlgorithm === '') record.signatureAlgorithm = nameAlgorithm(der, signature);
 
-  const issuer = need(expectDerElement(der, signature.contentEnd, end, DER_TAG.sequence), 'issuer Name', signature.contentEnd);
+  const issuer = need(
+    expectDerElement(der, signature.contentEnd, end, DER_TAG.sequence),
+    'issuer Name',
+    signature.contentEnd,
+  );
   if (issuer instanceof DerProblem) return issuer;
   record.issuer = formatDistinguishedName(der, issuer);
 
-  const validity = need(expectDerElement(der, issuer.contentEnd, end, DER_TAG.sequence), 'Validity SEQUENCE', issuer.contentEnd);
+  const validity = need(
+    expectDerElement(der, issuer.contentEnd, end, DER_TAG.sequence),
+    'Validity SEQUENCE',
+    issuer.contentEnd,
+  );
   if (validity instanceof DerProblem) return validity;
   const notBefore = readDerElement(der, validity.contentStart, validity.contentEnd);
   const notAfter = notBefore === null ? null : readDerElement(der, notBefore.contentEnd, validity.contentEnd);
   record.notValidBeforeUs = notBefore === null ? null : parseDerTime(der, notBefore);
   record.notValidAfterUs = notAfter === null ? null : parseDerTime(der, notAfter);
 
-  const subject = need(expectDerElement(der, validity.contentEnd, end, DER_TAG.sequence), 'subject Name', validity.contentEnd);
+  const subject = need(
+    expectDerElement(der, validity.contentEnd, end, DER_TAG.sequence),
+    'subject Name',
+    validity.contentEnd,
+  );
   if (subject instanceof DerProblem) return subject;
   record.subject = formatDistinguishedName(der, subject);
 
-  const keyInfo = need(expectDerElement(der, subject.contentEnd, end, DER_TAG.sequence), 'SubjectPublicKeyInfo', subject.contentEnd);
+  const keyInfo = need(
+    expectDerElement(der, subject.contentEnd, end, DER_TAG.sequence),
+    'SubjectPublicKeyInfo',
+    subject.contentEnd,
+  );
   if (keyInfo instanceof DerProblem) return keyInfo;
   readPublicKey(der, keyInfo, record);
 
   const keyIds = readExtensionsAfter(der, keyInfo.contentEnd, end, record);
-  const isSameName = bytesEqual(der.subarray(issuer.start, issuer.contentEnd), der.subarray(subject.start, subject.contentEnd));
-  const keyIdsAgree = keyIds.subjectKeyId === null || keyIds.authorityKeyId === null || keyIds.subjectKeyId === keyIds.authorityKeyId;
+  const isSameName = bytesEqual(
+    der.subarray(issuer.start, issuer.contentEnd),
+    der.subarray(subject.start, subject.contentEnd),
+  );
+  const keyIdsAgree =
+    keyIds.subjectKeyId === null || keyIds.authorityKeyId === null || keyIds.subjectKeyId === keyIds.authorityKeyId;
   record.isSelfSigned = isSameName && keyIdsAgree;
   return keyIds.problem;
 }
@@ -145,7 +174,8 @@ function decodeDirectoryString(der: Uint8Array, element: DerElement): string {
   if (element.tag === DER_TAG.universalString) {
     let text = '';
     for (let i = 0; i + 3 < content.length; i += 4) {
-      const codePoint = ((content[i]! << 24) | (content[i + 1]! << 16) | (content[i + 2]! << 8) | content[i + 3]!) >>> 0;
+      const codePoint =
+        ((content[i]! << 24) | (content[i + 1]! << 16) | (content[i + 2]! << 8) | content[i + 3]!) >>> 0;
       text += codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : '\ufffd';
     }
     return text;
@@ -225,7 +255,14 @@ function parseDerTime(der: Uint8Array, element: DerElement): number | null {
   } else {
     return null;
   }
-  const milliseconds = Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? '0'));
+  const milliseconds = Date.UTC(
+    year,
+    Number(match[2]) - 1,
+    Number(match[3]),
+    Number(match[4]),
+    Number(match[5]),
+    Number(match[6] ?? '0'),
+  );
   return Number.isFinite(milliseconds) ? milliseconds * 1000 : null;
 }
 
@@ -256,10 +293,16 @@ function readPublicKey(der: Uint8Array, keyInfo: DerElement, record: X509Certifi
   if (record.keyType === 'rsa' && keyBits !== null) {
     // The BIT STRING (after its unused-bits byte) contains SEQUENCE { modulus, publicExponent }.
     const rsaKey = expectDerElement(der, keyBits.contentStart + 1, keyBits.contentEnd, DER_TAG.sequence);
-    const modulus = rsaKey === null ? null : expectDerElement(der, rsaKey.contentStart, rsaKey.contentEnd, DER_TAG.integer);
-    const exponent = modulus === null || rsaKey === null ? null : expectDerElement(der, modulus.contentEnd, rsaKey.contentEnd, DER_TAG.integer);
-    if (modulus !== null) record.keyLengthBits = countIntegerBits(der.subarray(modulus.contentStart, modulus.contentEnd));
-    if (exponent !== null) record.exponent = formatUnsignedDecimal(der.subarray(exponent.contentStart, exponent.contentEnd));
+    const modulus =
+      rsaKey === null ? null : expectDerElement(der, rsaKey.contentStart, rsaKey.contentEnd, DER_TAG.integer);
+    const exponent =
+      modulus === null || rsaKey === null
+        ? null
+        : expectDerElement(der, modulus.contentEnd, rsaKey.contentEnd, DER_TAG.integer);
+    if (modulus !== null)
+      record.keyLengthBits = countIntegerBits(der.subarray(modulus.contentStart, modulus.contentEnd));
+    if (exponent !== null)
+      record.exponent = formatUnsignedDecimal(der.subarray(exponent.contentStart, exponent.contentEnd));
   } else if (record.keyType === 'ecdsa' && parameters !== null && parameters.tag === DER_TAG.objectIdentifier) {
     const curveOid = formatObjectIdentifier(der, parameters.contentStart, parameters.contentEnd) ?? '';
     const curve = CURVES[curveOid];
@@ -282,7 +325,12 @@ interface ExtensionResult {
 }
 
 /** Reads the [3] extensions after SubjectPublicKeyInfo (skipping the [1]/[2] unique ids). */
-function readExtensionsAfter(der: Uint8Array, offset: number, end: number, record: X509CertificateRecord): ExtensionResult {
+function readExtensionsAfter(
+  der: Uint8Array,
+  offset: number,
+  end: number,
+  record: X509CertificateRecord,
+): ExtensionResult {
   const result: ExtensionResult = { subjectKeyId: null, authorityKeyId: null, problem: null };
   let wrapper: DerElement | null = null;
   while (offset < end) {
@@ -312,7 +360,8 @@ function readExtensionsAfter(der: Uint8Array, offset: number, end: number, recor
     const oid = expectDerElement(der, extension.contentStart, extension.contentEnd, DER_TAG.objectIdentifier);
     if (oid === null) continue;
     let next = readDerElement(der, oid.contentEnd, extension.contentEnd);
-    if (next !== null && next.tag === DER_TAG.boolean) next = readDerElement(der, next.contentEnd, extension.contentEnd);
+    if (next !== null && next.tag === DER_TAG.boolean)
+      next = readDerElement(der, next.contentEnd, extension.contentEnd);
     if (next === null || next.tag !== DER_TAG.octetString) continue;
     const dotted = formatObjectIdentifier(der, oid.contentStart, oid.contentEnd);
     readExtensionValue(der, dotted, next, record, result);
@@ -320,7 +369,13 @@ function readExtensionsAfter(der: Uint8Array, offset: number, end: number, recor
   return result;
 }
 
-function readExtensionValue(der: Uint8Array, oid: string | null, value: DerElement, record: X509CertificateRecord, result: ExtensionResult): void {
+function readExtensionValue(
+  der: Uint8Array,
+  oid: string | null,
+  value: DerElement,
+  record: X509CertificateRecord,
+  result: ExtensionResult,
+): void {
   const inner = readDerElement(der, value.contentStart, value.contentEnd);
   if (inner === null) return;
   if (oid === EXTENSION_OID.subjectAltName && inner.tag === DER_TAG.sequence) {
@@ -341,7 +396,8 @@ function readExtensionValue(der: Uint8Array, oid: string | null, value: DerEleme
     result.subjectKeyId = formatHex(der.subarray(inner.contentStart, inner.contentEnd));
   } else if (oid === EXTENSION_OID.authorityKeyIdentifier && inner.tag === DER_TAG.sequence) {
     const keyId = readDerElement(der, inner.contentStart, inner.contentEnd);
-    if (keyId !== null && keyId.tag === 0x80) result.authorityKeyId = formatHex(der.subarray(keyId.contentStart, keyId.contentEnd));
+    if (keyId !== null && keyId.tag === 0x80)
+      result.authorityKeyId = formatHex(der.subarray(keyId.contentStart, keyId.contentEnd));
   }
 }
 

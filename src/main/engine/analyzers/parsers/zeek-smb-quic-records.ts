@@ -1,7 +1,13 @@
 /** smb_mapping.log, smb_files.log, ntlm.log and quic.log rows (Zeek base scripts). */
 import type { QuicConnectionRecord } from '../../../../shared/domain/records-quic';
 import type { SmbFileRecord, SmbSessionRecord, SmbTreeRecord } from '../../../../shared/domain/records-smb';
-import { createConnectionColumns, ZEEK_CONNECTION_FIELDS, type ZeekConnectionIdentity, type ZeekField, type ZeekRow } from './zeek-row';
+import {
+  createConnectionColumns,
+  ZEEK_CONNECTION_FIELDS,
+  type ZeekConnectionIdentity,
+  type ZeekField,
+  type ZeekRow,
+} from './zeek-row';
 
 export const SMB_MAPPING_LOG_FIELDS: readonly ZeekField[] = [
   ...ZEEK_CONNECTION_FIELDS,

@@ -1,6 +1,12 @@
 /** ssh.log rows (Zeek base scripts) and the columns of the hassh package. */
 import type { SshSessionRecord } from '../../../../shared/domain/records-ssh';
-import { createConnectionColumns, ZEEK_CONNECTION_FIELDS, type ZeekConnectionIdentity, type ZeekField, type ZeekRow } from './zeek-row';
+import {
+  createConnectionColumns,
+  ZEEK_CONNECTION_FIELDS,
+  type ZeekConnectionIdentity,
+  type ZeekField,
+  type ZeekRow,
+} from './zeek-row';
 
 export const SSH_LOG_FIELDS: readonly ZeekField[] = [
   ...ZEEK_CONNECTION_FIELDS,

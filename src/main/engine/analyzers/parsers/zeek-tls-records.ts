@@ -3,7 +3,13 @@
  * See zeek-row.ts for how values map to Zeek types.
  */
 import type { TlsSessionRecord, X509CertificateRecord } from '../../../../shared/domain/records-tls';
-import { createConnectionColumns, ZEEK_CONNECTION_FIELDS, type ZeekConnectionIdentity, type ZeekField, type ZeekRow } from './zeek-row';
+import {
+  createConnectionColumns,
+  ZEEK_CONNECTION_FIELDS,
+  type ZeekConnectionIdentity,
+  type ZeekField,
+  type ZeekRow,
+} from './zeek-row';
 import { nameTlsAlert, nameTlsCipherSuite, nameTlsGroup, nameTlsVersion } from './tls-names';
 
 export const SSL_LOG_FIELDS: readonly ZeekField[] = [
@@ -69,7 +75,10 @@ function commonNameOf(subject: string): string | null {
 }
 
 /** Checks the SNI against the host certificate's DNS SANs, or its CN when it has none. Returns null when either is missing. */
-export function doesServerNameMatchCertificate(serverName: string | null, certificate: X509CertificateRecord | undefined): boolean | null {
+export function doesServerNameMatchCertificate(
+  serverName: string | null,
+  certificate: X509CertificateRecord | undefined,
+): boolean | null {
   if (serverName === null || certificate === undefined) return null;
   const names = certificate.sanDns.length > 0 ? certificate.sanDns : [commonNameOf(certificate.subject) ?? ''];
   return names.some((name) => name !== '' && matchesCertificateName(serverName, name));
