@@ -3,7 +3,7 @@
  * ../shared/pcaps/public/MANIFEST.tsv and print, per detector and severity,
  * how many alerts they raised and on which captures. Used for the public
  * captures section of docs/detections.md. Exits 0 with a note when the
- * folder is absent (a fresh clone has no /work/shared).
+ * folder is absent, as in a fresh clone.
  *
  *   npx tsx scripts/lab/run-detections-public.ts [PUBLIC_DIR] [--json OUT.json]
  */

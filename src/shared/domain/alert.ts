@@ -44,7 +44,7 @@ export interface Alert {
   evidence: AlertEvidence;
   /** ATT&CK technique name ("Application Layer Protocol"); absent on alerts made before detectors set it. */
   mitreTechniqueName?: string | null;
-  /** What the detector grouped on ("10.66.0.5>198.18.0.9:443/tcp"); with detector and firstUs it derives `id`. */
+  /** Grouping key of the detector ("10.66.0.5>198.18.0.9"); with detector and firstUs it derives `id`. */
   key?: string;
   /** Parts of the score, each 0 to 1 (beaconing: interval skew, interval MAD, count, size skew, ...). */
   subScores?: AlertSubScore[];
@@ -67,7 +67,7 @@ export interface AlertSubScore {
 }
 
 export interface AlertSeries {
-  /** What the values are ("interval between connections"). */
+  /** Name of the measured values ("gap since previous connection"). */
   name: string;
   unit: string;
   /** Time of each point, microseconds; same length as `values`. */

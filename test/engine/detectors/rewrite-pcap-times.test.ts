@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rewritePcapTimes } from '../../../scripts/lab/rewrite-pcap-times';
 
-/** A little-endian microsecond pcap with one 4-byte packet per timestamp [seconds, microseconds]. */
+/** Build a little-endian pcap with one 4-byte packet per timestamp [seconds, microseconds]. */
 function buildPcap(times: [number, number][], magic = 0xa1b2c3d4): Uint8Array {
   const bytes = new Uint8Array(24 + times.length * 20);
   const view = new DataView(bytes.buffer);

@@ -82,7 +82,7 @@ export const noticeLogColumns: readonly ZeekLogColumn<Alert>[] = [
   { name: 'suppress_for', type: 'interval', read: () => suppressForUs },
 ];
 
-/** One alert as a line of alerts.jsonl. */
+/** Format one alert as a line of alerts.jsonl. */
 export function formatAlertJsonLine(alert: Alert): string {
   return `${JSON.stringify(alert)}\n`;
 }
