@@ -119,16 +119,13 @@ export class PcapngFileWriter {
    */
   close(statistics?: InterfaceStatisticsOptions): void {
     if (this.isClosed) return;
-    let failure: unknown = null;
+    this.isClosed = true;
     try {
       this.commit();
       if (statistics !== undefined) this.writeNow(encodeInterfaceStatistics(statistics, this.digits));
-    } catch (error) {
-      failure = error;
+    } finally {
+      closeSync(this.fd);
     }
-    this.isClosed = true;
-    closeSync(this.fd);
-    if (failure !== null) throw failure;
   }
 
   private writeNow(bytes: Uint8Array): void {
