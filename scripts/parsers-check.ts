@@ -5,7 +5,7 @@
  * test: TCP payload is concatenated in sequence order per direction, with
  * retransmissions dropped and gaps left as they are.
  *
- * Usage: npx tsx scripts/parsers-check.ts [capture-path-substring]
+ * Usage: npx tsx scripts/parsers-check.ts [capture-path-substring | --all-sni]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -311,11 +311,25 @@ const CAPTURES = [
   'tcpdump/quic_handshake.pcap',
 ];
 
+/** Every capture in MANIFEST.tsv whose tshark truth lists TLS or QUIC server names. */
+function listCapturesWithSni(): string[] {
+  const rows = readFileSync(join(PUBLIC, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1);
+  return rows
+    .map((row) => row.split('\t')[0] ?? '')
+    .filter((path) => {
+      const truthPath = join(PUBLIC, 'truth', path + '.json');
+      if (path === '' || !existsSync(truthPath)) return false;
+      const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as { tls_sni?: { total: number } };
+      return (truth.tls_sni?.total ?? 0) > 0;
+    });
+}
+
 if (!existsSync(PUBLIC)) {
   console.log(`skipped: ${PUBLIC} is absent`);
 } else {
   const filter = process.argv[2] ?? '';
-  for (const capture of CAPTURES.filter((path) => path.includes(filter))) {
+  const captures = filter === '--all-sni' ? listCapturesWithSni() : CAPTURES.filter((path) => path.includes(filter));
+  for (const capture of captures) {
     if (existsSync(join(PUBLIC, capture))) await checkCapture(capture);
     else console.log(`== ${capture}: absent`);
   }
