@@ -1,7 +1,7 @@
 /**
  * Conformance of the application analyzers with the public captures: every
- * DNS question (name, type) and HTTP request (method, host, URI) that tshark
- * found must appear in our records, and dhcp.log must match Zeek's baseline
+ * DNS question (name, type), HTTP request (method, host, URI) and TLS or QUIC
+ * server name that tshark found must appear in our records, and dhcp.log must match Zeek's baseline
  * field by field (uids aside, which come from Zeek's own seed).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { analyzeCapture } from '../../src/main/engine/analyze-capture';
 import { ApplicationAnalyzers } from '../../src/main/engine/analyzers/application-analyzers';
 import { DHCP_LOG_COLUMNS } from '../../src/main/engine/analyzers/analyzer-log-columns';
 import { formatZeekTsvValue } from '../../src/main/engine/output/zeek-log-writer';
+import type { ZeekRow } from '../../src/main/engine/analyzers/parsers';
 import type { DhcpRecord, DnsRecord, HttpRecord } from '../../src/shared/domain/records';
 import { findPublicCaptures } from './public-captures';
 import { acceptedAnalyzerDifferences, acceptedInEveryCapture } from './analyzers-accepted-differences';
@@ -24,16 +25,23 @@ function normalizeName(name: string): string {
 
 
 interface TruthFile {
+  tls_sni?: { items: { frame: number; proto?: string; sni?: unknown }[] };
   dns?: { items: { frame: number; qname?: unknown; qtype?: unknown; unaligned?: boolean }[] };
   http?: { items: { frame: number; method?: unknown; host?: unknown; uri?: unknown }[] };
 }
 
-async function analyze(file: string): Promise<{ dns: DnsRecord[]; http: HttpRecord[]; dhcp: DhcpRecord[] }> {
-  const out = { dns: [] as DnsRecord[], http: [] as HttpRecord[], dhcp: [] as DhcpRecord[] };
+async function analyze(file: string): Promise<{ dns: DnsRecord[]; http: HttpRecord[]; dhcp: DhcpRecord[]; serverNames: string[] }> {
+  const out = { dns: [] as DnsRecord[], http: [] as HttpRecord[], dhcp: [] as DhcpRecord[], serverNames: [] as string[] };
+  const addServerName = (row: ZeekRow): void => {
+    const name = row.server_name;
+    if (typeof name === 'string') out.serverNames.push(name);
+  };
   const analyzers = new ApplicationAnalyzers({
     onDns: (record) => out.dns.push(record),
     onHttp: (record) => out.http.push(record),
     onDhcp: (record) => out.dhcp.push(record),
+    onSsl: addServerName,
+    onQuic: addServerName,
   });
   await analyzeCapture(file, { analyzers });
   return out;
@@ -44,7 +52,7 @@ describe.skipIf(captures === null)('analyzers against tshark truth', () => {
     const truthPath = path.join(captures?.root ?? '', 'truth', `${entry.relativePath}.json`);
     if (!existsSync(truthPath)) return false;
     const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as TruthFile;
-    return (truth.dns?.items.length ?? 0) > 0 || (truth.http?.items.length ?? 0) > 0;
+    return (truth.dns?.items.length ?? 0) > 0 || (truth.http?.items.length ?? 0) > 0 || (truth.tls_sni?.items.length ?? 0) > 0;
   });
 
 
@@ -73,6 +81,11 @@ describe.skipIf(captures === null)('analyzers against tshark truth', () => {
       const host = typeof item.host === 'string' ? (item.host.split(':')[0] ?? '') : '';
       const key = `${item.method} ${host} ${item.uri}`;
       if (!requests.has(key)) missing.push(`http frame ${item.frame}: ${key}`);
+    }
+    const serverNames = new Set(records.serverNames);
+    for (const item of truth.tls_sni?.items ?? []) {
+      if (typeof item.sni !== 'string') continue;
+      if (!serverNames.has(item.sni)) missing.push(`${item.proto ?? 'tls'} frame ${item.frame}: SNI ${item.sni}`);
     }
     const unexplained = missing.filter(
       (line) => !accepted.some((difference) => line.startsWith(difference.item)) && !acceptedInEveryCapture.some((difference) => difference.pattern.test(line)),

@@ -5,7 +5,19 @@
  * leaves an optional field it has no value for.
  */
 import type { DhcpRecord, DnsRecord, HttpRecord, WeirdRecord } from '../../../shared/domain/records';
-import type { ZeekLogColumn } from '../output/zeek-log-writer';
+import type { ZeekFieldType, ZeekLogColumn } from '../output/zeek-log-writer';
+import {
+  QUIC_LOG_FIELDS,
+  SMB_FILES_LOG_FIELDS,
+  SMB_MAPPING_LOG_FIELDS,
+  SSH_LOG_FIELDS,
+  SSH_LOG_PACKAGE_FIELDS,
+  SSL_LOG_FIELDS,
+  SSL_LOG_PACKAGE_FIELDS,
+  X509_LOG_FIELDS,
+  type ZeekField,
+  type ZeekRow,
+} from './parsers';
 import { getDnsClassName, getDnsOpcodeName, getDnsQueryTypeName, getDnsResponseCodeName } from './dns-message';
 
 export const DNS_LOG_COLUMNS: readonly ZeekLogColumn<DnsRecord>[] = [
@@ -108,3 +120,17 @@ export const WEIRD_LOG_COLUMNS: readonly ZeekLogColumn<WeirdRecord>[] = [
   { name: 'peer', type: 'string', read: () => 'tideline' },
   { name: 'source', type: 'string', read: (row) => row.source },
 ];
+
+/** Columns for rows keyed by Zeek field name, as the parsers' record mappers return them. */
+function createRowColumns(fields: readonly ZeekField[]): readonly ZeekLogColumn<ZeekRow>[] {
+  return fields.map(([name, type]) => ({ name, type: type as ZeekFieldType, read: (row: ZeekRow) => row[name] }));
+}
+
+/** ssl.log with the ja3, ja3s and ja4 columns that Zeek's ja3 and ja4 packages add. */
+export const SSL_LOG_COLUMNS = createRowColumns([...SSL_LOG_FIELDS, ...SSL_LOG_PACKAGE_FIELDS]);
+export const X509_LOG_COLUMNS = createRowColumns(X509_LOG_FIELDS);
+/** ssh.log with the hassh columns of the hassh package. */
+export const SSH_LOG_COLUMNS = createRowColumns([...SSH_LOG_FIELDS, ...SSH_LOG_PACKAGE_FIELDS]);
+export const SMB_MAPPING_LOG_COLUMNS = createRowColumns(SMB_MAPPING_LOG_FIELDS);
+export const SMB_FILES_LOG_COLUMNS = createRowColumns(SMB_FILES_LOG_FIELDS);
+export const QUIC_LOG_COLUMNS = createRowColumns(QUIC_LOG_FIELDS);

@@ -20,6 +20,7 @@ import { HttpFlowAnalyzer } from './http-analyzer';
 import { IcmpFlowAnalyzer } from './icmp-analyzer';
 import { EXPECTED_SERVICE_PORTS, type ServiceName, identifyTcpService, identifyUdpService, isExpectedServicePort } from './service-identification';
 import { DEFAULT_MAX_BUFFERED_BYTES, TcpReassembler, type StreamConsumer } from './tcp-reassembler';
+import { CertificateLog, getConnectionIdentity, QuicSessionParser, StreamSessionParser, type SessionLogSinks } from './session-parsers';
 import { SocksHandshake } from './socks-handshake';
 import { UdpFragmentReassembler } from './udp-fragment-reassembler';
 
@@ -39,7 +40,7 @@ interface HeldChunk {
   timestampUs: number;
 }
 
-export interface ApplicationAnalyzerSinks {
+export interface ApplicationAnalyzerSinks extends SessionLogSinks {
   onDns?(record: DnsRecord): void;
   onHttp?(record: HttpRecord): void;
   onDhcp?(record: DhcpRecord): void;
@@ -70,6 +71,9 @@ class FlowAnalysis implements AnalyzerContext {
   http: HttpFlowAnalyzer | null = null;
   icmp: IcmpFlowAnalyzer | null = null;
   fragments: UdpFragmentReassembler | null = null;
+  /** TLS, SSH or SMB parser of a TCP flow; QUIC parser of a UDP flow. */
+  session: StreamSessionParser | null = null;
+  quic: QuicSessionParser | null = null;
   private readonly weirdNames = new Set<string>();
   /** Stream bytes seen before the service was identified, copied, within MAX_HELD_BYTES. */
   private heldChunks: HeldChunk[] = [];
@@ -143,6 +147,7 @@ class DirectionConsumer implements StreamConsumer {
 
 export class ApplicationAnalyzers implements FlowAnalyzer {
   readonly dhcp: DhcpAggregator;
+  private readonly certificates: CertificateLog;
   private readonly annotations = new Map<string, FlowAnnotations>();
   private readonly maxBufferedBytes: number;
 
@@ -151,6 +156,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
     options: ApplicationAnalyzerOptions = {},
   ) {
     this.dhcp = new DhcpAggregator((record) => sinks.onDhcp?.(record), options.maxDhcpUidsPerRecord);
+    this.certificates = new CertificateLog(sinks);
     this.maxBufferedBytes = options.maxBufferedBytesPerDirection ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
 
@@ -191,6 +197,8 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
     }
     analysis.http?.finish();
     analysis.dns?.finish();
+    analysis.session?.finish(getConnectionIdentity(flow), this.sinks, this.certificates);
+    analysis.quic?.finish(getConnectionIdentity(flow), this.sinks);
     this.recordAnnotations(analysis);
     flow.analyzerState = undefined;
   }
@@ -244,9 +252,9 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
       }
       if (service === 'http') analysis.http = new HttpFlowAnalyzer(analysis);
       else if (service === 'dns') analysis.dns = new DnsFlowAnalyzer(analysis, 'tcp', 'dns');
+      else if (service === 'ssl' || service === 'ssh' || service === 'smb') analysis.session = new StreamSessionParser(service === 'ssl' ? 'tls' : service);
       else {
-        // NOTE: TLS, SSH and SMB streams are identified but their parsers are
-        // not wired yet, so the reassemblers stop here to save memory.
+        // No analyzer reads this protocol's stream: stop reassembling it.
         analysis.streams?.forEach((stream) => stream.stop());
         return;
       }
@@ -259,6 +267,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
   private deliverToAnalyzer(analysis: FlowAnalysis, isFromOriginator: boolean, bytes: Uint8Array, packetNumber: number, timestampUs: number): void {
     if (analysis.http !== null) analysis.http.handleStream(bytes, isFromOriginator, packetNumber, timestampUs);
     else if (analysis.dns !== null) analysis.dns.handleStream(bytes, isFromOriginator, packetNumber, timestampUs);
+    else if (analysis.session !== null && !analysis.session.push(isFromOriginator, bytes)) analysis.streams?.[isFromOriginator ? 0 : 1].stop();
   }
 
   private handleTcpSegment(analysis: FlowAnalysis, event: FlowPacketEvent, payload: Uint8Array): void {
@@ -301,6 +310,11 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
         const variant = getDnsVariant(flow.originatorPort, flow.responderPort);
         analysis.dns = new DnsFlowAnalyzer(analysis, 'udp', variant);
       }
+      if (service === 'quic') analysis.quic = new QuicSessionParser();
+    }
+    if (analysis.quic !== null) {
+      analysis.quic.push(event.isFromOriginator, payload);
+      return;
     }
     if (analysis.dns !== null) {
       analysis.dns.handleMessage(payload, event.packetNumber, event.timestampUs);
