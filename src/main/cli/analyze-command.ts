@@ -25,7 +25,10 @@ import { createProgressBar } from './progress-bar';
 const ANALYZE_HELP = `Usage: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort]
 
 Read a pcap or pcapng capture (gzip-compressed too) and write its flows to
-DIR/conn.log with Zeek's conn.log fields plus community_id.
+DIR/conn.log with Zeek's conn.log fields plus community_id, and what the
+application analyzers found to dns.log, http.log, dhcp.log, ssl.log,
+x509.log, ssh.log, smb_mapping.log, smb_files.log, quic.log and weird.log
+(a log with no records is not written, as in Zeek).
 
   --out DIR      folder for conn.log, created if missing
                  (default: ./<file name>.tideline in the current directory)
