@@ -96,13 +96,18 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
       pendingFlows.push(flow);
       if (pendingFlows.length >= FLOW_BATCH_SIZE) emitPending();
     },
-    onProblem(code, layerIndex) {
-      decodeProblems.add(
-        code,
-        currentPacketNumber,
-        currentFileOffset,
-        `network layer ${layerIndex}: ${describeFlowProblem(code)}`,
-      );
+    onProblem(code, layerIndex, held) {
+      if (held === undefined) {
+        decodeProblems.add(
+          code,
+          currentPacketNumber,
+          currentFileOffset,
+          `network layer ${layerIndex}: ${describeFlowProblem(code)}`,
+        );
+        return;
+      }
+      const message = `${held.packets} fragment(s) of one datagram: ${describeFlowProblem(code)}`;
+      for (let i = 0; i < held.packets; i++) decodeProblems.add(code, held.packetNumber, held.fileOffset, message);
     },
   });
 
@@ -129,7 +134,7 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
             `stopped at packet byte ${decoded.problemOffset}`,
           );
         }
-        flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber);
+        flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber, record.fileOffset);
       },
       onWarning(warning) {
         fileProblems.add(warning.code, warning.packetNumber, warning.fileOffset, warning.message);
@@ -176,7 +181,6 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
 }
 
 function describeFlowProblem(code: string): string {
-  if (code === 'fragment-without-first')
-    return 'IP fragment seen before the first fragment of its datagram, so it joins no flow';
+  if (code === 'fragment-without-first') return 'IP fragment whose first fragment never came, so it joins no flow';
   return 'transport header missing, so the packet joins no flow';
 }

@@ -345,4 +345,33 @@ describe('FlowTable tunnels and fragments', () => {
     expect(flows[0]?.originatorIpBytes).toBe(2020);
     expect(problems).toEqual(['fragment-without-first']);
   });
+
+  it('holds fragments that come before the first fragment', () => {
+    const flows: FlowRecord[] = [];
+    const problems: string[] = [];
+    const table = new FlowTable({
+      onFlow: (flow) => flows.push(flow),
+      onProblem: (code, _layerIndex, held) => problems.push(`${code} ${held?.packetNumber} ${held?.fileOffset} ${held?.packets}`),
+    });
+    const decoded = createDecodedPacket();
+    const data = fillPacket(decoded, { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 1472 });
+    const layer = decoded.layers[0]!;
+    // Datagram 77: the last two fragments arrive before the first one.
+    Object.assign(layer, { isFragment: true, hasTransport: false, fragmentId: 77, fragmentOffset: 2960, hasMoreFragments: false, ipLength: 300 });
+    table.addPacket(decoded, data, 1_000_000, 1, 24);
+    Object.assign(layer, { fragmentOffset: 1480, hasMoreFragments: true, ipLength: 1500 });
+    table.addPacket(decoded, data, 1_000_100, 2, 340);
+    Object.assign(layer, { hasTransport: true, fragmentOffset: 0, hasMoreFragments: true, ipLength: 1500 });
+    table.addPacket(decoded, data, 1_000_200, 3, 1856);
+    // Datagram 78: a fragment whose first fragment never comes.
+    Object.assign(layer, { hasTransport: false, fragmentId: 78, fragmentOffset: 1480, hasMoreFragments: false, ipLength: 520 });
+    table.addPacket(decoded, data, 1_000_300, 4, 3372);
+    table.flush();
+
+    expect(flows.length).toBe(1);
+    expect(flows[0]?.originatorPackets).toBe(3);
+    expect(flows[0]?.originatorIpBytes).toBe(3300);
+    expect(flows[0]?.startUs).toBe(1_000_200);
+    expect(problems).toEqual(['fragment-without-first 4 3372 1']);
+  });
 });

@@ -185,6 +185,19 @@ export class FlowState implements FlowHandle {
     }
   }
 
+  /** Count `packets` packets at once (fragments held until their first fragment arrived). */
+  addPackets(isOriginator: boolean, packets: number, ipBytes: number, payloadBytes: number): void {
+    if (isOriginator) {
+      this.originatorPackets += packets;
+      this.originatorIpBytes += ipBytes;
+      this.originatorPayloadBytes += payloadBytes;
+    } else {
+      this.responderPackets += packets;
+      this.responderIpBytes += ipBytes;
+      this.responderPayloadBytes += payloadBytes;
+    }
+  }
+
   addClaimedBytes(isOriginator: boolean, byteCount: number): void {
     if (isOriginator) this.originatorClaimedBytes += byteCount;
     else this.responderClaimedBytes += byteCount;

@@ -27,8 +27,13 @@ export interface FlowTableOptions {
   timeouts?: Partial<FlowTimeouts>;
   /** Receives each flow as it leaves the table (finished, timed out, or flushed at the end). */
   onFlow(flow: FlowRecord): void;
-  /** Receives each layer that could not be assigned to a flow. */
-  onProblem?(code: FlowProblemCode, layerIndex: number): void;
+  /**
+   * Receives each layer that could not be assigned to a flow. Fragments held
+   * for a first fragment that never came are reported when they are given
+   * up, with the packet number and file offset of the first of them and
+   * their count; other problems belong to the packet being added.
+   */
+  onProblem?(code: FlowProblemCode, layerIndex: number, held?: { packetNumber: number; fileOffset: number; packets: number }): void;
   /**
    * Called once for every network layer that joined a flow, after the table
    * counted it, with one reused event object (see flow-hooks.ts).
@@ -53,7 +58,7 @@ export interface FlowTableOptions {
 export class FlowTable {
   readonly timeouts: FlowTimeouts;
   private readonly onFlow: (flow: FlowRecord) => void;
-  private readonly onProblem: ((code: FlowProblemCode, layerIndex: number) => void) | undefined;
+  private readonly onProblem: FlowTableOptions['onProblem'];
   private readonly onFlowPacket: ((event: FlowPacketEvent) => void) | undefined;
   private readonly onFlowEnd: ((flow: FlowHandle) => void) | undefined;
   private readonly packetEvent: FlowPacketEvent;
@@ -73,7 +78,7 @@ export class FlowTable {
     window: 0,
     payloadLength: 0,
   };
-  private readonly fragments = new FragmentTracker();
+  private readonly fragments: FragmentTracker;
   private activeCount = 0;
   private peakCount = 0;
   private totalCount = 0;
@@ -84,6 +89,13 @@ export class FlowTable {
     this.onProblem = options.onProblem;
     this.onFlowPacket = options.onFlowPacket;
     this.onFlowEnd = options.onFlowEnd;
+    this.fragments = new FragmentTracker((entry) => {
+      this.onProblem?.('fragment-without-first', -1, {
+        packetNumber: entry.heldPacketNumber,
+        fileOffset: entry.heldFileOffset,
+        packets: entry.heldPackets,
+      });
+    });
     this.packetEvent = {
       flow: null as unknown as FlowHandle,
       isFromOriginator: false,
@@ -115,7 +127,7 @@ export class FlowTable {
    * Count one decoded packet. `data` is the packet the decoder's offsets
    * point into; it is read during the call and never kept.
    */
-  addPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
+  addPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number, fileOffset = -1): void {
     if (timestampUs >= this.nextSweepUs) {
       this.expireFlows(timestampUs);
       this.nextSweepUs = (Math.floor(timestampUs / SLOT_WIDTH_US) + 1) * SLOT_WIDTH_US;
@@ -125,7 +137,7 @@ export class FlowTable {
     for (let i = 0; i < decoded.layerCount; i++) {
       const layer = decoded.layers[i];
       if (layer === undefined || layer.isIcmpQuote) continue;
-      const flow = this.addLayer(decoded, layer, i, data, timestampUs, packetNumber);
+      const flow = this.addLayer(decoded, layer, i, data, timestampUs, packetNumber, fileOffset);
       if (flow === null) continue;
       if (parent !== null && parent !== flow) flow.addTunnelParent(parent.uid);
       parent = flow;
@@ -179,13 +191,20 @@ export class FlowTable {
     data: Uint8Array,
     timestampUs: number,
     packetNumber: number,
+    fileOffset: number,
   ): FlowState | null {
     const addressLength = layer.ipVersion === 6 ? 16 : 4;
 
-    // Later fragments carry no transport header: they join the first fragment's flow.
+    // Later fragments carry no transport header: they join the first fragment's flow,
+    // or wait as counts for it when they came first.
     if (layer.isFragment && layer.fragmentOffset > 0) {
-      const flow = this.fragments.find(layer, data, addressLength);
-      if (flow === null || !flow.isInTable) {
+      const entry = this.fragments.find(layer, data, addressLength);
+      if (entry === null || entry.flow === null) {
+        this.fragments.hold(layer, data, addressLength, timestampUs, packetNumber, fileOffset);
+        return null;
+      }
+      const flow = entry.flow;
+      if (!flow.isInTable) {
         this.onProblem?.('fragment-without-first', layerIndex);
         return null;
       }
@@ -268,7 +287,9 @@ export class FlowTable {
     this.trackTransport(flow, isOriginator, layer, transport, timestampUs);
     this.schedule(flow);
     if (layer.isFragment && layer.hasMoreFragments) {
-      this.fragments.remember(layer, data, addressLength, flow, timestampUs);
+      const held = this.fragments.remember(layer, data, addressLength, flow, timestampUs);
+      // Fragments of this datagram seen earlier have the same sender, so the same direction.
+      if (held !== null) flow.addPackets(isOriginator, held.heldPackets, held.heldIpBytes, held.heldPayloadBytes);
     }
     if (this.onFlowPacket !== undefined) {
       // A reversed handshake may have flipped the roles while tracking, so ask again.

@@ -9,23 +9,37 @@ const MAX_ENTRIES = 4096;
 /** How long later fragments may follow the first one (Zeek's default frag_timeout is of this order). */
 const ENTRY_LIFETIME_US = 60_000_000;
 
-interface FragmentEntry {
+export interface FragmentEntry {
   keyBytes: Uint8Array;
   hash: number;
-  flow: FlowState;
+  /** Flow of the datagram's first fragment, or null while only later fragments were seen. */
+  flow: FlowState | null;
   createdUs: number;
   next: FragmentEntry | null;
   isRemoved: boolean;
+  /** Later fragments held until the first fragment names their flow. */
+  heldPackets: number;
+  heldIpBytes: number;
+  heldPayloadBytes: number;
+  /** Packet number and file offset of the first held fragment, for the problem report. */
+  heldPacketNumber: number;
+  heldFileOffset: number;
 }
+
+/** Receives fragments whose first fragment never came; they join no flow. */
+export type OrphanFragmentsHandler = (entry: FragmentEntry) => void;
 
 /**
  * Maps (source, destination, protocol, fragment id) of a fragmented
  * datagram to the flow its first fragment joined, so later fragments, which
  * carry no ports, count toward the same flow.
  *
- * NOTE: a fragment that arrives before the first fragment of its datagram
- * joins no flow; the flow table reports it as 'fragment-without-first'.
- * Buffering such fragments until the first one arrives would lift this.
+ * Fragments that arrive before the first fragment of their datagram are
+ * held as counts (packets, IP bytes, payload bytes) and added to the flow
+ * when the first fragment arrives, as tshark counts them. When it never does
+ * (the entry expires, is pushed out or the capture ends), they go to the
+ * orphan handler: like Zeek, which drops a datagram it cannot reassemble,
+ * the flow table puts them in no flow and reports them.
  */
 export class FragmentTracker {
   private readonly buckets = new Map<number, FragmentEntry>();
@@ -33,19 +47,64 @@ export class FragmentTracker {
   private orderStart = 0;
   private readonly scratch = new Uint8Array(FRAGMENT_KEY_LENGTH);
 
-  remember(layer: NetworkLayer, data: Uint8Array, addressLength: number, flow: FlowState, timestampUs: number): void {
-    const hash = this.writeKey(layer, data, addressLength);
-    if (this.findEntry(hash) !== null) return;
+  constructor(private readonly onOrphans: OrphanFragmentsHandler = () => {}) {}
 
-    const entry: FragmentEntry = { keyBytes: this.scratch.slice(), hash, flow, createdUs: timestampUs, next: this.buckets.get(hash) ?? null, isRemoved: false };
+  /**
+   * Record the flow of a datagram's first fragment. Returns the entry of
+   * fragments held before it (for the caller to add to the flow), or null.
+   */
+  remember(layer: NetworkLayer, data: Uint8Array, addressLength: number, flow: FlowState, timestampUs: number): FragmentEntry | null {
+    const hash = this.writeKey(layer, data, addressLength);
+    const existing = this.findEntry(hash);
+    if (existing !== null) {
+      if (existing.flow !== null) return null;
+      existing.flow = flow;
+      return existing.heldPackets > 0 ? existing : null;
+    }
+    this.addEntry(hash, flow, timestampUs);
+    return null;
+  }
+
+  /** Return the entry of the datagram of a later fragment, or null when none was seen. */
+  find(layer: NetworkLayer, data: Uint8Array, addressLength: number): FragmentEntry | null {
+    const hash = this.writeKey(layer, data, addressLength);
+    return this.findEntry(hash);
+  }
+
+  /** Hold a later fragment that arrived before its first fragment. */
+  hold(layer: NetworkLayer, data: Uint8Array, addressLength: number, timestampUs: number, packetNumber: number, fileOffset: number): void {
+    const hash = this.writeKey(layer, data, addressLength);
+    let entry = this.findEntry(hash);
+    if (entry === null) {
+      entry = this.addEntry(hash, null, timestampUs);
+      entry.heldPacketNumber = packetNumber;
+      entry.heldFileOffset = fileOffset;
+    }
+    entry.heldPackets++;
+    entry.heldIpBytes += layer.ipLength;
+    entry.heldPayloadBytes += layer.payloadLength;
+  }
+
+  private addEntry(hash: number, flow: FlowState | null, timestampUs: number): FragmentEntry {
+    const keyBytes = new Uint8Array(FRAGMENT_KEY_LENGTH);
+    keyBytes.set(this.scratch);
+    const entry: FragmentEntry = {
+      keyBytes,
+      hash,
+      flow,
+      createdUs: timestampUs,
+      next: this.buckets.get(hash) ?? null,
+      isRemoved: false,
+      heldPackets: 0,
+      heldIpBytes: 0,
+      heldPayloadBytes: 0,
+      heldPacketNumber: 0,
+      heldFileOffset: -1,
+    };
     this.buckets.set(hash, entry);
     this.order.push(entry);
     if (this.order.length - this.orderStart > MAX_ENTRIES) this.removeOldest();
-  }
-
-  find(layer: NetworkLayer, data: Uint8Array, addressLength: number): FlowState | null {
-    const hash = this.writeKey(layer, data, addressLength);
-    return this.findEntry(hash)?.flow ?? null;
+    return entry;
   }
 
   expire(timestampUs: number): void {
@@ -56,7 +115,12 @@ export class FragmentTracker {
     }
   }
 
+  /** Forget every datagram, reporting fragments still held (end of capture). */
   clear(): void {
+    for (let i = this.orderStart; i < this.order.length; i++) {
+      const entry = this.order[i];
+      if (entry !== undefined && !entry.isRemoved && entry.flow === null && entry.heldPackets > 0) this.onOrphans(entry);
+    }
     this.buckets.clear();
     this.order.length = 0;
     this.orderStart = 0;
@@ -71,6 +135,7 @@ export class FragmentTracker {
     }
     if (entry === undefined || entry.isRemoved) return;
     entry.isRemoved = true;
+    if (entry.flow === null && entry.heldPackets > 0) this.onOrphans(entry);
 
     const head = this.buckets.get(entry.hash) ?? null;
     if (head === entry) {
