@@ -228,3 +228,14 @@ describe('scenario captures', () => {
     }
   });
 });
+
+describe('domain allow-list', () => {
+  it('applies to addresses learned from DNS', async () => {
+    // ws1 resolves www.example.com (198.51.100.80) with dig before each fetch in the benign capture.
+    const settings = parseDetectionSettings({ allowList: { hosts: ['198.18.0.123'], domains: ['example.com'] } });
+    const { alerts, statistics } = await detectCapture(`${directory}benign.pcap`, settings);
+    expect(alerts.flatMap((alert) => alert.hosts)).not.toContain('198.51.100.80');
+    expect(statistics.allowListedFlows).toBeGreaterThanOrEqual(14 + 25);
+    expect(scenario('benign').alerts.map((alert) => alert.key)).toContain('198.51.100.80');
+  });
+});

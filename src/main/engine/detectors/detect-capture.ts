@@ -1,7 +1,8 @@
 /**
  * Run the detectors over a capture file: flows from analyzeCapture (with the
- * application analyzers, so DNS answers feed domain allow-lists and services
- * mark encrypted flows), link-layer observations from the packets.
+ * application analyzers, so that DNS answers, HTTP Host headers and TLS SNI
+ * feed domain allow-lists and services mark encrypted flows), and link-layer
+ * observations from the packets.
  *
  * NOTE: analyzeCapture has no per-packet hook outside flows yet (its flow
  * hook receives IP layers only, never ARP or MACs), so the link-layer
@@ -39,6 +40,14 @@ export async function detectCapture(
     onDns(record) {
       if (record.query === null) return;
       for (const answer of record.answers) if (parseAddress(answer) !== null) engine.noteName(answer, record.query);
+    },
+    onHttp(record) {
+      if (record.host !== null) engine.noteName(record.responderAddress, record.host);
+    },
+    onSsl(row) {
+      const name = row['server_name'];
+      const address = row['id.resp_h'];
+      if (typeof name === 'string' && typeof address === 'string') engine.noteName(address, name);
     },
   });
   const { summary } = await analyzeCapture(path, {
