@@ -70,6 +70,18 @@ describe('LiveCaptureSession', () => {
     expect(result.summary.fileBytes).toBeGreaterThan(0);
   });
 
+  it('points problems at the written block', async () => {
+    const { session, handle, outputPath } = startSession();
+    // A 10-byte frame is shorter than an Ethernet header.
+    handle.deliver([tcpPacket(1, 0), { seconds: 2, fraction: 0, data: new Uint8Array(10) }]);
+    const result = await session.stop();
+    const written = await readWrittenPackets(outputPath);
+    const problem = result.summary.decodeProblems.find((tally) => tally.code === 'truncated-link-header');
+    expect(problem?.count).toBe(1);
+    expect(problem?.examples[0]).toMatchObject({ packetNumber: 2, fileOffset: written.packets[1]?.fileOffset });
+    expect(written.packets[1]?.fileOffset).toBeGreaterThan(0);
+  });
+
   it('pauses analysis but keeps writing', async () => {
     const { session, handle, outputPath } = startSession();
     handle.deliver([tcpPacket(10, 0)]);

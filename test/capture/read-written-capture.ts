@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readCaptureFile } from '../../src/main/engine/source/read-capture-file';
 
 export interface WrittenPacket {
+  fileOffset: number;
   timestampUs: number;
   timestampNsRemainder: number;
   capturedLength: number;
@@ -20,6 +21,7 @@ export async function readWrittenPackets(path: string): Promise<{ packets: Writt
   const result = await readCaptureFile(path, {
     onPacket(record) {
       packets.push({
+        fileOffset: record.fileOffset,
         timestampUs: record.timestampUs,
         timestampNsRemainder: record.timestampNsRemainder,
         capturedLength: record.capturedLength,

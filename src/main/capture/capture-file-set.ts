@@ -65,11 +65,12 @@ export class CaptureFileSet {
 
   /**
    * Stage one packet, moving to the next ring file first when this one would
-   * grow past maxFileBytes. Returns false, staging nothing, once a ring
-   * change failed (see `failure`); the files written so far stay whole.
+   * grow past maxFileBytes. Returns the byte offset of its block in the
+   * current file, or -1, staging nothing, once a ring change failed (see
+   * `failure`). The files written so far stay whole.
    */
-  stagePacket(timestamp: BlockTimestamp, data: Uint8Array, originalLength: number): boolean {
-    if (this.rotationFailure !== null) return false;
+  stagePacket(timestamp: BlockTimestamp, data: Uint8Array, originalLength: number): number {
+    if (this.rotationFailure !== null) return -1;
     const limit = this.options.maxFileBytes;
     if (
       limit !== null &&
@@ -77,10 +78,11 @@ export class CaptureFileSet {
       this.writer.byteLength + getEnhancedPacketLength(data.length) > limit
     ) {
       this.rotationFailure = this.tryRotate();
-      if (this.rotationFailure !== null) return false;
+      if (this.rotationFailure !== null) return -1;
     }
+    const offset = this.writer.byteLength;
     this.writer.stagePacket(timestamp, data, originalLength);
-    return true;
+    return offset;
   }
 
   /** Write what was staged. Throws CaptureError 'disk-full' or 'file-write-failed'. */

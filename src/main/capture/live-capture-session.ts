@@ -300,10 +300,13 @@ export class LiveCaptureSession {
       this.digits,
       this.blockTimestamp,
     );
-    if (!this.files.stagePacket(timestamp, record.data, record.originalLength)) {
+    // The block's offset in the pcapng file lets problems and flows point at the packet there.
+    const fileOffset = this.files.stagePacket(timestamp, record.data, record.originalLength);
+    if (fileOffset < 0) {
       this.isAccepting = false;
       return;
     }
+    record.fileOffset = fileOffset;
     this.packets++;
     this.bytes += record.originalLength;
     if (this.isPausedFlag) this.packetsNotAnalyzed++;

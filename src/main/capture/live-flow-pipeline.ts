@@ -44,6 +44,7 @@ export class LiveFlowPipeline {
   private firstUs: number | null = null;
   private lastUs: number | null = null;
   private currentPacketNumber = 0;
+  private currentFileOffset = 0;
 
   constructor(options: LiveFlowPipelineOptions) {
     this.options = options;
@@ -74,7 +75,10 @@ export class LiveFlowPipeline {
     decodePacket(record.data, record.linkType, this.decoded);
   }
 
-  /** Count a packet already decoded by `decode`; `record.data` may be shorter than at decode time (headers only). */
+  /**
+   * Count a packet already decoded by `decode`. `record.fileOffset` is the
+   * packet's block in the pcapng file being written.
+   */
   addDecodedPacket(record: PacketRecord): void {
     this.packets++;
     this.capturedBytes += record.capturedLength;
@@ -83,11 +87,12 @@ export class LiveFlowPipeline {
     if (this.lastUs === null || record.timestampUs > this.lastUs) this.lastUs = record.timestampUs;
     this.linkTypeCounts.set(record.linkType, (this.linkTypeCounts.get(record.linkType) ?? 0) + 1);
     this.currentPacketNumber = record.packetNumber;
+    this.currentFileOffset = record.fileOffset;
 
     const decoded = this.decoded;
     if (decoded.problem !== null)
       this.addProblem(decoded.problem, record.packetNumber, `stopped at packet byte ${decoded.problemOffset}`);
-    this.flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber);
+    this.flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber, record.fileOffset);
   }
 
   /** Hand over the finished flows collected since the last call. */
@@ -131,7 +136,6 @@ export class LiveFlowPipeline {
       this.problems.set(code, tally);
     }
     tally.count++;
-    // Live packets have no file offset until they are written, so the examples carry offset 0.
-    if (tally.examples.length < MAX_PROBLEM_EXAMPLES) tally.examples.push({ packetNumber, fileOffset: 0, message });
+    if (tally.examples.length < MAX_PROBLEM_EXAMPLES) tally.examples.push({ packetNumber, fileOffset: this.currentFileOffset, message });
   }
 }
