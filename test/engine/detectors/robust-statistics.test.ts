@@ -6,6 +6,7 @@ import {
   pickQuantile,
 } from '../../../src/main/engine/detectors/robust-statistics';
 import { findMode, scoreBeacon } from '../../../src/main/engine/detectors/beacon-detector';
+import { computeMedianWithZeros } from '../../../src/main/engine/detectors/off-hours-detector';
 
 describe('robust statistics', () => {
   it('picks quantiles at round(q * (n - 1)) as RITA does', () => {
@@ -83,5 +84,15 @@ describe('scoreBeacon', () => {
 
   it('returns null below three connections', () => {
     expect(scoreBeacon([0, 1], [1, 1], { firstUs: 0, lastUs: 1 }, settings)).toBeNull();
+  });
+});
+
+describe('computeMedianWithZeros', () => {
+  it('counts hours without traffic as zeros', () => {
+    // 2 values and 3 zeros: 0 0 0 5 9 -> index round(0.5 * 4) = 2 -> 0.
+    expect(computeMedianWithZeros([9, 5], 3)).toBe(0);
+    // 3 values and 1 zero: 0 4 6 8 -> index round(1.5) = 2 -> 6.
+    expect(computeMedianWithZeros([8, 4, 6], 1)).toBe(6);
+    expect(computeMedianWithZeros([], 0)).toBe(0);
   });
 });

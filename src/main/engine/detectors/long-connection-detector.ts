@@ -22,11 +22,16 @@ export class LongConnectionDetector implements Detector {
   observeFlow(flow: FlowRecord): void {
     const durationUs = flow.durationUs ?? flow.endUs - flow.startUs;
     if (durationUs < this.context.settings.longConnection.minSeconds * 1_000_000) return;
-    this.flows.push(flow);
-    if (this.flows.length <= maxKept) return;
-    this.flows.sort((a, b) => b.endUs - b.startUs - (a.endUs - a.startUs));
-    this.flows.length = maxKept;
+    if (this.flows.length < maxKept) {
+      this.flows.push(flow);
+      return;
+    }
+    // Full: the new flow replaces the shortest kept one if it is longer.
     this.evictions++;
+    let shortest = 0;
+    for (let i = 1; i < this.flows.length; i++)
+      if (durationOf(this.flows[i] as FlowRecord) < durationOf(this.flows[shortest] as FlowRecord)) shortest = i;
+    if (durationOf(this.flows[shortest] as FlowRecord) < durationUs) this.flows[shortest] = flow;
   }
 
   evaluate(_span: CaptureSpan): Alert[] {
@@ -64,4 +69,8 @@ export class LongConnectionDetector implements Detector {
       );
     });
   }
+}
+
+function durationOf(flow: FlowRecord): number {
+  return flow.durationUs ?? flow.endUs - flow.startUs;
 }

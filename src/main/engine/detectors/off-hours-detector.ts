@@ -15,7 +15,7 @@ import { type FlowReference, buildAlert, formatBytes, techniques } from './alert
 import { BoundedMap } from './bounded-map';
 import { BusinessHours } from './business-hours';
 import { type CaptureSpan, type Detector, type DetectorContext, isAnswered } from './detector';
-import { pickQuantile, sortNumbers } from './robust-statistics';
+import { sortNumbers } from './robust-statistics';
 
 interface HostState {
   /** UTC hour index -> encrypted bytes and the largest flows. */
@@ -28,6 +28,8 @@ interface HostState {
 const hourUs = 3_600_000_000;
 const maxFlowsPerHour = 50;
 const maxSessionsKept = 200;
+/** Hours of a capture examined for business hours: ten years. */
+const maxHoursCounted = 24 * 366 * 10;
 const encryptedServices = /(^|,)(ssl|tls|ssh|quic|dtls)(,|$)/;
 
 export class OffHoursDetector implements Detector {
@@ -35,6 +37,7 @@ export class OffHoursDetector implements Detector {
   private readonly hosts: BoundedMap<string, HostState>;
   private readonly hours: BusinessHours;
   private readonly encryptedPorts: Set<number>;
+  private businessHourCache: { firstUs: number; lastUs: number; count: number } | null = null;
 
   constructor(private readonly context: DetectorContext) {
     this.hosts = new BoundedMap(context.settings.limits.maxKeysPerDetector);
@@ -91,13 +94,11 @@ export class OffHoursDetector implements Detector {
 
   private evaluateVolume(address: string, host: HostState, span: CaptureSpan): Alert | null {
     const settings = this.context.settings.offHours;
-    const businessBytes: number[] = [];
-    const firstHour = Math.floor(span.firstUs / hourUs);
-    const lastHour = Math.floor(span.lastUs / hourUs);
-    for (let index = firstHour; index <= lastHour && index - firstHour < 24 * 366; index++) {
-      if (this.hours.isBusinessTime(index * hourUs)) businessBytes.push(host.hours.get(index)?.bytes ?? 0);
-    }
-    const baseline = businessBytes.length === 0 ? 0 : pickQuantile(sortNumbers(businessBytes), 0.5);
+    const businessHourCount = this.countBusinessHours(span);
+    const activeBusinessBytes = [...host.hours.entries()]
+      .filter(([index]) => this.hours.isBusinessTime(index * hourUs))
+      .map(([, hour]) => hour.bytes);
+    const baseline = computeMedianWithZeros(activeBusinessBytes, businessHourCount - activeBusinessBytes.length);
     const threshold = Math.max(settings.volumeMultiplier * baseline, settings.minBytesPerHour);
     const hot = [...host.hours.entries()]
       .filter(([index, hour]) => !this.hours.isBusinessTime(index * hourUs) && hour.bytes > threshold)
@@ -118,7 +119,7 @@ export class OffHoursDetector implements Detector {
         reason:
           `${address} moved up to ${formatBytes(peak)} of encrypted traffic per hour outside business hours ` +
           `(${settings.startHour}:00-${settings.endHour}:00 ${settings.timeZone}) in ${hot.length} hour${hot.length === 1 ? '' : 's'} ` +
-          `(${hoursText}); its business-hours median is ${formatBytes(baseline)} per hour over ${businessBytes.length} hours, ` +
+          `(${hoursText}); its business-hours median is ${formatBytes(baseline)} per hour over ${businessHourCount} hours, ` +
           `and the threshold is the larger of ${settings.volumeMultiplier} x that and ${formatBytes(settings.minBytesPerHour)}.`,
         measurements: [
           { name: 'peak off-hours encrypted bytes per hour', value: peak, threshold, unit: 'bytes' },
@@ -141,6 +142,23 @@ export class OffHoursDetector implements Detector {
       },
       this.context.settings.limits.maxEvidence,
     );
+  }
+
+  /** Business hours between the capture's first and last hour, counted once per span. */
+  private countBusinessHours(span: CaptureSpan): number {
+    if (
+      this.businessHourCache !== null &&
+      this.businessHourCache.firstUs === span.firstUs &&
+      this.businessHourCache.lastUs === span.lastUs
+    ) {
+      return this.businessHourCache.count;
+    }
+    const firstHour = Math.floor(span.firstUs / hourUs);
+    const lastHour = Math.min(Math.floor(span.lastUs / hourUs), firstHour + maxHoursCounted);
+    let count = 0;
+    for (let index = firstHour; index <= lastHour; index++) if (this.hours.isBusinessTime(index * hourUs)) count++;
+    this.businessHourCache = { firstUs: span.firstUs, lastUs: span.lastUs, count };
+    return count;
   }
 
   private evaluateSessions(address: string, host: HostState): Alert | null {
@@ -179,4 +197,16 @@ export class OffHoursDetector implements Detector {
       this.context.settings.limits.maxEvidence,
     );
   }
+}
+
+/**
+ * Return the median of `values` plus `zeros` zero values, picked as
+ * pickQuantile does, without building the zeros.
+ */
+export function computeMedianWithZeros(values: readonly number[], zeros: number): number {
+  const total = values.length + Math.max(0, zeros);
+  if (total === 0) return 0;
+  const index = Math.round(0.5 * (total - 1));
+  if (index < zeros) return 0;
+  return sortNumbers(values)[index - zeros] as number;
 }
