@@ -1,0 +1,96 @@
+/**
+ * The narrow inputs the protocol-aware detectors read: one type per record
+ * kind, holding only the fields they use. record-mapping.ts builds them from
+ * the analyzers' records (src/shared/domain/records*.ts) and from the Zeek
+ * rows the session parsers emit, so the detectors do not depend on either
+ * shape. Times are microseconds since the epoch.
+ */
+import type { Detector } from '../detector';
+
+/** The connection a record belongs to. */
+export interface ObservedConnection {
+  uid: string;
+  timestampUs: number;
+  client: string;
+  server: string;
+  serverPort: number;
+}
+
+export interface DnsObservation extends ObservedConnection {
+  kind: 'dns';
+  /** Lower-case question name, or null when the message had none. */
+  query: string | null;
+  queryType: number | null;
+  responseCode: number | null;
+  /** Answer data as text (addresses, names, TXT strings). */
+  answers: readonly string[];
+  queryPacketNumber: number | null;
+  responsePacketNumber: number | null;
+}
+
+export interface HttpObservation extends ObservedConnection {
+  kind: 'http';
+  /** Host header without a port, lower case, or null. */
+  host: string | null;
+  packetNumber: number | null;
+}
+
+export interface TlsObservation extends ObservedConnection {
+  kind: 'tls';
+  /** True when a ClientHello was parsed (JA3 present). */
+  hasClientHello: boolean;
+  serverName: string | null;
+  ja3: string | null;
+  ja4: string | null;
+  /** SHA-256 of the server chain, host certificate first; empty without a chain. */
+  certificateFingerprints: readonly string[];
+  isEstablished: boolean;
+}
+
+export interface QuicObservation extends ObservedConnection {
+  kind: 'quic';
+  serverName: string | null;
+}
+
+export interface CertificateObservation {
+  kind: 'certificate';
+  /** SHA-256 of the DER, lower-case hex. */
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  notValidBeforeUs: number | null;
+  notValidAfterUs: number | null;
+  isSelfSigned: boolean;
+}
+
+export interface SmbTreeObservation extends ObservedConnection {
+  kind: 'smb-tree';
+  /** UNC path as requested, e.g. \\HOST\ADMIN$. */
+  path: string;
+  /** 'DISK', 'PIPE', 'PRINT' or null when unknown. */
+  shareType: string | null;
+}
+
+export interface SmbFileObservation extends ObservedConnection {
+  kind: 'smb-file';
+  treePath: string | null;
+  name: string;
+  /** True for a create, overwrite or supersede; false for a plain open; null when the source does not say. */
+  isWrite: boolean | null;
+  /** Lower-case RPC pipe name opened on IPC$ (svcctl, atsvc, srvsvc, ...), else null. */
+  pipe: string | null;
+}
+
+export type ProtocolObservation =
+  | DnsObservation
+  | HttpObservation
+  | TlsObservation
+  | QuicObservation
+  | CertificateObservation
+  | SmbTreeObservation
+  | SmbFileObservation;
+
+/** A detector that also reads analyzer records. */
+export interface ProtocolDetector extends Detector {
+  observeRecord?(record: ProtocolObservation): void;
+}
