@@ -92,7 +92,8 @@ export const flowColumns: readonly FlowColumn[] = [
     sortColumn: 'connectionState',
     width: 88,
     isNumeric: false,
-    display: (flow) => flow.connectionState,
+    // A provisional row of a flow still open has no state yet.
+    display: (flow) => (flow.isProvisional === true ? 'open' : flow.connectionState),
   },
   {
     key: 'missed_bytes',

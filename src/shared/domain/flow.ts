@@ -88,4 +88,10 @@ export interface FlowRecord {
   expectedPorts?: number[];
   /** ICMP flows: message names, echo payload sizes and tunnel signs. */
   icmp?: IcmpSummary;
+  /**
+   * True on a provisional record of a flow still open while a capture loads:
+   * packet and byte counts only, no TCP state or history. The final record
+   * (same uid) replaces it when the flow leaves the flow table.
+   */
+  isProvisional?: boolean;
 }

@@ -22,6 +22,15 @@ export interface AnalyzeOptions {
   onDnsRecord?(record: DnsRecord): void;
   /** HTTP records, likewise. */
   onHttpRecord?(record: HttpRecord): void;
+  /**
+   * Provisional records (`isProvisional`) of flows still open that changed
+   * since the last call, so views fill in before flows finish. Called with
+   * the progress reports, at most every `activeFlowIntervalMs`.
+   */
+  onActiveFlows?(flows: FlowRecord[]): void;
 }
+
+/** Least time between two `onActiveFlows` calls, in milliseconds. */
+export const activeFlowIntervalMs = 250;
 
 export type AnalyzeCapture = (path: string, options?: AnalyzeOptions) => Promise<{ summary: CaptureSummary }>;

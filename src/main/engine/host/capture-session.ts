@@ -145,6 +145,7 @@ export class CaptureSession {
         signal,
         onProgress: (progress) => this.recordProgress(progress),
         onFlows: (flows) => this.addFlows(flows),
+        onActiveFlows: (flows) => this.addFlows(flows),
         onDnsRecord: (record) => this.hostNames.addDnsRecord(record),
         onHttpRecord: (record) => this.hostNames.addHttpRecord(record),
       });
