@@ -21,6 +21,10 @@ export interface SmbTreeRecord {
   isIpcShare: boolean;
   /** 'DISK', 'PIPE' or 'PRINT' from the response; null until it arrives or when it failed. */
   shareType: string | null;
+  /** SMB1 only: the service of the response, e.g. "A:" (disk) or "IPC". */
+  service: string | null;
+  /** SMB1 only: the native file system of the response, e.g. "NTFS". */
+  nativeFileSystem: string | null;
   status: number | null;
   treeId: number | null;
 }
@@ -46,7 +50,7 @@ export interface SmbFileRecord {
 }
 
 export interface SmbConnectionRecord {
-  /** 'SMB1' or 'SMB2' (SMB 2.x and 3.x) from the first message; null until seen. */
+  /** 'SMB2' (SMB 2.x and 3.x) once any SMB2 message is seen, else 'SMB1' once an SMB1 message is; null before. */
   dialect: string | null;
   /** True when an SMB1 NEGOTIATE was seen (possibly before an upgrade to SMB2). */
   hasSmb1Negotiate: boolean;

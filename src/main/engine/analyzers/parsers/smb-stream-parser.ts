@@ -14,6 +14,18 @@ import type {
 import { ByteCursor, decodeUtf16Le } from './byte-cursor';
 import { FrameAssembler, type FrameHandler } from './frame-assembler';
 import { findNtlmsspToken, parseNtlmAuthenticate, parseNtlmChallenge } from './ntlmssp';
+import {
+  parseSmb1Header,
+  readNtCreateRequest,
+  readNtCreateResponse,
+  readSessionSetupBlob,
+  readSmb1Blocks,
+  readTreeConnectPath,
+  readTreeConnectResponse,
+  SMB1_COMMAND,
+  type Smb1Block,
+  type Smb1Header,
+} from './smb1-messages';
 
 /** Bytes kept per SMB message: headers and names fit; READ/WRITE data beyond this is skipped. */
 const MAX_KEPT_MESSAGE_LENGTH = 64 * 1024;
@@ -30,7 +42,15 @@ export const SMB2_COMMAND = {
 } as const;
 
 const STATUS_PENDING = 0x00000103;
+const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 const SHARE_TYPES: Readonly<Record<number, string>> = { 1: 'DISK', 2: 'PIPE', 3: 'PRINT' };
+/** SMB1 tree connect service strings (MS-CIFS 2.2.4.55.2) and the share type Zeek reports for each. */
+const SMB1_SERVICE_SHARE_TYPES: Readonly<Record<string, string>> = {
+  'A:': 'DISK',
+  IPC: 'PIPE',
+  'LPT1:': 'PRINT',
+  COMM: 'COMM',
+};
 
 /** RPC pipes opened on IPC$ for remote execution, persistence or enumeration (PsExec, at/schtasks, reg, DCSync recon). */
 const REMOTE_EXECUTION_PIPES = new Set([
@@ -127,6 +147,8 @@ export class SmbStreamParser {
   private readonly originator = new SmbDirection(this);
   private readonly responder = new SmbDirection(this);
   private readonly pending = new Map<number, PendingRequest>();
+  /** SMB1 requests keyed by MID * 256 + command, since one AndX chain shares a MID. */
+  private readonly pendingSmb1 = new Map<number, PendingRequest>();
   private readonly treesById = new Map<number, SmbTreeRecord>();
   private challenge: ReturnType<typeof parseNtlmChallenge> = null;
 
@@ -149,9 +171,7 @@ export class SmbStreamParser {
     if (message.length < 4 || message[1] !== 0x53 || message[2] !== 0x4d || message[3] !== 0x42) return;
     const protocol = message[0];
     if (protocol === 0xff) {
-      this.record.dialect ??= 'SMB1';
-      // NOTE: SMB1 is recognised (NEGOTIATE, command 0x72) but its tree connects and opens are not read.
-      if (message[4] === 0x72) this.record.hasSmb1Negotiate = true;
+      this.readSmb1(message);
       return;
     }
     if (protocol === 0xfd) {
@@ -204,12 +224,136 @@ export class SmbStreamParser {
     this.readResponse(request, status, treeId, body);
   }
 
-  private remember(messageId: number, request: PendingRequest): void {
-    if (this.pending.size >= MAX_PENDING_REQUESTS) {
-      const oldest = this.pending.keys().next().value;
-      if (oldest !== undefined) this.pending.delete(oldest);
+  private remember(messageId: number, request: PendingRequest, pending = this.pending): void {
+    if (pending.size >= MAX_PENDING_REQUESTS) {
+      const oldest = pending.keys().next().value;
+      if (oldest !== undefined) pending.delete(oldest);
     }
-    this.pending.set(messageId, request);
+    pending.set(messageId, request);
+  }
+
+  /** Adds a session for an NTLMSSP AUTHENTICATE found in a security blob; null when the blob has none. */
+  private addSession(securityBlob: Uint8Array | null): SmbSessionRecord | null {
+    const token = securityBlob === null ? null : findNtlmsspToken(securityBlob);
+    const authenticate = token === null ? null : parseNtlmAuthenticate(token);
+    if (authenticate === null || this.record.sessions.length >= MAX_RECORDS) return null;
+    const session: SmbSessionRecord = {
+      ...authenticate,
+      serverNetbiosComputerName: this.challenge?.netbiosComputerName ?? null,
+      serverDnsComputerName: this.challenge?.dnsComputerName ?? null,
+      serverTreeName: this.challenge?.dnsTreeName ?? null,
+      status: null,
+    };
+    this.record.sessions.push(session);
+    return session;
+  }
+
+  private addTree(path: string): SmbTreeRecord | null {
+    if (this.record.trees.length >= MAX_RECORDS) return null;
+    const tree: SmbTreeRecord = {
+      path,
+      ...classifyShare(path),
+      shareType: null,
+      service: null,
+      nativeFileSystem: null,
+      status: null,
+      treeId: null,
+    };
+    this.record.trees.push(tree);
+    return tree;
+  }
+
+  private addFile(treeId: number, name: string, disposition: number): SmbFileRecord | null {
+    if (this.record.files.length >= MAX_RECORDS) return null;
+    const tree = this.treesById.get(treeId);
+    const isOnIpc = tree === undefined || tree.isIpcShare;
+    const file: SmbFileRecord = {
+      treePath: tree?.path ?? null,
+      name,
+      disposition,
+      status: null,
+      createAction: null,
+      sizeBytes: null,
+      modifiedUs: null,
+      accessedUs: null,
+      createdUs: null,
+      changedUs: null,
+      remoteExecutionPipe: isOnIpc ? classifyRemoteExecutionPipe(name) : null,
+    };
+    this.record.files.push(file);
+    return file;
+  }
+
+  private readChallengeBlob(securityBlob: Uint8Array | null): void {
+    const token = securityBlob === null ? null : findNtlmsspToken(securityBlob);
+    if (token !== null) this.challenge = parseNtlmChallenge(token) ?? this.challenge;
+  }
+
+  /** Reads an SMB1 message: every block of its AndX chain, requests and replies matched by MID and command. */
+  private readSmb1(message: Uint8Array): void {
+    this.record.dialect ??= 'SMB1';
+    const header = parseSmb1Header(message);
+    if (header === null) return;
+    if (header.command === SMB1_COMMAND.negotiate) this.record.hasSmb1Negotiate = true;
+    for (const block of readSmb1Blocks(message, header.command)) {
+      const key = header.multiplexId * 256 + block.command;
+      if (header.isReply) this.readSmb1Reply(header, block, key);
+      else this.readSmb1Request(header, block, key);
+    }
+  }
+
+  private readSmb1Request(header: Smb1Header, block: Smb1Block, key: number): void {
+    if (block.command === SMB1_COMMAND.sessionSetupAndx) {
+      this.remember(key, { command: 1, session: this.addSession(readSessionSetupBlob(block)) }, this.pendingSmb1);
+    } else if (block.command === SMB1_COMMAND.treeConnectAndx) {
+      const path = readTreeConnectPath(block, header.isUnicode);
+      const tree = path === null ? null : this.addTree(path);
+      if (tree !== null) this.remember(key, { command: 3, tree }, this.pendingSmb1);
+    } else if (block.command === SMB1_COMMAND.ntCreateAndx) {
+      const request = readNtCreateRequest(block, header.isUnicode);
+      const file = request === null ? null : this.addFile(header.treeId, request.name, request.disposition);
+      if (file !== null) this.remember(key, { command: 5, file }, this.pendingSmb1);
+    }
+  }
+
+  private readSmb1Reply(header: Smb1Header, block: Smb1Block, key: number): void {
+    // SESSION_SETUP_ANDX response words: AndX (4), Action (2), SecurityBlobLength (2); the blob starts the bytes.
+    if (
+      block.command === SMB1_COMMAND.sessionSetupAndx &&
+      header.status === STATUS_MORE_PROCESSING_REQUIRED &&
+      block.words.length >= 8
+    ) {
+      const blobLength = block.words[6]! | (block.words[7]! << 8);
+      this.readChallengeBlob(blobLength <= block.bytes.length ? block.bytes.subarray(0, blobLength) : null);
+    }
+    const request = this.pendingSmb1.get(key);
+    if (request === undefined) return;
+    this.pendingSmb1.delete(key);
+    if (request.command === 1) {
+      if (request.session !== null) request.session.status = header.status;
+    } else if (request.command === 3) {
+      request.tree.status = header.status;
+      const response = header.status === 0 ? readTreeConnectResponse(block, header.isUnicode) : null;
+      if (response === null) return;
+      request.tree.service = response.service;
+      request.tree.nativeFileSystem = response.nativeFileSystem;
+      request.tree.shareType = SMB1_SERVICE_SHARE_TYPES[response.service] ?? null;
+      request.tree.treeId = header.treeId;
+      this.treesById.set(header.treeId, request.tree);
+    } else {
+      request.file.status = header.status;
+      const response = header.status === 0 ? readNtCreateResponse(block) : null;
+      if (response === null) return;
+      const [created, accessed, modified, changed] = response.times.map(([low, high]) => filetimeToUs(low, high));
+      Object.assign(request.file, {
+        createAction: response.createAction,
+        sizeBytes: response.endOfFile,
+        createdUs: created,
+        accessedUs: accessed,
+        modifiedUs: modified,
+        changedUs: changed,
+      });
+    }
   }
 
   /** Reads a buffer the body locates by an offset from the start of the SMB2 header. */
@@ -223,30 +367,15 @@ export class SmbStreamParser {
     if (command === SMB2_COMMAND.sessionSetup) {
       // StructureSize(2) Flags(1) SecurityMode(1) Capabilities(4) Channel(4) SecurityBufferOffset(2) Length(2).
       cursor.skip(12);
-      const buffer = this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le());
-      const token = buffer === null ? null : findNtlmsspToken(buffer);
-      const authenticate = token === null ? null : parseNtlmAuthenticate(token);
-      let session: SmbSessionRecord | null = null;
-      if (authenticate !== null && this.record.sessions.length < MAX_RECORDS) {
-        session = {
-          ...authenticate,
-          serverNetbiosComputerName: this.challenge?.netbiosComputerName ?? null,
-          serverDnsComputerName: this.challenge?.dnsComputerName ?? null,
-          serverTreeName: this.challenge?.dnsTreeName ?? null,
-          status: null,
-        };
-        this.record.sessions.push(session);
-      }
+      const session = this.addSession(this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le()));
       this.remember(messageId, { command: 1, session });
     } else if (command === SMB2_COMMAND.treeConnect) {
       // StructureSize(2) Flags(2) PathOffset(2) PathLength(2).
       cursor.skip(4);
       const path = this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le());
-      if (path === null || cursor.isShort || this.record.trees.length >= MAX_RECORDS) return;
-      const text = decodeUtf16Le(path);
-      const tree: SmbTreeRecord = { path: text, ...classifyShare(text), shareType: null, status: null, treeId: null };
-      this.record.trees.push(tree);
-      this.remember(messageId, { command: 3, tree });
+      if (path === null || cursor.isShort) return;
+      const tree = this.addTree(decodeUtf16Le(path));
+      if (tree !== null) this.remember(messageId, { command: 3, tree });
     } else if (command === SMB2_COMMAND.create) {
       // CreateDisposition at body offset 36, NameOffset/NameLength at 44/46 (MS-SMB2 2.2.13).
       cursor.skip(36);
@@ -254,36 +383,18 @@ export class SmbStreamParser {
       cursor.skip(4);
       const nameOffset = cursor.readUint16Le();
       const nameLength = cursor.readUint16Le();
-      if (cursor.isShort || this.record.files.length >= MAX_RECORDS) return;
+      if (cursor.isShort) return;
       const name = nameLength === 0 ? new Uint8Array(0) : this.readBuffer(message, nameOffset, nameLength);
       if (name === null) return;
-      const tree = this.treesById.get(treeId);
-      const text = decodeUtf16Le(name);
-      const isOnIpc = tree === undefined || tree.isIpcShare;
-      const file: SmbFileRecord = {
-        treePath: tree?.path ?? null,
-        name: text,
-        disposition,
-        status: null,
-        createAction: null,
-        sizeBytes: null,
-        modifiedUs: null,
-        accessedUs: null,
-        createdUs: null,
-        changedUs: null,
-        remoteExecutionPipe: isOnIpc ? classifyRemoteExecutionPipe(text) : null,
-      };
-      this.record.files.push(file);
-      this.remember(messageId, { command: 5, file });
+      const file = this.addFile(treeId, decodeUtf16Le(name), disposition);
+      if (file !== null) this.remember(messageId, { command: 5, file });
     }
   }
 
   private readChallenge(message: Uint8Array, body: Uint8Array): void {
     // Response: StructureSize(2) SessionFlags(2) SecurityBufferOffset(2) SecurityBufferLength(2).
     const cursor = new ByteCursor(body, 4);
-    const buffer = this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le());
-    const token = buffer === null ? null : findNtlmsspToken(buffer);
-    if (token !== null) this.challenge = parseNtlmChallenge(token) ?? this.challenge;
+    this.readChallengeBlob(this.readBuffer(message, cursor.readUint16Le(), cursor.readUint16Le()));
   }
 
   private readResponse(request: PendingRequest, status: number, treeId: number, body: Uint8Array): void {

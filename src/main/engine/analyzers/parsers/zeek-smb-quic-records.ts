@@ -61,8 +61,8 @@ export function toZeekSmbMappingRecord(identity: ZeekConnectionIdentity, tree: S
   return {
     ...createConnectionColumns(identity),
     path: tree.path,
-    service: null,
-    native_file_system: null,
+    service: tree.service,
+    native_file_system: tree.nativeFileSystem,
     share_type: tree.shareType,
   };
 }
