@@ -59,3 +59,25 @@ export const acceptedBaselineDifferences: Record<string, (AcceptedAnalyzerDiffer
     },
   ],
 };
+
+/**
+ * Rows that differ because of a gap on our side, not accepted as correct:
+ * each stays listed until the TODO it names is done, and the test fails if
+ * the row starts to match (so the entry is removed with the fix).
+ */
+export const knownBaselineGaps: Record<string, (AcceptedAnalyzerDifference & { side: 'extra' | 'missing' })[]> = {
+  'dns__max-compression-depth.pcap.scripts.base.protocols.dns.max-compression-depth.weird.log': [
+    {
+      side: 'missing',
+      item: '5.6.7.8\t53\t1.2.3.4\t12345\tDNS_max_compression_chain_depth_exceeded\t6\t',
+      reason:
+        'TODO: Zeek flips a UDP flow whose originator sends a DNS response (conn.log history "^"), so its weird names ' +
+        '5.6.7.8:53 as originator. Analyzers cannot flip a flow through the flow hooks yet; the weird itself matches.',
+    },
+    {
+      side: 'extra',
+      item: '1.2.3.4\t12345\t5.6.7.8\t53\tDNS_max_compression_chain_depth_exceeded\t6\t',
+      reason: 'The same weird with the unflipped endpoints (see the row above).',
+    },
+  ],
+};

@@ -52,6 +52,8 @@ export interface ApplicationAnalyzerOptions {
   maxBufferedBytesPerDirection?: number;
   /** Flows per DHCP record before it is written early (Zeek's DHCP::max_uids_per_log_entry, 10). */
   maxDhcpUidsPerRecord?: number;
+  /** Compression pointers followed per DNS name (Zeek's dns_max_compression_chain_depth, 20). */
+  maxDnsCompressionHops?: number;
 }
 
 /** Flow facts added to the FlowRecord by `annotateFlowRecord`. */
@@ -150,6 +152,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
   private readonly certificates: CertificateLog;
   private readonly annotations = new Map<string, FlowAnnotations>();
   private readonly maxBufferedBytes: number;
+  readonly maxDnsCompressionHops: number | undefined;
 
   constructor(
     readonly sinks: ApplicationAnalyzerSinks,
@@ -158,6 +161,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
     this.dhcp = new DhcpAggregator((record) => sinks.onDhcp?.(record), options.maxDhcpUidsPerRecord);
     this.certificates = new CertificateLog(sinks);
     this.maxBufferedBytes = options.maxBufferedBytesPerDirection ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.maxDnsCompressionHops = options.maxDnsCompressionHops;
   }
 
   onFlowPacket(event: FlowPacketEvent): void {
@@ -251,7 +255,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
         return;
       }
       if (service === 'http') analysis.http = new HttpFlowAnalyzer(analysis);
-      else if (service === 'dns') analysis.dns = new DnsFlowAnalyzer(analysis, 'tcp', 'dns');
+      else if (service === 'dns') analysis.dns = new DnsFlowAnalyzer(analysis, 'tcp', 'dns', this.maxDnsCompressionHops);
       else if (service === 'ssl' || service === 'ssh' || service === 'smb') analysis.session = new StreamSessionParser(service === 'ssl' ? 'tls' : service);
       else {
         // No analyzer reads this protocol's stream: stop reassembling it.
@@ -308,7 +312,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
       this.setService(analysis, service);
       if (service === 'dns') {
         const variant = getDnsVariant(flow.originatorPort, flow.responderPort);
-        analysis.dns = new DnsFlowAnalyzer(analysis, 'udp', variant);
+        analysis.dns = new DnsFlowAnalyzer(analysis, 'udp', variant, this.maxDnsCompressionHops);
       }
       if (service === 'quic') analysis.quic = new QuicSessionParser();
     }

@@ -5,7 +5,7 @@
  * or responses still unmatched are written when the flow ends.
  */
 import type { DnsRecord } from '../../../shared/domain/records';
-import { DnsSection, type DnsMessage, type DnsProblem, decodeNetbiosName, parseDnsMessage } from './dns-message';
+import { DnsSection, MAX_COMPRESSION_HOPS, type DnsMessage, type DnsProblem, decodeNetbiosName, parseDnsMessage } from './dns-message';
 import type { AnalyzerContext } from './analyzer-context';
 
 /** Unmatched messages kept per flow; past it the oldest are written unmatched (Zeek: max_pending_msgs 50). */
@@ -22,12 +22,13 @@ export class DnsFlowAnalyzer {
     private readonly context: AnalyzerContext,
     private readonly transport: 'udp' | 'tcp',
     private readonly variant: DnsRecord['variant'],
+    private readonly maxCompressionHops = MAX_COMPRESSION_HOPS,
   ) {}
 
   /** Handle one message (UDP payload, or one TCP message without its length prefix). */
   handleMessage(bytes: Uint8Array, packetNumber: number, timestampUs: number): void {
-    const result = parseDnsMessage(bytes);
-    if (result.problem !== null) this.reportProblem(result.problem, result.problemOffset, packetNumber, timestampUs);
+    const result = parseDnsMessage(bytes, this.maxCompressionHops);
+    if (result.problem !== null) this.reportProblem(result.problem, result.problemDetail ?? `message byte ${result.problemOffset}`, packetNumber, timestampUs);
     const message = result.message;
     if (message === null || message.opcode !== 0) return;
     if (message.isResponse) this.handleReply(message, packetNumber, timestampUs);
@@ -175,7 +176,7 @@ export class DnsFlowAnalyzer {
     };
   }
 
-  private reportProblem(problem: DnsProblem, offset: number, packetNumber: number, timestampUs: number): void {
-    this.context.emitWeird(problem, `message byte ${offset}`, 'DNS', packetNumber, timestampUs);
+  private reportProblem(problem: DnsProblem, detail: string, packetNumber: number, timestampUs: number): void {
+    this.context.emitWeird(problem, detail, 'DNS', packetNumber, timestampUs);
   }
 }

@@ -7,8 +7,8 @@
  */
 import { formatAddressBytes } from '../flows/address-text';
 
-/** Pointers followed per name before the name is rejected (Zeek stops after its own limit too). */
-export const MAX_COMPRESSION_HOPS = 16;
+/** Pointers followed per name before the name is rejected: Zeek's default dns_max_compression_chain_depth. */
+export const MAX_COMPRESSION_HOPS = 20;
 /** Names longer than this (RFC 1035: 255 octets on the wire) are rejected. */
 const MAX_NAME_LENGTH = 255;
 /** Resource records decoded per message; further records are counted but not decoded. */
@@ -77,6 +77,8 @@ export interface DnsParseResult {
   problem: DnsProblem | null;
   /** Byte offset in the message at which the problem was found. */
   problemOffset: number;
+  /** Extra detail for weird.log's addl: the chain depth reached, as Zeek reports it; else null. */
+  problemDetail: string | null;
 }
 
 interface NameResult {
@@ -85,9 +87,11 @@ interface NameResult {
   end: number;
   problem: DnsProblem | null;
   problemOffset: number;
+  /** Compression pointers followed. */
+  hops: number;
 }
 
-const nameScratch: NameResult = { name: '', end: 0, problem: null, problemOffset: 0 };
+const nameScratch: NameResult = { name: '', end: 0, problem: null, problemOffset: 0, hops: 0 };
 
 /**
  * Read a possibly compressed domain name starting at `offset`. Labels are
@@ -95,10 +99,11 @@ const nameScratch: NameResult = { name: '', end: 0, problem: null, problemOffset
  * kept as characters for the log writer to escape. The root name is ''.
  * Returns a shared scratch object: copy what you keep before the next call.
  */
-export function readDomainName(bytes: Uint8Array, offset: number): NameResult {
+export function readDomainName(bytes: Uint8Array, offset: number, maxHops = MAX_COMPRESSION_HOPS): NameResult {
   const result = nameScratch;
   result.problem = null;
   result.problemOffset = 0;
+  result.hops = 0;
   let position = offset;
   let end = -1;
   let hops = 0;
@@ -116,7 +121,8 @@ export function readDomainName(bytes: Uint8Array, offset: number): NameResult {
       if (end < 0) end = position + 2;
       if (target >= position) return failName(result, 'DNS_label_forward_compress_offset', position);
       hops++;
-      if (hops > MAX_COMPRESSION_HOPS) return failName(result, 'DNS_max_compression_chain_depth_exceeded', position);
+      result.hops = hops;
+      if (hops > maxHops) return failName(result, 'DNS_max_compression_chain_depth_exceeded', position);
       position = target;
       continue;
     }
@@ -156,8 +162,14 @@ function failName(result: NameResult, problem: DnsProblem, offset: number): Name
  * Never throws: a malformed message returns what was decoded before the
  * problem, with the problem's name and offset.
  */
-export function parseDnsMessage(bytes: Uint8Array): DnsParseResult {
-  if (bytes.length < 12) return { message: null, problem: 'DNS_truncated_len_lt_hdr_len', problemOffset: bytes.length };
+export function parseDnsMessage(bytes: Uint8Array, maxCompressionHops = MAX_COMPRESSION_HOPS): DnsParseResult {
+  if (bytes.length < 12) return { message: null, problem: 'DNS_truncated_len_lt_hdr_len', problemOffset: bytes.length, problemDetail: null };
+  const fail = (message: DnsMessage, problem: DnsProblem, problemOffset: number, name?: NameResult): DnsParseResult => ({
+    message,
+    problem,
+    problemOffset,
+    problemDetail: problem === 'DNS_max_compression_chain_depth_exceeded' && name !== undefined ? String(name.hops) : null,
+  });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flags = view.getUint16(2, false);
   const message: DnsMessage = {
@@ -182,9 +194,9 @@ export function parseDnsMessage(bytes: Uint8Array): DnsParseResult {
   // Questions: the count is a claim, so each one must fit in the bytes left.
   let offset = 12;
   for (let i = 0; i < message.questionCount; i++) {
-    const name = readDomainName(bytes, offset);
-    if (name.problem !== null) return { message, problem: name.problem, problemOffset: name.problemOffset };
-    if (name.end + 4 > bytes.length) return { message, problem: 'DNS_truncated_quest_too_short', problemOffset: name.end };
+    const name = readDomainName(bytes, offset, maxCompressionHops);
+    if (name.problem !== null) return fail(message, name.problem, name.problemOffset, name);
+    if (name.end + 4 > bytes.length) return fail(message, 'DNS_truncated_quest_too_short', name.end);
     if (message.questions.length < MAX_RECORDS_PER_MESSAGE) {
       message.questions.push({ name: name.name, type: view.getUint16(name.end, false), class: view.getUint16(name.end + 2, false) });
     }
@@ -198,27 +210,27 @@ export function parseDnsMessage(bytes: Uint8Array): DnsParseResult {
   ];
   for (const [section, count] of sections) {
     for (let i = 0; i < count; i++) {
-      if (message.records.length >= MAX_RECORDS_PER_MESSAGE) return { message, problem: 'DNS_too_many_records', problemOffset: offset };
-      const name = readDomainName(bytes, offset);
-      if (name.problem !== null) return { message, problem: name.problem, problemOffset: name.problemOffset };
+      if (message.records.length >= MAX_RECORDS_PER_MESSAGE) return fail(message, 'DNS_too_many_records', offset);
+      const name = readDomainName(bytes, offset, maxCompressionHops);
+      if (name.problem !== null) return fail(message, name.problem, name.problemOffset, name);
       const ownerName = name.name;
-      if (name.end + 10 > bytes.length) return { message, problem: 'DNS_truncated_ans_too_short', problemOffset: name.end };
+      if (name.end + 10 > bytes.length) return fail(message, 'DNS_truncated_ans_too_short', name.end);
       const type = view.getUint16(name.end, false);
       const recordClass = view.getUint16(name.end + 2, false);
       const ttl = view.getUint32(name.end + 4, false);
       const dataLength = view.getUint16(name.end + 8, false);
       const dataStart = name.end + 10;
-      if (dataStart + dataLength > bytes.length) return { message, problem: 'DNS_truncated_RR_rdlength_lt_len', problemOffset: dataStart };
+      if (dataStart + dataLength > bytes.length) return fail(message, 'DNS_truncated_RR_rdlength_lt_len', dataStart);
 
-      const data = formatRecordData(bytes, view, type, dataStart, dataLength);
-      if (data.problem !== null) return { message, problem: data.problem, problemOffset: data.problemOffset };
+      const data = formatRecordData(bytes, view, type, dataStart, dataLength, maxCompressionHops);
+      if (data.problem !== null) return { message, problem: data.problem, problemOffset: data.problemOffset, problemDetail: data.problemDetail };
       // The OPT record's extended rcode bits are not merged: Zeek logs the header's 4-bit rcode.
       if (type === DnsType.OPT) message.ednsUdpPayloadSize = recordClass;
       message.records.push({ section, name: ownerName, type, class: recordClass, ttlSeconds: ttl, text: data.text });
       offset = dataStart + dataLength;
     }
   }
-  return { message, problem: null, problemOffset: 0 };
+  return { message, problem: null, problemOffset: 0, problemDetail: null };
 }
 
 /** Resource record type numbers this parser formats. */
@@ -252,13 +264,15 @@ interface DataText {
   text: string;
   problem: DnsProblem | null;
   problemOffset: number;
+  problemDetail: string | null;
 }
 
 /** Format record data the way Zeek's dns.log `answers` shows it. */
-function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start: number, length: number): DataText {
+function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start: number, length: number, maxHops: number): DataText {
   const end = start + length;
-  const ok = (text: string): DataText => ({ text, problem: null, problemOffset: 0 });
-  const mismatch: DataText = { text: '', problem: 'DNS_RR_length_mismatch', problemOffset: start };
+  const ok = (text: string): DataText => ({ text, problem: null, problemOffset: 0, problemDetail: null });
+  const mismatch: DataText = { text: '', problem: 'DNS_RR_length_mismatch', problemOffset: start, problemDetail: null };
+  const readNameInData = (offset: number): DataText => readNameInRecord(bytes.subarray(0, end), offset, maxHops);
 
   switch (type) {
     case DnsType.A:
@@ -271,13 +285,13 @@ function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start
     case DnsType.CNAME:
     case DnsType.PTR:
     case DnsType.SOA:
-      return readNameInData(bytes.subarray(0, end), start);
+      return readNameInData(start);
     case DnsType.MX:
       if (length < 3) return mismatch;
-      return readNameInData(bytes.subarray(0, end), start + 2);
+      return readNameInData(start + 2);
     case DnsType.SRV:
       if (length < 7) return mismatch;
-      return readNameInData(bytes.subarray(0, end), start + 6);
+      return readNameInData(start + 6);
     case DnsType.TXT:
     case DnsType.SPF:
       return formatCharacterStrings(bytes, start, end, type === DnsType.TXT ? 'TXT' : 'SPF');
@@ -285,7 +299,7 @@ function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start
     case DnsType.HTTPS: {
       if (length < 3) return mismatch;
       const priority = view.getUint16(start, false);
-      const target = readNameInData(bytes.subarray(0, end), start + 2);
+      const target = readNameInData(start + 2);
       if (target.problem !== null) return target;
       return ok(`${type === DnsType.HTTPS ? 'HTTPS' : 'SVCB'} ${priority} ${target.text === '' ? '.' : target.text}`);
     }
@@ -304,7 +318,7 @@ function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start
       return ok(`DNSKEY ${bytes[start + 3] ?? 0}`);
     case DnsType.RRSIG: {
       if (length < 18) return mismatch;
-      const signer = readNameInData(bytes.subarray(0, end), start + 18);
+      const signer = readNameInData(start + 18);
       if (signer.problem !== null) return signer;
       return ok(`RRSIG ${view.getUint16(start, false)} ${signer.text === '' ? '<Root>' : signer.text}`);
     }
@@ -319,10 +333,13 @@ function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start
   }
 }
 
-function readNameInData(bytes: Uint8Array, offset: number): DataText {
-  const name = readDomainName(bytes, offset);
-  if (name.problem !== null) return { text: '', problem: name.problem, problemOffset: name.problemOffset };
-  return { text: name.name, problem: null, problemOffset: 0 };
+function readNameInRecord(bytes: Uint8Array, offset: number, maxHops: number): DataText {
+  const name = readDomainName(bytes, offset, maxHops);
+  if (name.problem !== null) {
+    const detail = name.problem === 'DNS_max_compression_chain_depth_exceeded' ? String(name.hops) : null;
+    return { text: '', problem: name.problem, problemOffset: name.problemOffset, problemDetail: detail };
+  }
+  return { text: name.name, problem: null, problemOffset: 0, problemDetail: null };
 }
 
 /** Zeek's TXT form: "TXT <length> <text>" per string, joined with spaces. */
@@ -331,14 +348,14 @@ function formatCharacterStrings(bytes: Uint8Array, start: number, end: number, l
   let position = start;
   while (position < end) {
     const length = bytes[position] ?? 0;
-    if (position + 1 + length > end) return { text: '', problem: 'DNS_RR_length_mismatch', problemOffset: position };
+    if (position + 1 + length > end) return { text: '', problem: 'DNS_RR_length_mismatch', problemOffset: position, problemDetail: null };
     let value = '';
     for (let i = position + 1; i <= position + length; i++) value += String.fromCharCode(bytes[i] ?? 0);
     if (text !== '') text += ' ';
     text += `${label} ${length} ${value}`;
     position += 1 + length;
   }
-  return { text, problem: null, problemOffset: 0 };
+  return { text, problem: null, problemOffset: 0, problemDetail: null };
 }
 
 /** Zeek's names for query types (base/protocols/dns/consts.zeek in Zeek 6). */
