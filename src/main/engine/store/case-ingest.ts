@@ -76,7 +76,9 @@ export async function ingestCaptureIntoCase(store: CaseStore, path: string, opti
       break;
     }
     if (!store.isCommitDue()) continue;
-    options.onCommit?.(await store.commit());
+    // Not `onCommit?.(await commit())`: an absent callback would skip the commit itself.
+    const committed = await store.commit();
+    options.onCommit?.(committed);
     if (await isOverDiskCap(store)) {
       stopState = 'disk-cap-reached';
       break;
