@@ -3,6 +3,9 @@
  * contract API as `window.tideline`, plus `getPathForFile` so that a capture
  * dropped on the window can be opened by its path.
  */
+// Must stay the first import: it configures zod before the contract creates its schemas.
+import './configure-zod';
+
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 import { preloadGlobalName } from '../../shared/contract/names';

@@ -138,7 +138,8 @@ export function buildHostGraphOption(input: HostGraphOptionInput): EChartsCoreOp
         ],
         data: nodes,
         links: edges,
-        label: { show: true, position: 'right', color: palette.text, fontSize: 11 },
+        // The explicit line height keeps the name on its own line under the address.
+        label: { show: true, position: 'right', color: palette.text, fontSize: 11, lineHeight: 14 },
         labelLayout: { hideOverlap: true },
         lineStyle: { color: palette.edge, opacity: 0.6, curveness: 0.08 },
         emphasis: { focus: 'adjacency', lineStyle: { opacity: 1 } },
