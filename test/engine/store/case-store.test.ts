@@ -149,6 +149,29 @@ describe('case queries', () => {
   });
 });
 
+describe('batched ingest', () => {
+  it('commits batches without an onCommit callback', async () => {
+    const capture = join(workFolder, 'batches.pcap');
+    generateCapture({ path: capture, seed: 3, sizeBytes: 12 * 1024 * 1024, variant: 'mix', format: 'pcap' });
+    const store = await CaseStore.create({ casesFolder: join(workFolder, 'batches'), name: 'b', sources: [], batchRows: 2000, batchMs: 60_000 });
+    const result = await ingestCaptureIntoCase(store, capture);
+    // 12 MiB arrives in three 4 MiB chunks, each past 2000 rows, plus the final commit.
+    expect(result.marker.batches).toBe(4);
+    await store.close();
+  }, 60_000);
+
+  it('stops at the disk cap with a clear state', async () => {
+    const capture = join(workFolder, 'cap.pcap');
+    generateCapture({ path: capture, seed: 4, sizeBytes: 24 * 1024 * 1024, variant: 'mix', format: 'pcap' });
+    const store = await CaseStore.create({ casesFolder: join(workFolder, 'cap'), name: 'cap', sources: [], settings: { diskCapBytes: 1 }, batchRows: 2000 });
+    const result = await ingestCaptureIntoCase(store, capture);
+    expect(result.marker.state).toBe('disk-cap-reached');
+    expect(result.marker.message).toContain('disk cap of 1 bytes');
+    expect(result.marker.batches).toBe(2);
+    await store.close();
+  }, 60_000);
+});
+
 describe('crash in the middle of ingest', () => {
   it('reopens with exactly the batches committed before SIGKILL', async () => {
     const capture = join(workFolder, 'crash.pcap');
