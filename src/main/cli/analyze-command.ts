@@ -13,6 +13,7 @@ import {
   formatConnLogJsonLine,
   formatConnLogRow,
 } from '../engine/output/zeek-conn-log';
+import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
 import { observeLinkLayer } from '../engine/detectors/detect-capture';
 import { DetectionEngine } from '../engine/detectors/detection-engine';
 import { writeDetectionOutputs } from '../engine/output/notice-log';
@@ -99,6 +100,9 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   progressBar?.finish();
   const analyzerLogCounts = analyzerLogs.close();
   await observeLinkLayer(parsed.file, detections);
+  const verdicts = new AlertStateStore(join(outputDirectory, alertStateFileName));
+  await verdicts.load();
+  detections.setVerdicts(verdicts.statuses());
   const alertCounts = await writeDetectionOutputs(outputDirectory, detections.evaluate(), parsed.format, openedAt);
 
   if (sortedFlows !== null) {
