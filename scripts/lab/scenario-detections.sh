@@ -234,7 +234,7 @@ scenario_flood_syn() {
 
 scenario_flood_icmp() {
   capture_begin flood-icmp
-  # The target stops answering echo, as an overwhelmed host or a filter would.
+  # The target ignores echo requests, as an overwhelmed host or a filter would.
   lab_exec srv2 sysctl -qw net.ipv4.icmp_echo_ignore_all=1
   lab_exec ws3 hping3 -q --icmp -i u2000 -c 1500 10.66.1.11 >/dev/null 2>&1 || true
   lab_exec srv2 sysctl -qw net.ipv4.icmp_echo_ignore_all=0
@@ -275,7 +275,7 @@ scenario_rogue() {
   # ws3 claims the router's address towards ws1.
   lab_exec ws3 python3 "$HERE/scenarios/send-arp-claims.py" eth0 10.66.0.1 02:00:0a:42:00:21 10.66.0.21 5 0.5
   sleep 2
-  # A device joins late and asks for an address; ws3 runs a second DHCP server.
+  # A device joins late and requests an address, and ws3 runs a second DHCP server.
   lab_spawn ws3 dhcp-rogue dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 --bind-interfaces \
     --dhcp-range=10.66.3.100,10.66.3.150,255.255.0.0,10m --pid-file= --dhcp-leasefile="$LAB_TMP/rogue.leases"
   sleep 1
