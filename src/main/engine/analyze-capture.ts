@@ -67,6 +67,8 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
   const fileProblems = new ProblemCounter();
   const decodeProblems = new ProblemCounter();
   const linkTypeCounts = new Map<number, number>();
+  let runLinkType = -1;
+  let runLength = 0;
   let pendingFlows: FlowRecord[] = [];
   let flowCount = 0;
   let packets = 0;
@@ -121,7 +123,14 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
         wireBytes += record.originalLength;
         if (firstUs === null || record.timestampUs < firstUs) firstUs = record.timestampUs;
         if (lastUs === null || record.timestampUs > lastUs) lastUs = record.timestampUs;
-        linkTypeCounts.set(record.linkType, (linkTypeCounts.get(record.linkType) ?? 0) + 1);
+        // Packets of one link type come in runs, so the map is touched only when the type changes.
+        if (record.linkType === runLinkType) {
+          runLength++;
+        } else {
+          if (runLength > 0) linkTypeCounts.set(runLinkType, (linkTypeCounts.get(runLinkType) ?? 0) + runLength);
+          runLinkType = record.linkType;
+          runLength = 1;
+        }
         currentPacketNumber = record.packetNumber;
         currentFileOffset = record.fileOffset;
 
@@ -153,6 +162,7 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
   analyzer.onCaptureEnd?.();
   emitPending();
 
+  if (runLength > 0) linkTypeCounts.set(runLinkType, (linkTypeCounts.get(runLinkType) ?? 0) + runLength);
   const linkTypes: LinkTypeCount[] = [...linkTypeCounts.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([linkType, count]) => ({ linkType, name: getLinkTypeName(linkType), packets: count }));

@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+
+/** Seed, two IPv6 addresses, protocol, pad and two ports. */
+const MAX_INPUT_BYTES = 2 + 32 + 2 + 4;
+const scratch = new Uint8Array(MAX_INPUT_BYTES);
 
 /**
  * Community ID v1 (corelight/community-id-spec): "1:" + base64 of SHA-1
@@ -18,45 +22,53 @@ export function computeCommunityId(
   destinationPort: number,
   options: { hasPorts: boolean; isOneWay: boolean; seed?: number },
 ): string {
-  let firstAddress = sourceAddress;
-  let secondAddress = destinationAddress;
-  let firstPort = sourcePort;
-  let secondPort = destinationPort;
-
-  const order = compareBytes(sourceAddress, destinationAddress);
-  const isSwapNeeded = !options.isOneWay && (order > 0 || (order === 0 && sourcePort > destinationPort));
-  if (isSwapNeeded) {
-    firstAddress = destinationAddress;
-    secondAddress = sourceAddress;
-    firstPort = destinationPort;
-    secondPort = sourcePort;
-  }
-
-  const seed = options.seed ?? 0;
-  const addressLength = firstAddress.length;
-  const buffer = new Uint8Array(2 + 2 * addressLength + 2 + (options.hasPorts ? 4 : 0));
-  buffer[0] = (seed >> 8) & 0xff;
-  buffer[1] = seed & 0xff;
-  buffer.set(firstAddress, 2);
-  buffer.set(secondAddress, 2 + addressLength);
-  let offset = 2 + 2 * addressLength;
-  buffer[offset++] = protocol;
-  buffer[offset++] = 0;
-  if (options.hasPorts) {
-    buffer[offset++] = (firstPort >> 8) & 0xff;
-    buffer[offset++] = firstPort & 0xff;
-    buffer[offset++] = (secondPort >> 8) & 0xff;
-    buffer[offset] = secondPort & 0xff;
-  }
-
-  return `1:${createHash('sha1').update(buffer).digest('base64')}`;
+  const addressLength = Math.min(sourceAddress.length, destinationAddress.length, 16);
+  const bytes = new Uint8Array(2 * addressLength);
+  bytes.set(sourceAddress.subarray(0, addressLength));
+  bytes.set(destinationAddress.subarray(0, addressLength), addressLength);
+  return computeCommunityIdAt(bytes, 0, addressLength, addressLength, protocol, sourcePort, destinationPort, options.hasPorts, options.isOneWay, options.seed ?? 0);
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const difference = (a[i] ?? 0) - (b[i] ?? 0);
-    if (difference !== 0) return difference;
+/**
+ * Community ID v1 of addresses read from `bytes` at `sourceOffset` and
+ * `destinationOffset` (`addressLength` bytes each, 4 or 16), for callers
+ * that keep addresses in a larger buffer such as a flow key. Allocates
+ * nothing but the result.
+ */
+export function computeCommunityIdAt(
+  bytes: Uint8Array,
+  sourceOffset: number,
+  destinationOffset: number,
+  addressLength: number,
+  protocol: number,
+  sourcePort: number,
+  destinationPort: number,
+  hasPorts: boolean,
+  isOneWay: boolean,
+  seed = 0,
+): string {
+  let order = 0;
+  for (let i = 0; i < addressLength && order === 0; i++) order = (bytes[sourceOffset + i] ?? 0) - (bytes[destinationOffset + i] ?? 0);
+  const isSwapNeeded = !isOneWay && (order > 0 || (order === 0 && sourcePort > destinationPort));
+  const firstOffset = isSwapNeeded ? destinationOffset : sourceOffset;
+  const secondOffset = isSwapNeeded ? sourceOffset : destinationOffset;
+  const firstPort = isSwapNeeded ? destinationPort : sourcePort;
+  const secondPort = isSwapNeeded ? sourcePort : destinationPort;
+
+  scratch[0] = (seed >> 8) & 0xff;
+  scratch[1] = seed & 0xff;
+  for (let i = 0; i < addressLength; i++) {
+    scratch[2 + i] = bytes[firstOffset + i] ?? 0;
+    scratch[2 + addressLength + i] = bytes[secondOffset + i] ?? 0;
   }
-  return a.length - b.length;
+  let offset = 2 + 2 * addressLength;
+  scratch[offset++] = protocol;
+  scratch[offset++] = 0;
+  if (hasPorts) {
+    scratch[offset++] = (firstPort >> 8) & 0xff;
+    scratch[offset++] = firstPort & 0xff;
+    scratch[offset++] = (secondPort >> 8) & 0xff;
+    scratch[offset++] = secondPort & 0xff;
+  }
+  return `1:${hash('sha1', scratch.subarray(0, offset), 'base64')}`;
 }

@@ -1,6 +1,6 @@
 import type { ConnectionState, FlowRecord } from '../../../shared/domain/flow';
 import { isPrivateAddress } from './address-text';
-import { computeCommunityId } from './community-id';
+import { computeCommunityIdAt } from './community-id';
 import type { FlowState } from './flow-state';
 import { getTcpConnectionState } from './tcp-tracking';
 
@@ -19,16 +19,16 @@ export function buildFlowRecord(flow: FlowState): FlowRecord {
 
   return {
     uid: flow.uid,
-    communityId: computeCommunityId(
-      flow.originatorAddress,
-      flow.responderAddress,
+    communityId: computeCommunityIdAt(
+      flow.keyBytes,
+      flow.originatorKeyOffset,
+      flow.responderKeyOffset,
+      flow.addressLength,
       flow.protocol,
       flow.originatorPort,
       flow.responderPort,
-      {
-        hasPorts,
-        isOneWay: flow.isIcmpOneWay,
-      },
+      hasPorts,
+      flow.isIcmpOneWay,
     ),
     startUs: flow.startUs,
     endUs: flow.lastPacketUs,
