@@ -11,7 +11,7 @@ import {
   type QuicPacketKeys,
 } from '../../../../src/main/engine/analyzers/parsers/quic-keys';
 import { toZeekQuicRecord } from '../../../../src/main/engine/analyzers/parsers/zeek-smb-quic-records';
-import { ascii, clientHello, extension, hex, u16, zeros, type Bytes } from './bytes';
+import { ascii, clientHello, extension, hex, u16, u32, zeros, type Bytes } from './bytes';
 import { RFC9001_CLIENT_INITIAL_HEX } from './rfc9001-vectors';
 
 const RFC_DCID = new Uint8Array(hex('8394c8f03e515708'));
@@ -36,6 +36,17 @@ describe('QUIC Initial keys', () => {
       new Uint8Array(hex('d1b1c98dd7689fb8ec11d242b123dc9b')),
     );
     expect(mask.toString('hex')).toBe('437b9aec36');
+  });
+
+  it('derives the RFC 9369 A.1 v2 keys', () => {
+    const keys = deriveQuicInitialKeys(0x6b3343cf, RFC_DCID)!;
+    // RFC 9369 Appendix A.1: the same connection id with the v2 salt and "quicv2" labels.
+    expect(keys.client.key.toString('hex')).toBe('8b1a0bc121284290a29e0971b5cd045d');
+    expect(keys.client.iv.toString('hex')).toBe('91f73e2351d8fa91660e909f');
+    expect(keys.client.headerProtection.toString('hex')).toBe('45b95e15235d6f45a6b19cbcb0294ba9');
+    expect(keys.server.key.toString('hex')).toBe('82db637861d55e1d011f19ea71d5d2a7');
+    expect(keys.server.iv.toString('hex')).toBe('dd13c276499c0249d3310652');
+    expect(keys.server.headerProtection.toString('hex')).toBe('edf6d05c83121201b436e16877593c3a');
   });
 
   it('returns null for an unknown version', () => {
@@ -109,6 +120,32 @@ describe('QuicConnectionParser', () => {
     expect(parser.record.alpnProtocols).toEqual(['h3']);
     expect(parser.record.history).toBe('ISH');
   });
+
+  it('decrypts a QUIC v2 Initial', () => {
+    const dcid = hex('8394c8f03e515708');
+    const keys = deriveQuicInitialKeys(0x6b3343cf, new Uint8Array(dcid))!;
+    const hello = clientHello({
+      ciphers: [0x1301],
+      extensions: extension(0, [...u16(8), 0, ...u16(5), ...ascii('b.org')]),
+    });
+    const parser = new QuicConnectionParser();
+    parser.pushDatagram(new Uint8Array(sealInitial(keys.client, dcid, 0, cryptoFrame(0, hello), 0x6b3343cf)), true);
+    expect(parser.record.problems).toEqual([]);
+    expect(parser.record.serverName).toBe('b.org');
+    expect(parser.record.version).toBe(0x6b3343cf);
+    const row = toZeekQuicRecord(
+      {
+        timestampUs: 0,
+        uid: 'C',
+        originatorAddress: 'a',
+        originatorPort: 1,
+        responderAddress: 'b',
+        responderPort: 443,
+      },
+      parser.record,
+    );
+    expect(row.version).toBe('quicv2');
+  });
 });
 
 function cryptoFrame(offset: number, data: Bytes): Bytes {
@@ -116,16 +153,17 @@ function cryptoFrame(offset: number, data: Bytes): Bytes {
   return [0x06, 0x40 | (offset >> 8), offset & 0xff, 0x40 | (data.length >> 8), data.length & 0xff, ...data];
 }
 
-/** Protects a v1 client Initial with a 2-byte packet number, padded so the sample exists (RFC 9001 section 5). */
-function sealInitial(keys: QuicPacketKeys, dcid: Bytes, packetNumber: number, frames: Bytes): Bytes {
+/**
+ * Protects a client Initial with a 2-byte packet number, padded so the sample
+ * exists (RFC 9001 section 5). Initial is type 0 in v1 and type 1 in v2.
+ */
+function sealInitial(keys: QuicPacketKeys, dcid: Bytes, packetNumber: number, frames: Bytes, version = 1): Bytes {
   const payload = [...frames, ...zeros(Math.max(0, 40 - frames.length))];
   const length = 2 + payload.length + 16;
+  const firstByte = version === 0x6b3343cf ? 0xd1 : 0xc1;
   const header = [
-    0xc1,
-    0,
-    0,
-    0,
-    1,
+    firstByte,
+    ...u32(version),
     dcid.length,
     ...dcid,
     0,
