@@ -1,6 +1,6 @@
 /**
- * What a per-flow analyzer needs from its surroundings: the flow's identity
- * and the sinks its records go to. One context is created per analyzed flow.
+ * Surroundings of a per-flow analyzer: the flow's identity and the sinks its
+ * records go to. One context is created per analyzed flow.
  */
 import type { ConnectionEndpoints, DnsRecord, HttpRecord } from '../../../shared/domain/records';
 import type { DhcpMessage } from './dhcp-message';

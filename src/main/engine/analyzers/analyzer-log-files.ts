@@ -24,7 +24,7 @@ import type { ApplicationAnalyzerSinks } from './application-analyzers';
 /** Text collected before each write to the file. */
 const FLUSH_CHARACTERS = 64 * 1024;
 
-/** A sink that appends to `path`, created (or truncated) when the sink is opened. */
+/** Open `path` for writing (created or truncated) and return a buffered sink over it. */
 export function openFileSink(path: string): ZeekLogSink {
   const descriptor = openSync(path, 'w');
   let pending = '';

@@ -1,9 +1,9 @@
 /**
- * The application-layer analyzers as one FlowAnalyzer: identifies each
- * flow's service from its first payload bytes, reassembles TCP streams for
- * the stream analyzers (HTTP, DNS over TCP), runs the datagram analyzers
- * (DNS, mDNS, LLMNR, DHCP) and the ICMP summary, and hands records to sinks
- * as they complete.
+ * The application-layer analyzers as one FlowAnalyzer. It identifies each
+ * flow's service from its first payload bytes and reassembles TCP streams
+ * for the stream analyzers (HTTP, DNS over TCP, TLS, SSH, SMB). It also runs
+ * the datagram analyzers (DNS, mDNS, LLMNR, NetBIOS, DHCP, QUIC) and the
+ * ICMP summary, and hands records to sinks as they complete.
  *
  * Per-flow state lives in the flow handle's `analyzerState` slot and is
  * released in `onFlowEnd`. Nothing here throws on malformed input: parsers
@@ -101,7 +101,7 @@ class FlowAnalysis implements AnalyzerContext {
     this.heldBytes += data.length;
   }
 
-  /** The held chunks in arrival order, originator's first; the list is emptied. */
+  /** Return the held chunks, the originator's first, each side in arrival order, and empty the list. */
   takeHeldChunks(): HeldChunk[] {
     if (this.heldChunks.length === 0) return this.heldChunks;
     const chunks = [...this.heldChunks.filter((chunk) => chunk.isFromOriginator), ...this.heldChunks.filter((chunk) => !chunk.isFromOriginator)];

@@ -1,8 +1,8 @@
 /**
- * Turns the DNS messages of one flow into dns.log records, pairing queries
- * and responses by transaction id in order, as Zeek's base/protocols/dns
- * scripts do: a pair is written when its second half arrives, and queries
- * or responses still unmatched are written when the flow ends.
+ * Turns the DNS messages of one flow into dns.log records. Queries and
+ * responses are paired by transaction id in order, as Zeek's
+ * base/protocols/dns scripts do. A pair is written when its second half
+ * arrives, and queries or responses still unmatched when the flow ends.
  */
 import type { DnsRecord } from '../../../shared/domain/records';
 import { DnsSection, MAX_COMPRESSION_HOPS, type DnsMessage, type DnsProblem, decodeNetbiosName, parseDnsMessage } from './dns-message';
@@ -58,7 +58,7 @@ export class DnsFlowAnalyzer {
     this.tcpBuffers[side] = offset < bytes.length ? bytes.slice(offset) : null;
   }
 
-  /** A hole in a TCP stream: the message being collected cannot complete. */
+  /** Drop the message being collected after a hole in the TCP stream, because it cannot complete. */
   handleGap(isFromOriginator: boolean): void {
     this.tcpBuffers[isFromOriginator ? 0 : 1] = null;
   }

@@ -42,7 +42,7 @@ export interface DnsMessage {
   isTruncated: boolean;
   isRecursionDesired: boolean;
   isRecursionAvailable: boolean;
-  /** Z, AD and CD bits as one 3-bit value, as Zeek's msg$Z holds them. */
+  /** Z, AD and CD bits as one 3-bit value, as Zeek's msg$Z counts them. */
   z: number;
   /** The header's 4-bit response code. */
   responseCode: number;
@@ -56,7 +56,7 @@ export interface DnsMessage {
   ednsUdpPayloadSize: number | null;
 }
 
-/** Why a message could not be decoded completely; named after Zeek's weird where one exists. */
+/** Reason a message could not be decoded completely, named after Zeek's weird where one exists. */
 export type DnsProblem =
   | 'DNS_truncated_len_lt_hdr_len'
   | 'DNS_truncated_quest_too_short'
@@ -308,8 +308,10 @@ function formatRecordData(bytes: Uint8Array, view: DataView, type: number, start
     case DnsType.NSEC3:
     case DnsType.NSEC3PARAM:
     case DnsType.WKS:
-      // Zeek logs no answer text for these (OPT is EDNS, the others are only counted).
-      return ok(type === DnsType.NSEC3 ? 'NSEC3' : type === DnsType.NSEC3PARAM ? 'NSEC3PARAM' : '');
+      // Zeek logs the type name for NSEC3 and NSEC3PARAM and no text for the others.
+      if (type === DnsType.NSEC3) return ok('NSEC3');
+      if (type === DnsType.NSEC3PARAM) return ok('NSEC3PARAM');
+      return ok('');
     case DnsType.DS:
       if (length < 4) return mismatch;
       return ok(`DS ${bytes[start + 2] ?? 0} ${bytes[start + 3] ?? 0}`);
@@ -408,12 +410,12 @@ export function getDnsOpcodeName(opcode: number, isNetbios = false): string {
 }
 
 /**
- * Decode a NetBIOS first-level encoded name (RFC 1001 section 14.1: each
- * byte as two letters 'A'..'P') the way Zeek's decode_netbios_name does:
- * 16 bytes from the first 32 letters, then the first 15 bytes up to the first
- * one that is neither alphanumeric, punctuation nor below 3 (the padding
- * spaces and the suffix byte are dropped). Returns the name unchanged when
- * it is not encoded that way.
+ * Decode a NetBIOS first-level encoded name (RFC 1001 section 14.1, each
+ * byte as two letters 'A'..'P') the way Zeek's decode_netbios_name does.
+ * The first 32 letters give 16 bytes. Of these, the first 15 are kept up to
+ * the first byte that is neither printable nor below 3, which drops the
+ * padding spaces and the suffix byte. Returns the name unchanged when it is
+ * not encoded that way.
  */
 export function decodeNetbiosName(name: string): string {
   const decoded: number[] = [];

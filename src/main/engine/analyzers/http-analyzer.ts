@@ -9,9 +9,9 @@ import zlib from 'node:zlib';
 import type { HttpRecord } from '../../../shared/domain/records';
 import type { AnalyzerContext } from './analyzer-context';
 
-/** Longest request/status line plus headers kept while waiting for the blank line. */
+/** Maximum size of a request or status line plus headers, kept while waiting for the blank line. */
 const MAX_HEADER_BYTES = 64 * 1024;
-/** Longest chunk-size line. */
+/** Maximum length of a chunk-size line. */
 const MAX_CHUNK_LINE_BYTES = 1024;
 /** Requests waiting for a response; past it the oldest is written without one. */
 const MAX_PENDING_REQUESTS = 100;
@@ -89,9 +89,10 @@ class HttpDirection {
 }
 
 /**
- * Decoded size of an encoded body. zlib's synchronous calls throw on corrupt
- * input, so this is the one catch per message body; a truncated body still
- * counts what decoded because the streams are flushed with Z_SYNC_FLUSH.
+ * Measure the decoded size of an encoded body. zlib's synchronous calls
+ * throw on corrupt input, so this is the one catch per message body. A
+ * truncated body still counts what decoded, because the decoders flush
+ * with Z_SYNC_FLUSH.
  */
 function measureDecodedLength(body: Buffer, encoding: 'gzip' | 'deflate', fallback: number): number {
   const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BODY_BYTES };
@@ -109,7 +110,7 @@ function measureDecodedLength(body: Buffer, encoding: 'gzip' | 'deflate', fallba
 export class HttpFlowAnalyzer {
   private readonly request = new HttpDirection();
   private readonly response = new HttpDirection();
-  /** Requests in order; the first without a final response is the one a response answers. */
+  /** Requests in order. A response belongs to the first one without a final response. */
   private readonly pending: HttpRecord[] = [];
   private current: HttpRecord | null = null;
   private currentResponse: HttpRecord | null = null;
@@ -118,8 +119,9 @@ export class HttpFlowAnalyzer {
   private readonly simpleRequests = new WeakSet<HttpRecord>();
   /**
    * Content-Type of the message being read. Zeek fills the *_mime_types
-   * fields by sniffing body bytes; here the header's media type is used,
-   * and only for a body that has bytes, as Zeek logs nothing for no body.
+   * fields by sniffing body bytes. Here the header's media type is used
+   * instead, and only for a body that has bytes, because Zeek logs nothing
+   * for an empty body.
    */
   private requestContentType: string | null = null;
   private responseContentType: string | null = null;
@@ -135,7 +137,7 @@ export class HttpFlowAnalyzer {
     }
   }
 
-  /** A hole in one stream: inside a body it is skipped; elsewhere the direction stops. */
+  /** Skip a hole in one stream inside a body, or stop parsing that direction anywhere else. */
   handleGap(isFromOriginator: boolean, length: number): void {
     const direction = isFromOriginator ? this.request : this.response;
     direction.contentEncoding = null;
@@ -152,7 +154,7 @@ export class HttpFlowAnalyzer {
     direction.phase = Phase.stopped;
   }
 
-  /** The flow ended: finish a body read until close and write every request still open. */
+  /** Finish a body read until close and write every request still open, because the flow ended. */
   finish(): void {
     if (this.response.phase === Phase.untilClose) this.finishBody(false);
     if (this.current !== null && this.request.phase !== Phase.header) {
@@ -231,8 +233,8 @@ export class HttpFlowAnalyzer {
   }
 
   private handleRequestHead(head: MessageHead, packetNumber: number, timestampUs: number): void {
-    // The target runs to the version at the end of the line, so a target holding a
-    // space (seen in exploit attempts) stays whole; tshark ends it at the first space.
+    // The target runs to the version at the end of the line, so a target with a
+    // space in it (seen in exploit attempts) stays whole. tshark ends it at the first space.
     const match = /^([^ ]+) +(.*?)(?: +HTTP\/(\d+\.\d+))? *$/.exec(head.firstLine);
     if (match === null) {
       this.context.emitWeird('bad_HTTP_request', null, 'HTTP', packetNumber, timestampUs);
@@ -269,9 +271,10 @@ export class HttpFlowAnalyzer {
   }
 
   /**
-   * An HTTP/0.9 request has a response without a status line or headers:
-   * everything until the connection closes is the body. Zeek logs it with
-   * status code 0 and message "<empty>". Returns true when that applies.
+   * Start the response to an HTTP/0.9 request, which has no status line or
+   * headers: everything until the connection closes is the body. Zeek logs
+   * it with status code 0 and message "<empty>". Returns true when the
+   * pending request is such a request.
    */
   private startSimpleResponse(packetNumber: number): boolean {
     const record = this.pending[0];
@@ -502,7 +505,7 @@ function getMediaType(value: string): string {
   return (value.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** The user name of a Basic Authorization header, or null. */
+/** Decode the user name of a Basic Authorization header; returns null for other schemes. */
 function decodeBasicUsername(value: string): string | null {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value);
   if (match === null) return null;

@@ -41,7 +41,7 @@ export function getIcmpTypeName(isIpv6: boolean, type: number): string {
   return (isIpv6 ? icmpv6Types[type] : icmpv4Types[type]) ?? `type-${type}`;
 }
 
-/** The code's name for the types that define codes, or null. */
+/** Return the code's name for the types that define codes, or null for other types. */
 export function getIcmpCodeName(isIpv6: boolean, type: number, code: number): string | null {
   const unreachableType = isIpv6 ? 1 : 3;
   const timeExceededType = isIpv6 ? 3 : 11;

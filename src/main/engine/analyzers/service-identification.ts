@@ -74,10 +74,10 @@ function startsWithTextIgnoringCase(bytes: Uint8Array, text: string): boolean {
   return true;
 }
 
-/** Longest first line read for the checks; a longer HTTP request line is cut here. */
+/** Maximum first-line length read for the checks. A longer HTTP request line is cut here. */
 const MAX_FIRST_LINE_BYTES = 8192;
 
-/** The first line (up to MAX_FIRST_LINE_BYTES) as text, for request line and greeting checks. */
+/** Read the first line (up to MAX_FIRST_LINE_BYTES) as text, for request line and greeting checks. */
 function readFirstLine(bytes: Uint8Array): string {
   let text = '';
   for (let i = 0; i < bytes.length && i < MAX_FIRST_LINE_BYTES; i++) {
@@ -110,7 +110,7 @@ export function looksLikeTls(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** A DNS header with plausible counts whose first question parses. */
+/** Check for a DNS header with plausible counts whose first question parses. */
 export function looksLikeDns(bytes: Uint8Array): boolean {
   if (bytes.length < 17) return false;
   const flags = readUint16(bytes, 2);
@@ -148,14 +148,14 @@ export function looksLikeQuic(bytes: Uint8Array): boolean {
   return destinationLength <= 20 && bytes.length >= 6 + destinationLength + 1;
 }
 
-/** A BOOTP message with the DHCP magic cookie. */
+/** Check for a BOOTP message with the DHCP magic cookie. */
 export function looksLikeDhcp(bytes: Uint8Array): boolean {
   if (bytes.length < 240) return false;
   const op = bytes[0];
   return (op === 1 || op === 2) && readUint32(bytes, 236) === 0x63825363 && (bytes[2] ?? 0) <= 16;
 }
 
-/** An NTP v1-4 packet of the usual sizes (48 bytes, plus an optional MAC). */
+/** Check for an NTP v1-4 packet of the usual sizes (48 bytes, plus an optional MAC). */
 export function looksLikeNtp(bytes: Uint8Array): boolean {
   if (bytes.length !== 48 && bytes.length !== 52 && bytes.length !== 60 && bytes.length !== 68 && bytes.length !== 72) return false;
   const version = ((bytes[0] ?? 0) >> 3) & 0x7;
@@ -163,14 +163,14 @@ export function looksLikeNtp(bytes: Uint8Array): boolean {
   return version >= 1 && version <= 4 && mode >= 1 && mode <= 5 && (bytes[1] ?? 0xff) <= 16;
 }
 
-/** A NetBIOS session message (or direct TCP header) holding an SMB1, SMB2/3 or SMB3 transform header. */
+/** Check for a NetBIOS session message (or direct TCP header) carrying an SMB1, SMB2/3 or SMB3 transform header. */
 function looksLikeSmb(bytes: Uint8Array): boolean {
   if (bytes.length < 8 || bytes[0] !== 0x00) return false;
   const marker = bytes[4];
   return (marker === 0xff || marker === 0xfe || marker === 0xfd) && startsWithText(bytes, 'SMB', 5);
 }
 
-/** A TPKT header with an X.224 connection request or confirm, as RDP starts. */
+/** Check for a TPKT header with an X.224 connection request or confirm, as RDP starts. */
 function looksLikeRdp(bytes: Uint8Array): boolean {
   if (bytes.length < 11 || bytes[0] !== 0x03 || bytes[1] !== 0x00) return false;
   const length = readUint16(bytes, 2);

@@ -132,7 +132,7 @@ export class CertificateLog {
   }
 }
 
-/** The connection columns of a flow's rows: Zeek stamps them with the connection's start time. */
+/** Build the connection columns of a flow's rows, stamped with the connection's start time as Zeek does. */
 export function getConnectionIdentity(flow: FlowHandle): ZeekConnectionIdentity {
   return {
     timestampUs: flow.startUs,

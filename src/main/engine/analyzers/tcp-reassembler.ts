@@ -7,7 +7,7 @@
  * range wins, so a retransmission or overlap never replaces bytes already
  * delivered or buffered. Segments ahead of the next expected byte are copied
  * and buffered until the hole before them fills, within `maxBufferedBytes`
- * per direction; bytes past that cap are counted and dropped, and a hole
+ * per direction. Bytes past that cap are counted and dropped, and a hole
  * that cannot fill is reported to the consumer as a gap.
  */
 
@@ -94,7 +94,7 @@ export class TcpReassembler {
     this.pendingBytes = 0;
   }
 
-  /** A SYN (or SYN-ACK) with initial sequence number `sequence`: data starts at sequence + 1. */
+  /** Start the stream at a SYN (or SYN-ACK) with initial sequence number `sequence`, so data starts at sequence + 1. */
   addSyn(sequence: number): void {
     if (this.nextSequence >= 0) return;
     this.heldFirstByte = null;
@@ -165,9 +165,9 @@ export class TcpReassembler {
    * Decide where a stream seen without its SYN starts. A lone first byte may
    * be a keep-alive: the last byte sent again, which the other side has
    * already acknowledged. Taking it as the start would shift the real data
-   * by one, so it is held until the next segment: a repeat at the same
+   * by one, so it is held until the next segment. A repeat at the same
    * sequence, or a byte the peer had acknowledged when it was sent, is
-   * dropped; otherwise the stream starts at the held byte. Returns false
+   * dropped. Otherwise the stream starts at the held byte. Returns false
    * when `payload` was held.
    */
   private resolveFirstByte(start: number, payload: Uint8Array, packetNumber: number, timestampUs: number): boolean {

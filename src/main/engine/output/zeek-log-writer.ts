@@ -1,7 +1,7 @@
 /**
  * Generic Zeek log writer: TSV with Zeek's ASCII header lines, or Zeek's
  * JSON lines. Records are formatted one at a time and handed to a sink, so a
- * log never holds more than one record in memory.
+ * log keeps no more than one record in memory.
  *
  * Formatting rules (Zeek 6 ASCII writer, checked against its btest
  * baselines): unset fields are "-", empty strings and empty containers are
@@ -108,7 +108,7 @@ export function decodeZeekJsonString(value: string): string {
       i++;
       continue;
     }
-    const length = byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
+    const length = getUtf8SequenceLength(byte);
     const sequence = length > 0 ? decodeUtf8Sequence(value, i, length) : null;
     if (sequence === null) {
       text += `\\x${byte.toString(16).padStart(2, '0')}`;
@@ -119,6 +119,14 @@ export function decodeZeekJsonString(value: string): string {
     i += length;
   }
   return text;
+}
+
+/** Length of the UTF-8 sequence a lead byte starts, or 0 for a byte that cannot lead one. */
+function getUtf8SequenceLength(byte: number): number {
+  if (byte >= 0xc2 && byte <= 0xdf) return 2;
+  if (byte >= 0xe0 && byte <= 0xef) return 3;
+  if (byte >= 0xf0 && byte <= 0xf4) return 4;
+  return 0;
 }
 
 function decodeUtf8Sequence(value: string, start: number, length: number): string | null {
