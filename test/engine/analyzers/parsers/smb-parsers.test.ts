@@ -280,3 +280,22 @@ describe('SMB hostile input', () => {
     }
   });
 });
+
+describe('SMB large messages', () => {
+  it('reads the header of a message over the 64 KiB cap', () => {
+    const parser = new SmbStreamParser();
+    // A CREATE whose compound partner starts past the kept 64 KiB prefix: the first member is
+    // still read and the cut-off partner is skipped without a problem.
+    const first = createRequest(1, 0, 'big.bin', 70_000);
+    const message = netbios([
+      ...first,
+      ...new Array<number>(70_000 - first.length).fill(0),
+      ...createRequest(2, 0, 'x'),
+    ]);
+    for (let offset = 0; offset < message.length; offset += 1460) {
+      parser.push(true, new Uint8Array(message.slice(offset, offset + 1460)));
+    }
+    expect(parser.record.files.map((file) => file.name)).toEqual(['big.bin']);
+    expect(parser.record.problems).toEqual([]);
+  });
+});

@@ -122,10 +122,10 @@ class SmbDirection implements FrameHandler {
     this.frames = new FrameAssembler(4, MAX_KEPT_MESSAGE_LENGTH, readSmbFrameLength, this);
   }
 
-  onFrame(frame: Uint8Array, streamOffset: number): void {
+  onFrame(frame: Uint8Array, streamOffset: number, _declaredLength: number, isTruncated: boolean): void {
     // Only type 0x00 (session message) carries SMB; keep-alives and NetBIOS session requests are skipped.
     if (frame[0] !== 0x00) return;
-    this.parser.readMessage(frame.subarray(4), streamOffset + 4);
+    this.parser.readMessage(frame.subarray(4), streamOffset + 4, isTruncated);
   }
 }
 
@@ -166,8 +166,13 @@ export class SmbStreamParser {
     if (this.record.problems.length < MAX_PROBLEMS) this.record.problems.push(message);
   }
 
-  /** Reads one SMB message (after the 4-byte framing), following NextCommand through a compound. */
-  readMessage(message: Uint8Array, streamOffset: number): void {
+  /**
+   * Reads one SMB message after the 4-byte framing, following NextCommand
+   * through a compound. `isTruncated` says only the kept prefix of a larger
+   * message (a big READ or WRITE) is present. The member the prefix ends in is
+   * read from what is present, and members past it are skipped unreported.
+   */
+  readMessage(message: Uint8Array, streamOffset: number, isTruncated = false): void {
     if (message.length < 4 || message[1] !== 0x53 || message[2] !== 0x4d || message[3] !== 0x42) return;
     const protocol = message[0];
     if (protocol === 0xff) {
@@ -186,6 +191,10 @@ export class SmbStreamParser {
       const nextCommand = new ByteCursor(message, offset + 20).readUint32Le();
       const end = nextCommand === 0 ? message.length : offset + nextCommand;
       if (nextCommand !== 0 && (nextCommand < SMB2_HEADER_LENGTH || end > message.length)) {
+        if (isTruncated && nextCommand >= SMB2_HEADER_LENGTH) {
+          this.readSmb2(message.subarray(offset));
+          return;
+        }
         this.addProblem(
           `NextCommand ${nextCommand} at stream offset ${streamOffset + offset} points outside the ${message.length}-byte message`,
         );
