@@ -45,7 +45,7 @@ function toSql(expression: FilterExpression, parameters: SqlParameter[]): string
     case 'in-range': {
       const any = anySql(expression.field, (column) => rangesSql(column, expression.ranges, parameters));
       if (!expression.isNegated) return any;
-      // Built after `any` would reorder placeholders, so the presence test comes second.
+      // The presence test has no placeholders, so it can follow `any` without reordering them.
       return `(NOT ${any} AND ${presentSql(expression.field)})`;
     }
     case 'order': {

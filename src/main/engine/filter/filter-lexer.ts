@@ -115,8 +115,9 @@ function readEscape(text: string, index: number): { value: string; length: numbe
   if (next === undefined) return null;
   const simple = SIMPLE_ESCAPES[next];
   if (simple !== undefined) return { value: simple, length: 2 };
-  const digits = next === 'x' ? 2 : next === 'u' ? 4 : 0;
-  if (digits === 0) return null;
+  const hexDigits: Record<string, number> = { x: 2, u: 4 };
+  const digits = hexDigits[next];
+  if (digits === undefined) return null;
   const hex = text.slice(index + 2, index + 2 + digits);
   if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) return null;
   return { value: String.fromCharCode(Number.parseInt(hex, 16)), length: 2 + digits };

@@ -163,9 +163,10 @@ function createGzipSource(path: string): ByteSource {
       const start = offset - windowStart;
       return window.slice(start, start + length);
     },
-    async close() {
+    close() {
       fileStream.destroy();
       gunzip.destroy();
+      return Promise.resolve();
     },
   };
 }

@@ -133,8 +133,8 @@ function toPacketRow(row: Record<string, unknown>): PacketIndexRow {
     capturedLength: Number(row.captured_length),
     originalLength: Number(row.original_length),
     interfaceId: Number(row.interface_id),
-    flowUid: row.flow_uid === null ? null : String(row.flow_uid),
-    innerFlowUid: row.inner_flow_uid === null ? null : String(row.inner_flow_uid),
+    flowUid: typeof row.flow_uid === 'string' ? row.flow_uid : null,
+    innerFlowUid: typeof row.inner_flow_uid === 'string' ? row.inner_flow_uid : null,
   };
 }
 

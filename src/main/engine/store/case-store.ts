@@ -349,7 +349,7 @@ async function readMarker(connection: DuckDBConnection): Promise<CaseIngestMarke
   );
   const row = reader.getRowObjectsJS()[0] ?? {};
   return {
-    state: String(row.state ?? 'ingesting') as CaseIngestState,
+    state: (typeof row.state === 'string' ? row.state : 'ingesting') as CaseIngestState,
     batches: Number(row.batches ?? 0),
     flows: Number(row.flows ?? 0),
     records: Number(row.records ?? 0),
