@@ -14,6 +14,10 @@ import {
   type FlowQuery,
   type FlowRecord,
   type HostGraph,
+  type LiveCaptureCounters,
+  type LiveCaptureDevice,
+  type LiveCaptureStarted,
+  type Result,
   type OpenedCapture,
   type Settings,
   type TidelineApi,
@@ -97,6 +101,10 @@ export class FakeEngine {
   settings: Settings = { timeZone: 'utc', theme: 'light' };
   captureId = 'capture-1';
   mode: 'desktop' | 'serve' = 'serve';
+  /** Interfaces that capture.listInterfaces returns. */
+  devices: LiveCaptureDevice[] = [];
+  /** Answer of capture.startLive when set; else a started capture on the requested device. */
+  liveStartResult: Result<LiveCaptureStarted> | null = null;
   /** When set, flows.query waits for this promise before it returns. */
   flowQueryGate: Promise<void> | null = null;
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -198,6 +206,44 @@ export class FakeEngine {
           {},
           succeed({ mode: this.mode, version: '0.0.0', canShowFileDialog: this.mode === 'desktop' }),
         ),
+      captureListInterfaces: () => this.answer('captureListInterfaces', {}, succeed(this.devices)),
+      captureValidateFilter: (argument) =>
+        this.answer(
+          'captureValidateFilter',
+          argument,
+          succeed({ message: argument.filter.includes('bogus') ? 'syntax error in filter expression' : null }),
+        ),
+      captureStartLive: (argument) =>
+        this.answer(
+          'captureStartLive',
+          argument,
+          this.liveStartResult ??
+            succeed({
+              captureId: this.captureId,
+              device: argument.device,
+              linkType: 1,
+              isNanosecond: true,
+              warnings: [],
+              folder: '/data/captures/live',
+              files: ['/data/captures/live/capture.pcapng'],
+            }),
+        ),
+      capturePauseLive: (argument) => this.answer('capturePauseLive', argument, succeed({ isPaused: true })),
+      captureResumeLive: (argument) => this.answer('captureResumeLive', argument, succeed({ isPaused: false })),
+      captureStopLive: (argument) =>
+        this.answer(
+          'captureStopLive',
+          argument,
+          succeed({
+            captureId: argument.captureId,
+            reason: 'stopped' as const,
+            message: null,
+            files: ['/data/captures/live/capture.pcapng'],
+            counters: zeroLiveCounters(),
+          }),
+        ),
+      onCaptureLiveCounters: this.listen('capture.liveCounters'),
+      onCaptureLiveEnded: this.listen('capture.liveEnded'),
       onCaptureStarted: this.listen('capture.started'),
       onCaptureProgress: this.listen('capture.progress'),
       onCaptureBatch: this.listen('capture.batch'),
@@ -212,6 +258,22 @@ export class FakeEngine {
   connection(): ApiConnection {
     return { api: this.buildApi(), mode: 'serve', onConnectionChange: () => () => undefined };
   }
+}
+
+/** Counters of a capture that saw nothing yet. */
+export function zeroLiveCounters(): LiveCaptureCounters {
+  return {
+    packets: 0,
+    bytes: 0,
+    libpcapReceived: 0,
+    droppedByKernel: 0,
+    droppedByInterface: 0,
+    packetsPerSecond: 0,
+    bitsPerSecond: 0,
+    packetsWritten: 0,
+    packetsNotAnalyzed: 0,
+    elapsedMs: 0,
+  };
 }
 
 /** Waits until every pending promise callback and Vue watcher has run. */

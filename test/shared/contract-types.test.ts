@@ -77,6 +77,12 @@ describe('contract types', () => {
       | 'aggregates.hostGraph'
       | 'aggregates.overview'
       | 'alerts.list'
+      | 'capture.listInterfaces'
+      | 'capture.validateFilter'
+      | 'capture.startLive'
+      | 'capture.pauseLive'
+      | 'capture.resumeLive'
+      | 'capture.stopLive'
     >();
     expectTypeOf<HostRequestName>().toEqualTypeOf<
       | 'recent.list'

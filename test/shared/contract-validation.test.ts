@@ -42,6 +42,21 @@ const validArguments: { [TName in RequestName]: RequestArgument<TName> } = {
   'settings.set': { timeZone: 'local' },
   'dialog.openCapture': {},
   'app.info': {},
+  'capture.listInterfaces': {},
+  'capture.validateFilter': { filter: 'tcp port 80', linkType: 1 },
+  'capture.startLive': {
+    device: 'eth0',
+    filter: 'tcp',
+    snaplen: 65535,
+    promiscuous: false,
+    bufferSizeBytes: 4_194_304,
+    isHeadersOnly: true,
+    ringFileBytes: 1_048_576,
+    ringFiles: 4,
+  },
+  'capture.pauseLive': { captureId: 'c1' },
+  'capture.resumeLive': { captureId: 'c1' },
+  'capture.stopLive': { captureId: 'c1' },
 };
 
 /** Malformed arguments per request with the field the error must name; each line is one rule. */
@@ -95,6 +110,25 @@ const malformedArguments: { [TName in RequestName]: [argument: unknown, field: s
   ],
   'dialog.openCapture': [[{ defaultPath: '/' }, 'defaultPath']],
   'app.info': [[{ verbose: true }, 'verbose']],
+  'capture.listInterfaces': [[{ all: true }, 'all']],
+  'capture.validateFilter': [
+    [{}, 'filter'], // missing
+    [{ filter: 'x'.repeat(8_193) }, 'filter'], // past the length cap
+    [{ filter: 'tcp', linkType: 70_000 }, 'linkType'], // not a 16-bit link type
+  ],
+  'capture.startLive': [
+    [{ device: '' }, 'device'], // empty device name
+    [{ device: 'eth0', snaplen: 10 }, 'snaplen'], // shorter than any link header
+    [{ device: 'eth0', snaplen: 262_145 }, 'snaplen'], // past libpcap's maximum
+    [{ device: 'eth0', bufferSizeBytes: -1 }, 'bufferSizeBytes'],
+    [{ device: 'eth0', ringFiles: 1 }, 'ringFiles'], // a ring needs two files
+    [{ device: 'eth0', ringFileBytes: 100 }, 'ringFileBytes'], // smaller than one big packet block
+    [{ device: 'eth0', promiscuous: 'yes' }, 'promiscuous'],
+    [{ device: 'eth0', run: 'rm' }, 'run'], // unknown key
+  ],
+  'capture.pauseLive': [[{}, 'captureId']],
+  'capture.resumeLive': [[{ captureId: '' }, 'captureId']],
+  'capture.stopLive': [[{ captureId: 7 }, 'captureId']],
 };
 
 describe('request validators', () => {

@@ -8,6 +8,7 @@ import type { CaptureProgress } from '../domain/capture-status';
 import type { Settings } from '../domain/settings';
 import type { ContractError } from '../errors';
 import { defineEvent } from './define';
+import { liveCaptureEvents } from './live-capture-contract';
 
 export interface CaptureStarted {
   captureId: string;
@@ -64,4 +65,5 @@ export const events = {
   'engine.crashed': defineEvent<EngineCrashed>('host'),
   'engine.restarted': defineEvent<EngineRestarted>('host'),
   'settings.changed': defineEvent<Settings>('host'),
+  ...liveCaptureEvents,
 } as const;

@@ -28,5 +28,6 @@ export * from '../domain/alert';
 export * from '../domain/host';
 export * from '../domain/capture-status';
 export * from '../domain/settings';
+export * from '../domain/live-capture';
 export type * from '../domain/flow';
 export type * from '../domain/capture-summary';

@@ -15,6 +15,7 @@ import { alertSeverities } from '../domain/alert';
 import { captureIdSchema, flowFilterSchema, flowQuerySchema, queryLimits, type FlowPage } from '../domain/query';
 import { settingsSchema, type RecentCapture, type Settings } from '../domain/settings';
 import { defineRequest } from './define';
+import { liveCaptureRequests } from './live-capture-contract';
 
 /** A file path as the analyst gave it; the receiver resolves and checks it. */
 const pathSchema = z.string().min(1).max(4_096);
@@ -106,6 +107,8 @@ export const requests = {
   /** Show the native open dialog; null when the analyst cancelled. Serve mode returns `unsupported`. */
   'dialog.openCapture': defineRequest<{ path: string | null }>()('host', noArgumentSchema),
   'app.info': defineRequest<AppInfo>()('host', noArgumentSchema),
+
+  ...liveCaptureRequests,
 } as const;
 
 export type { AlertSeverity };

@@ -19,6 +19,7 @@ import { getLogger } from '../logging';
 import type { AnalyzeCapture } from './analyzer';
 import { CaptureSession, type EmitEvent } from './capture-session';
 import { describeLoadError } from './error-mapping';
+import { LiveCaptureHost, type LiveCaptureHostOptions } from './live-capture-host';
 import { buildHostGraphFromIndex } from './host-graph';
 import { findTopTalkers, sumProtocolMix, sumServiceMix } from './overview';
 import { buildTimeline, defaultBucketCount } from './timeline';
@@ -30,15 +31,26 @@ export interface EngineServiceOptions {
   analyze: AnalyzeCapture;
   emit: EmitEvent;
   hashFile?: (path: string, signal?: AbortSignal) => Promise<string>;
+  /** Live capture settings (tests pass the fake addon and a temporary folder). */
+  liveCapture?: Omit<LiveCaptureHostOptions, 'emit' | 'adoptSession'>;
 }
 
 export class EngineService {
   private session: CaptureSession | null = null;
   private readonly options: EngineServiceOptions;
   private readonly handlers: RequestHandlers<EngineRequestName>;
+  readonly live: LiveCaptureHost;
 
   constructor(options: EngineServiceOptions) {
     this.options = options;
+    this.live = new LiveCaptureHost({
+      ...options.liveCapture,
+      emit: options.emit,
+      adoptSession: (session) => {
+        this.session?.cancel();
+        this.session = session;
+      },
+    });
     this.handlers = this.createHandlers();
   }
 
@@ -117,6 +129,12 @@ export class EngineService {
         this.withSession(argument.captureId, (session) => succeed(this.buildOverview(session, argument.filter))),
       'alerts.list': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(this.listAlerts(session, argument))),
+      'capture.listInterfaces': () => this.live.listInterfaces(),
+      'capture.validateFilter': (argument) => this.live.validateFilter(argument.filter, argument.linkType),
+      'capture.startLive': (argument) => this.live.startLive(argument),
+      'capture.pauseLive': (argument) => this.live.setPaused(argument.captureId, true),
+      'capture.resumeLive': (argument) => this.live.setPaused(argument.captureId, false),
+      'capture.stopLive': (argument) => this.live.stopLive(argument.captureId),
     };
   }
 
