@@ -216,6 +216,18 @@ describe('QUIC hostile input', () => {
     }
   });
 
+  it('stops at an ACK range count of 2^62', () => {
+    const dcid = hex('0102030405060708');
+    const keys = deriveQuicInitialKeys(1, new Uint8Array(dcid))!;
+    // ACK: largest 0, delay 0, range count 0x3fffffffffffffff (8-byte varint), first range 0, then padding.
+    const frame = [0x02, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0];
+    const parser = new QuicConnectionParser();
+    parser.pushDatagram(new Uint8Array(sealInitial(keys.client, dcid, 0, frame)), true);
+    expect(parser.record.clientHello).toBeNull();
+    expect(parser.record.problems).toEqual([]);
+    expect(parser.record.history).toBe('I');
+  });
+
   it('drops CRYPTO data past the 64 KiB cap', () => {
     const dcid = hex('0102030405060708');
     const keys = deriveQuicInitialKeys(1, new Uint8Array(dcid))!;

@@ -28,7 +28,7 @@ export {
 export { SshStreamParser } from './ssh-stream-parser';
 export { toZeekSshRecord, SSH_LOG_FIELDS, SSH_LOG_PACKAGE_FIELDS } from './zeek-ssh-records';
 
-/** SMB over TCP 445/139: `new SmbStreamParser()`; `push` per direction; `record` contains sessions, trees, files. */
+/** SMB1 and SMB2/3 over TCP 445/139: `new SmbStreamParser()`, `push` per direction; `record` contains sessions (NTLMSSP), trees, files. */
 export { SmbStreamParser, classifyShare, classifyRemoteExecutionPipe } from './smb-stream-parser';
 
 /**

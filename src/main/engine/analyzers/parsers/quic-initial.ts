@@ -81,7 +81,7 @@ class CryptoStream {
   }
 }
 
-export interface QuicInitialResult {
+export interface QuicLongHeader {
   version: number;
   destinationConnectionId: Uint8Array;
   sourceConnectionId: Uint8Array;
@@ -92,7 +92,7 @@ export interface QuicInitialResult {
  * decrypting: version and connection ids (views into `datagram`). Returns
  * null for a short header or a header cut off.
  */
-export function parseQuicLongHeader(datagram: Uint8Array): QuicInitialResult | null {
+export function parseQuicLongHeader(datagram: Uint8Array): QuicLongHeader | null {
   const cursor = new ByteCursor(datagram);
   const first = cursor.readUint8();
   if ((first & 0x80) === 0) return null;
