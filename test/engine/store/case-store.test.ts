@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -146,6 +146,22 @@ describe('case queries', () => {
       ['10.0.0.1', '10.0.0.2', 200], ['10.0.0.1', '192.0.2.9', 40],
     ]);
     await store.close();
+  });
+});
+
+describe('failed ingest', () => {
+  it('marks the case failed with the reason and keeps it openable', async () => {
+    const notCapture = join(workFolder, 'notes.txt');
+    writeFileSync(notCapture, 'these are notes, not packets\n'.repeat(4));
+    const store = await CaseStore.create({ casesFolder: join(workFolder, 'failed'), name: 'f', sources: [] });
+    await expect(ingestCaptureIntoCase(store, notCapture)).rejects.toThrow('is not a pcap or pcapng capture');
+    expect(store.marker).toMatchObject({ state: 'failed', flows: 0, packets: 0 });
+    await expect(ingestCaptureIntoCase(store, join(workFolder, 'absent.pcap'))).rejects.toThrow('absent.pcap could not be opened (ENOENT)');
+    await store.close();
+    const reopened = await CaseStore.open(store.folder);
+    expect(reopened.marker.state).toBe('failed');
+    expect(reopened.marker.message).toContain('absent.pcap could not be opened');
+    await reopened.close();
   });
 });
 

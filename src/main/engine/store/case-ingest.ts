@@ -57,6 +57,20 @@ export interface IngestResult {
  * the file stops nothing (the parser skips it).
  */
 export async function ingestCaptureIntoCase(store: CaseStore, path: string, options: IngestOptions = {}): Promise<IngestResult> {
+  try {
+    return await ingestUnguarded(store, path, options);
+  } catch (error) {
+    // The one boundary of the ingest: keep what was committed, mark the case failed, and rethrow.
+    await store.discardBatch();
+    await store.beginBatch();
+    const message = error instanceof Error ? error.message : String(error);
+    const marker = await store.commit('failed', message);
+    options.onCommit?.(marker);
+    throw error;
+  }
+}
+
+async function ingestUnguarded(store: CaseStore, path: string, options: IngestOptions): Promise<IngestResult> {
   const sourceId = options.sourceId ?? 0;
   const { sizeBytes, isCompressed } = await inspectFile(path);
   const hash = createHash('sha256');
@@ -160,7 +174,9 @@ function createRecordSinks(addRecord: (record: StoredRecord) => void) {
 }
 
 async function inspectFile(path: string): Promise<{ sizeBytes: number; isCompressed: boolean }> {
-  const info = await stat(path);
+  const info = await stat(path).catch((error: unknown) => {
+    throw new Error(`${path} could not be opened (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}); check the path and permissions.`, { cause: error });
+  });
   const handle = await open(path, 'r');
   try {
     const head = new Uint8Array(4);

@@ -254,6 +254,16 @@ export class CaseStore {
     });
   }
 
+  /** Drop the rows added since the last commit; the next rows need `beginBatch()` again. */
+  async discardBatch(): Promise<void> {
+    this.assertOpen();
+    if (this.appenders === null) return;
+    for (const appender of this.appenders.values()) appender.closeSync();
+    this.appenders = null;
+    await this.connection.run('ROLLBACK');
+    this.pending = { flows: 0, records: 0, packets: 0, alerts: 0, rows: 0, lastPacketNumber: 0 };
+  }
+
   /** Drop the uncommitted batch and close the database. */
   async close(): Promise<void> {
     if (this.isClosed) return;
