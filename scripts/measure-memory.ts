@@ -37,7 +37,8 @@ function main(): void {
   const sizes = (readOption('--sizes') ?? '64,128,256,512,1024').split(',').map(Number);
   const directory = resolve(readOption('--dir') ?? '.bench/memory');
   mkdirSync(directory, { recursive: true });
-  if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing: install it with "apt-get install -y time"');
+  if (!existsSync('/usr/bin/time'))
+    throw new Error('/usr/bin/time is missing: install it with "apt-get install -y time"');
   if (!process.argv.includes('--no-build')) {
     const build = spawnSync('npm', ['run', '--silent', 'build:cli'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build:cli failed');
@@ -53,10 +54,14 @@ function main(): void {
     const outputDirectory = join(directory, `steady-${sizeMiB}MiB.tideline`);
     rmSync(outputDirectory, { recursive: true, force: true });
     const started = performance.now();
-    const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/tideline.mjs', 'analyze', path, '--out', outputDirectory], {
-      encoding: 'utf8',
-      maxBuffer: 64 * MIB,
-    });
+    const run = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, 'bin/tideline.mjs', 'analyze', path, '--out', outputDirectory],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * MIB,
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     if (run.status !== 0) throw new Error(`tideline analyze ${path} failed (${run.status}): ${run.stderr}`);
     const peakRssKiB = Number(run.stderr.trim().split('\n').at(-1));
@@ -67,7 +72,9 @@ function main(): void {
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  process.stdout.write(`Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n`);
+  process.stdout.write(
+    `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n`,
+  );
   process.stdout.write('| capture | packets | flows | peak RSS | wall time |\n|---|---:|---:|---:|---:|\n');
   for (const row of rows) {
     process.stdout.write(

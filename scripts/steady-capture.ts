@@ -1,6 +1,6 @@
 /**
- * Streaming generator of a pcap capture with a steady flow rate: sessions
- * start one millisecond apart of capture time and each one is a DNS lookup
+ * Streaming generator of a pcap capture with a steady flow rate. Sessions
+ * start one millisecond apart of capture time. Each one is a DNS lookup
  * (query and answer) followed by a short TCP connection (handshake, request,
  * response, FIN both ways). Every session uses new ports, so each one makes
  * two flows, and the capture grows in time span, not in concurrency: the
@@ -64,7 +64,13 @@ export function writeSteadyCapture(path: string, options: SteadyCaptureOptions):
   used = 24;
 
   /** Append one Ethernet/IPv4 frame; returns the offset of the transport header. */
-  const beginFrame = (timestampUs: number, protocol: number, source: number, destination: number, transportLength: number): number => {
+  const beginFrame = (
+    timestampUs: number,
+    protocol: number,
+    source: number,
+    destination: number,
+    transportLength: number,
+  ): number => {
     const frameLength = ETHERNET_HEADER + IPV4_HEADER + transportLength;
     if (used + PCAP_RECORD_HEADER + frameLength > buffer.length) flush();
     const seconds = Math.floor(timestampUs / 1e6);
@@ -88,7 +94,14 @@ export function writeSteadyCapture(path: string, options: SteadyCaptureOptions):
     return ip + IPV4_HEADER;
   };
 
-  const udp = (timestampUs: number, source: number, sourcePort: number, destination: number, destinationPort: number, payload: number): void => {
+  const udp = (
+    timestampUs: number,
+    source: number,
+    sourcePort: number,
+    destination: number,
+    destinationPort: number,
+    payload: number,
+  ): void => {
     const at = beginFrame(timestampUs, 17, source, destination, UDP_HEADER + payload);
     buffer.writeUInt16BE(sourcePort, at);
     buffer.writeUInt16BE(destinationPort, at + 2);

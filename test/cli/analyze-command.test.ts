@@ -81,7 +81,9 @@ describe('tideline analyze', () => {
     writeFileSync(join(directory, 'one.pcap'), buildPcap({ packets: connectionPackets() }));
     const result = runCli(['analyze', 'one.pcap', '--out', 'logs', '--format=json'], directory);
     expect(result.status).toBe(0);
-    const lines = readFileSync(join(directory, 'logs', 'conn.log'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(directory, 'logs', 'conn.log'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.length).toBe(1);
     const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
     expect(record.ts).toBe(1_700_000_000);

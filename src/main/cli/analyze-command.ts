@@ -113,7 +113,9 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   connLog.end();
 
   process.stdout.write(formatCaptureSummary(summary));
-  process.stdout.write(`conn.log: ${logPath} (${flowCount} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`);
+  process.stdout.write(
+    `conn.log: ${logPath} (${flowCount} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
+  );
   for (const [name, count] of Object.entries(analyzerLogCounts)) {
     process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
   }

@@ -25,7 +25,8 @@ export function parseAnalyzeArguments(argv: string[]): AnalyzeArguments | { erro
       continue;
     }
 
-    const [name, inlineValue] = argument.startsWith('--') && argument.includes('=') ? splitOnce(argument) : [argument, undefined];
+    const [name, inlineValue] =
+      argument.startsWith('--') && argument.includes('=') ? splitOnce(argument) : [argument, undefined];
     if (name === '--out' || name === '--format') {
       const value = inlineValue ?? argv[++i];
       if (value === undefined || value === '') return { error: `${name} requires a value` };
@@ -39,7 +40,8 @@ export function parseAnalyzeArguments(argv: string[]): AnalyzeArguments | { erro
     file = argument;
   }
 
-  if (file === null) return { error: 'missing capture file: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort]' };
+  if (file === null)
+    return { error: 'missing capture file: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort]' };
   return { file, outputDirectory, format, isSorted, isHelp: false };
 }
 

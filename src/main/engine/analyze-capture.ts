@@ -87,7 +87,11 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
   };
 
   const analyzer = combineFlowAnalyzers(
-    options.analyzers === undefined ? [] : Array.isArray(options.analyzers) ? options.analyzers : [options.analyzers as FlowAnalyzer],
+    options.analyzers === undefined
+      ? []
+      : Array.isArray(options.analyzers)
+        ? options.analyzers
+        : [options.analyzers as FlowAnalyzer],
   );
   const flowTable = new FlowTable({
     timeouts: options.flowTimeouts,
@@ -98,8 +102,8 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
       pendingFlows.push(flow);
       if (pendingFlows.length >= FLOW_BATCH_SIZE) emitPending();
     },
-    onProblem(code, layerIndex, held) {
-      if (held === undefined) {
+    onProblem(code, layerIndex, heldFragments) {
+      if (heldFragments === undefined) {
         decodeProblems.add(
           code,
           currentPacketNumber,
@@ -108,8 +112,10 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
         );
         return;
       }
-      const message = `${held.packets} fragment(s) of one datagram: ${describeFlowProblem(code)}`;
-      for (let i = 0; i < held.packets; i++) decodeProblems.add(code, held.packetNumber, held.fileOffset, message);
+      const message = `${heldFragments.packets} fragment(s) of one datagram: ${describeFlowProblem(code)}`;
+      for (let i = 0; i < heldFragments.packets; i++) {
+        decodeProblems.add(code, heldFragments.packetNumber, heldFragments.fileOffset, message);
+      }
     },
   });
 

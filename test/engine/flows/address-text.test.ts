@@ -17,7 +17,9 @@ describe('formatAddressBytes', () => {
 
   it('compresses the longest zero run', () => {
     expect(formatAddressBytes(ipv6([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]), 0, true)).toBe('2001:db8::1:0:0:1');
-    expect(formatAddressBytes(ipv6([0xfe80, 0, 0, 0, 0x217, 0xf2ff, 0xfed7, 0xcf65]), 0, true)).toBe('fe80::217:f2ff:fed7:cf65');
+    expect(formatAddressBytes(ipv6([0xfe80, 0, 0, 0, 0x217, 0xf2ff, 0xfed7, 0xcf65]), 0, true)).toBe(
+      'fe80::217:f2ff:fed7:cf65',
+    );
     expect(formatAddressBytes(ipv6([0, 0, 0, 0, 0, 0, 0, 1]), 0, true)).toBe('::1');
     expect(formatAddressBytes(ipv6([0, 0, 0, 0, 0, 0, 0, 0]), 0, true)).toBe('::');
   });

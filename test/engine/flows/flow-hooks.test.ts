@@ -48,8 +48,20 @@ function fillPacket(decoded: DecodedPacket, segment: Segment, clientPort = 40000
   return data;
 }
 
-const C = (flags: number, seq: number, ack: number, length = 0): Segment => ({ fromClient: true, flags, seq, ack, length });
-const S = (flags: number, seq: number, ack: number, length = 0): Segment => ({ fromClient: false, flags, seq, ack, length });
+const C = (flags: number, seq: number, ack: number, length = 0): Segment => ({
+  fromClient: true,
+  flags,
+  seq,
+  ack,
+  length,
+});
+const S = (flags: number, seq: number, ack: number, length = 0): Segment => ({
+  fromClient: false,
+  flags,
+  seq,
+  ack,
+  length,
+});
 
 const SESSION = [
   C(SYN, 100, 0),
@@ -80,8 +92,15 @@ describe('FlowTable packet hook', () => {
       onFlowPacket(event) {
         events.add(event);
         const { layer, data } = event;
-        const payload = String.fromCharCode(...data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength));
-        seen.push({ isFromOriginator: event.isFromOriginator, isNewFlow: event.isNewFlow, packetNumber: event.packetNumber, payload });
+        const payload = String.fromCharCode(
+          ...data.subarray(layer.payloadOffset, layer.payloadOffset + layer.payloadLength),
+        );
+        seen.push({
+          isFromOriginator: event.isFromOriginator,
+          isNewFlow: event.isNewFlow,
+          packetNumber: event.packetNumber,
+          payload,
+        });
         if (layer.payloadLength > 0) {
           event.flow.setService('test');
           event.flow.analyzerState = ((event.flow.analyzerState as number | undefined) ?? 0) + layer.payloadLength;
@@ -94,7 +113,9 @@ describe('FlowTable packet hook', () => {
       },
     });
     const decoded = createDecodedPacket();
-    SESSION.forEach((segment, index) => table.addPacket(decoded, fillPacket(decoded, segment), 1_000_000 + index, index + 1));
+    SESSION.forEach((segment, index) =>
+      table.addPacket(decoded, fillPacket(decoded, segment), 1_000_000 + index, index + 1),
+    );
     table.flush();
 
     expect(events.size).toBe(1);
@@ -165,7 +186,10 @@ describe('analyzeCapture analyzers', () => {
   it('passes every analyzer the packets and takes the service from the flow', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'tideline-hooks-'));
     const path = join(directory, 'udp.pcap');
-    const packets = [udpFrame([1, 2, 3]), udpFrame([4, 5])].map((data, index) => ({ timestampUs: 1_700_000_000_000_000 + index, data }));
+    const packets = [udpFrame([1, 2, 3]), udpFrame([4, 5])].map((data, index) => ({
+      timestampUs: 1_700_000_000_000_000 + index,
+      data,
+    }));
     writeFileSync(path, buildPcap({ packets }));
 
     const calls: string[] = [];
@@ -181,7 +205,10 @@ describe('analyzeCapture analyzers', () => {
           onFlowEnd: () => calls.push('a-end'),
           onCaptureEnd: () => calls.push('a-capture-end'),
         },
-        { onFlowPacket: (event) => calls.push(`b${event.packetNumber}`), onFlowEnd: (flow) => flow.setService('extra') },
+        {
+          onFlowPacket: (event) => calls.push(`b${event.packetNumber}`),
+          onFlowEnd: (flow) => flow.setService('extra'),
+        },
       ],
     });
     expect(calls).toEqual(['a1:3', 'b1', 'a2:2', 'b2', 'a-end', 'a-capture-end']);

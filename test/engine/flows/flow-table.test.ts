@@ -76,15 +76,32 @@ function runFlows(segments: SegmentSpec[], stepUs = 1000): FlowRecord[] {
   return flows;
 }
 
-const C = (flags: number, seq: number, ack = 0, length = 0): SegmentSpec => ({ fromClient: true, flags, seq, ack, length });
-const S = (flags: number, seq: number, ack = 0, length = 0): SegmentSpec => ({ fromClient: false, flags, seq, ack, length });
+const C = (flags: number, seq: number, ack = 0, length = 0): SegmentSpec => ({
+  fromClient: true,
+  flags,
+  seq,
+  ack,
+  length,
+});
+const S = (flags: number, seq: number, ack = 0, length = 0): SegmentSpec => ({
+  fromClient: false,
+  flags,
+  seq,
+  ack,
+  length,
+});
 
 describe('FlowTable TCP states', () => {
   it('reports SF for a handshake, data and FIN both ways', () => {
     const [flow] = runFlows([
-      C(SYN, 100), S(SYN | ACK, 500, 101), C(ACK, 101, 501),
-      C(ACK, 101, 501, 10), S(ACK, 501, 111, 20),
-      C(FIN | ACK, 111, 521), S(FIN | ACK, 521, 112), C(ACK, 112, 522),
+      C(SYN, 100),
+      S(SYN | ACK, 500, 101),
+      C(ACK, 101, 501),
+      C(ACK, 101, 501, 10),
+      S(ACK, 501, 111, 20),
+      C(FIN | ACK, 111, 521),
+      S(FIN | ACK, 521, 112),
+      C(ACK, 112, 522),
     ]);
     expect(flow?.connectionState).toBe('SF');
     expect(flow?.history).toBe('ShADdFf');
@@ -116,7 +133,11 @@ describe('FlowTable TCP states', () => {
   });
 
   it.each([
-    ['SF', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), C(FIN | ACK, 2, 10), S(FIN | ACK, 10, 3), C(ACK, 3, 11)], true],
+    [
+      'SF',
+      [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), C(FIN | ACK, 2, 10), S(FIN | ACK, 10, 3), C(ACK, 3, 11)],
+      true,
+    ],
     ['REJ', [C(SYN, 100), S(RST | ACK, 0, 101)], true],
     ['RSTO', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), C(RST, 2)], true],
     ['RSTR', [C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), S(RST, 10)], true],
@@ -156,13 +177,19 @@ describe('FlowTable TCP states', () => {
       { ...C(RST, 10), clientPort: 40001, serverPort: 40002 },
     ]);
     expect(flows[0]?.connectionState).toBe('OTH');
-    const [flipped] = runFlows([{ ...S(SYN | ACK, 9, 2), serverPort: 80 }, { ...S(RST, 10), serverPort: 80 }]);
+    const [flipped] = runFlows([
+      { ...S(SYN | ACK, 9, 2), serverPort: 80 },
+      { ...S(RST, 10), serverPort: 80 },
+    ]);
     expect(flipped?.connectionState).toBe('RSTRH');
     expect(flipped?.history).toBe('^hr');
   });
 
   it('reports SHR for SYN-ACK then FIN from the responder', () => {
-    const [flow] = runFlows([{ ...S(SYN | ACK, 9, 2), serverPort: 80 }, { ...S(FIN | ACK, 10, 2), serverPort: 80 }]);
+    const [flow] = runFlows([
+      { ...S(SYN | ACK, 9, 2), serverPort: 80 },
+      { ...S(FIN | ACK, 10, 2), serverPort: 80 },
+    ]);
     expect(flow?.connectionState).toBe('SHR');
     expect(flow?.history).toBe('^hf');
   });
@@ -187,7 +214,10 @@ describe('FlowTable TCP states', () => {
   });
 
   it('flips a flow that starts with a SYN-ACK from a server port', () => {
-    const [flow] = runFlows([{ ...S(SYN | ACK, 9, 2), serverPort: 80 }, { ...C(ACK, 2, 10), serverPort: 80 }]);
+    const [flow] = runFlows([
+      { ...S(SYN | ACK, 9, 2), serverPort: 80 },
+      { ...C(ACK, 2, 10), serverPort: 80 },
+    ]);
     expect(flow?.originatorAddress).toBe('10.0.0.1');
     expect(flow?.responderPort).toBe(80);
     expect(flow?.history).toBe('^hA');
@@ -195,8 +225,11 @@ describe('FlowTable TCP states', () => {
 
   it('counts a retransmission once in orig_bytes and marks T', () => {
     const [flow] = runFlows([
-      C(SYN, 100), S(SYN | ACK, 500, 101), C(ACK, 101, 501),
-      C(ACK, 101, 501, 50), C(ACK, 101, 501, 50),
+      C(SYN, 100),
+      S(SYN | ACK, 500, 101),
+      C(ACK, 101, 501),
+      C(ACK, 101, 501, 50),
+      C(ACK, 101, 501, 50),
     ]);
     expect(flow?.originatorBytes).toBe(50);
     expect(flow?.originatorPayloadBytes).toBe(100);
@@ -205,8 +238,11 @@ describe('FlowTable TCP states', () => {
 
   it('counts acknowledged but unseen bytes as missed', () => {
     const [flow] = runFlows([
-      C(SYN, 100), S(SYN | ACK, 500, 101), C(ACK, 101, 501),
-      C(ACK, 101, 501, 10), S(ACK, 501, 1111),
+      C(SYN, 100),
+      S(SYN | ACK, 500, 101),
+      C(ACK, 101, 501),
+      C(ACK, 101, 501, 10),
+      S(ACK, 501, 1111),
     ]);
     expect(flow?.missedBytes).toBe(1000);
     expect(flow?.originatorBytes).toBe(1010);
@@ -216,8 +252,11 @@ describe('FlowTable TCP states', () => {
   it('handles sequence numbers that wrap past 2^32', () => {
     const isn = 0xfffffff0;
     const [flow] = runFlows([
-      C(SYN, isn), S(SYN | ACK, 7, isn + 1), C(ACK, isn + 1, 8),
-      C(ACK, isn + 1, 8, 100), S(ACK, 8, (isn + 101) >>> 0),
+      C(SYN, isn),
+      S(SYN | ACK, 7, isn + 1),
+      C(ACK, isn + 1, 8),
+      C(ACK, isn + 1, 8, 100),
+      S(ACK, 8, (isn + 101) >>> 0),
     ]);
     expect(flow?.originatorBytes).toBe(100);
     expect(flow?.missedBytes).toBe(0);
@@ -225,8 +264,12 @@ describe('FlowTable TCP states', () => {
 
   it('starts a new flow for a new SYN after the close', () => {
     const flows = runFlows([
-      C(SYN, 100), S(SYN | ACK, 500, 101), C(ACK, 101, 501),
-      C(FIN | ACK, 101, 501), S(FIN | ACK, 501, 102), C(ACK, 102, 502),
+      C(SYN, 100),
+      S(SYN | ACK, 500, 101),
+      C(ACK, 101, 501),
+      C(FIN | ACK, 101, 501),
+      S(FIN | ACK, 501, 102),
+      C(ACK, 102, 502),
       C(SYN, 7000),
     ]);
     expect(flows.map((flow) => flow.connectionState)).toEqual(['SF', 'S0']);
@@ -241,7 +284,12 @@ describe('FlowTable TCP states', () => {
   });
 
   it('times out an idle established connection on the packet clock', () => {
-    const flows = runFlows([C(SYN, 1), S(SYN | ACK, 9, 2), C(ACK, 2, 10), { ...C(ACK, 2, 10, 5), delayUs: 301_000_000 }]);
+    const flows = runFlows([
+      C(SYN, 1),
+      S(SYN | ACK, 9, 2),
+      C(ACK, 2, 10),
+      { ...C(ACK, 2, 10, 5), delayUs: 301_000_000 },
+    ]);
     expect(flows.length).toBe(2);
     expect(flows[0]?.isFinished).toBe(true);
   });
@@ -254,7 +302,10 @@ describe('FlowTable TCP states', () => {
   });
 
   it('keeps flows on different VLANs apart', () => {
-    const flows = runFlows([{ ...C(SYN, 1), vlan: 10 }, { ...C(SYN, 1), vlan: 20 }]);
+    const flows = runFlows([
+      { ...C(SYN, 1), vlan: 10 },
+      { ...C(SYN, 1), vlan: 20 },
+    ]);
     expect(flows.map((flow) => flow.vlan)).toEqual([10, 20]);
   });
 });
@@ -275,7 +326,9 @@ describe('FlowTable ICMP and UDP', () => {
 
   it('keys a one-way ICMP message by type and code', () => {
     // Destination unreachable (3), port unreachable (3): no reply type, so the responder port is the code.
-    const [flow] = runFlows([{ fromClient: false, flags: 0, seq: 0, protocol: 1, icmpType: 3, icmpCode: 3, length: 28 }]);
+    const [flow] = runFlows([
+      { fromClient: false, flags: 0, seq: 0, protocol: 1, icmpType: 3, icmpCode: 3, length: 28 },
+    ]);
     expect(flow?.originatorAddress).toBe('10.0.0.2');
     expect(flow?.originatorPort).toBe(3);
     expect(flow?.responderPort).toBe(3);
@@ -302,10 +355,13 @@ describe('FlowTable ICMP and UDP', () => {
   });
 
   it('splits a UDP flow after the inactivity timeout', () => {
-    const flows = runFlows([
-      { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 4 },
-      { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 4 },
-    ], 61_000_000);
+    const flows = runFlows(
+      [
+        { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 4 },
+        { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 4 },
+      ],
+      61_000_000,
+    );
     expect(flows.length).toBe(2);
   });
 });
@@ -317,7 +373,14 @@ describe('FlowTable tunnels and fragments', () => {
     const decoded = createDecodedPacket();
     const data = fillPacket(decoded, { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 60 });
     const inner = decoded.layers[1]!;
-    Object.assign(inner, { ...decoded.layers[0]!, protocol: 6, tcpFlags: SYN, sourcePort: 1234, destinationPort: 80, tunnel: 'teredo' });
+    Object.assign(inner, {
+      ...decoded.layers[0]!,
+      protocol: 6,
+      tcpFlags: SYN,
+      sourcePort: 1234,
+      destinationPort: 80,
+      tunnel: 'teredo',
+    });
     decoded.layerCount = 2;
     table.addPacket(decoded, data, 1_000_000, 1);
     table.flush();
@@ -333,7 +396,13 @@ describe('FlowTable tunnels and fragments', () => {
     const decoded = createDecodedPacket();
     const data = fillPacket(decoded, { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 1472 });
     const layer = decoded.layers[0]!;
-    Object.assign(layer, { isFragment: true, fragmentOffset: 0, hasMoreFragments: true, fragmentId: 77, ipLength: 1500 });
+    Object.assign(layer, {
+      isFragment: true,
+      fragmentOffset: 0,
+      hasMoreFragments: true,
+      fragmentId: 77,
+      ipLength: 1500,
+    });
     table.addPacket(decoded, data, 1_000_000, 1);
     Object.assign(layer, { hasTransport: false, fragmentOffset: 1480, hasMoreFragments: false, ipLength: 520 });
     table.addPacket(decoded, data, 1_000_100, 2);
@@ -351,20 +420,34 @@ describe('FlowTable tunnels and fragments', () => {
     const problems: string[] = [];
     const table = new FlowTable({
       onFlow: (flow) => flows.push(flow),
-      onProblem: (code, _layerIndex, held) => problems.push(`${code} ${held?.packetNumber} ${held?.fileOffset} ${held?.packets}`),
+      onProblem: (code, _layerIndex, heldFragments) =>
+        problems.push(`${code} ${heldFragments?.packetNumber} ${heldFragments?.fileOffset} ${heldFragments?.packets}`),
     });
     const decoded = createDecodedPacket();
     const data = fillPacket(decoded, { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 1472 });
     const layer = decoded.layers[0]!;
     // Datagram 77: the last two fragments arrive before the first one.
-    Object.assign(layer, { isFragment: true, hasTransport: false, fragmentId: 77, fragmentOffset: 2960, hasMoreFragments: false, ipLength: 300 });
+    Object.assign(layer, {
+      isFragment: true,
+      hasTransport: false,
+      fragmentId: 77,
+      fragmentOffset: 2960,
+      hasMoreFragments: false,
+      ipLength: 300,
+    });
     table.addPacket(decoded, data, 1_000_000, 1, 24);
     Object.assign(layer, { fragmentOffset: 1480, hasMoreFragments: true, ipLength: 1500 });
     table.addPacket(decoded, data, 1_000_100, 2, 340);
     Object.assign(layer, { hasTransport: true, fragmentOffset: 0, hasMoreFragments: true, ipLength: 1500 });
     table.addPacket(decoded, data, 1_000_200, 3, 1856);
     // Datagram 78: a fragment whose first fragment never comes.
-    Object.assign(layer, { hasTransport: false, fragmentId: 78, fragmentOffset: 1480, hasMoreFragments: false, ipLength: 520 });
+    Object.assign(layer, {
+      hasTransport: false,
+      fragmentId: 78,
+      fragmentOffset: 1480,
+      hasMoreFragments: false,
+      ipLength: 520,
+    });
     table.addPacket(decoded, data, 1_000_300, 4, 3372);
     table.flush();
 

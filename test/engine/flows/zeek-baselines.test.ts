@@ -29,7 +29,10 @@ function listBaselines(): Array<{ capture: string; log: string }> {
   if (!hasBaselines) return [];
   return readdirSync(join(ZEEK_DIRECTORY, 'expected'))
     .filter((name) => name.endsWith('.log') && name.includes('conn'))
-    .map((name) => ({ capture: name.replace(/(\.pcap(?:ng)?)\..*$/, '$1'), log: join(ZEEK_DIRECTORY, 'expected', name) }))
+    .map((name) => ({
+      capture: name.replace(/(\.pcap(?:ng)?)\..*$/, '$1'),
+      log: join(ZEEK_DIRECTORY, 'expected', name),
+    }))
     .filter((entry) => existsSync(join(ZEEK_DIRECTORY, entry.capture)));
 }
 
@@ -45,7 +48,10 @@ describe.skipIf(!hasBaselines)('conn.log against Zeek baselines', () => {
       const flows: FlowRecord[] = [];
       await analyzeCapture(join(ZEEK_DIRECTORY, capture), { onFlows: (batch) => flows.push(...batch) });
       const isUnlogged = FLOWS_ZEEK_DOES_NOT_LOG[capture] ?? (() => false);
-      const ours = flows.filter((flow) => !isUnlogged(flow)).map((flow) => selectColumns(formatConnLogRow(flow))).sort();
+      const ours = flows
+        .filter((flow) => !isUnlogged(flow))
+        .map((flow) => selectColumns(formatConnLogRow(flow)))
+        .sort();
       const theirs = expectedRows.map(selectColumns).sort();
       expect(ours).toEqual(theirs);
     });

@@ -14,7 +14,7 @@ export function formatAddressBytes(bytes: Uint8Array, offset: number, isIpv6: bo
   // Find the longest run of zero groups (first one wins a tie).
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -26,7 +26,18 @@ export function computeCommunityId(
   const bytes = new Uint8Array(2 * addressLength);
   bytes.set(sourceAddress.subarray(0, addressLength));
   bytes.set(destinationAddress.subarray(0, addressLength), addressLength);
-  return computeCommunityIdAt(bytes, 0, addressLength, addressLength, protocol, sourcePort, destinationPort, options.hasPorts, options.isOneWay, options.seed ?? 0);
+  return computeCommunityIdAt(
+    bytes,
+    0,
+    addressLength,
+    addressLength,
+    protocol,
+    sourcePort,
+    destinationPort,
+    options.hasPorts,
+    options.isOneWay,
+    options.seed ?? 0,
+  );
 }
 
 /**
@@ -48,7 +59,8 @@ export function computeCommunityIdAt(
   seed = 0,
 ): string {
   let order = 0;
-  for (let i = 0; i < addressLength && order === 0; i++) order = (bytes[sourceOffset + i] ?? 0) - (bytes[destinationOffset + i] ?? 0);
+  for (let i = 0; i < addressLength && order === 0; i++)
+    order = (bytes[sourceOffset + i] ?? 0) - (bytes[destinationOffset + i] ?? 0);
   const isSwapNeeded = !isOneWay && (order > 0 || (order === 0 && sourcePort > destinationPort));
   const firstOffset = isSwapNeeded ? destinationOffset : sourceOffset;
   const secondOffset = isSwapNeeded ? sourceOffset : destinationOffset;

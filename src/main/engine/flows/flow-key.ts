@@ -49,7 +49,14 @@ export function writeFlowKey(
   return isSourceFirst;
 }
 
-function writeEndpoint(key: Uint8Array, at: number, data: Uint8Array, offset: number, length: number, port: number): void {
+function writeEndpoint(
+  key: Uint8Array,
+  at: number,
+  data: Uint8Array,
+  offset: number,
+  length: number,
+  port: number,
+): void {
   for (let i = 0; i < length; i++) key[at + i] = data[offset + i] ?? 0;
   key[at + 16] = port >> 8;
   key[at + 17] = port & 0xff;

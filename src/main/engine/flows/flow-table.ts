@@ -28,12 +28,16 @@ export interface FlowTableOptions {
   /** Receives each flow as it leaves the table (finished, timed out, or flushed at the end). */
   onFlow(flow: FlowRecord): void;
   /**
-   * Receives each layer that could not be assigned to a flow. Fragments held
-   * for a first fragment that never came are reported when they are given
-   * up, with the packet number and file offset of the first of them and
-   * their count; other problems belong to the packet being added.
+   * Receives each layer that could not be assigned to a flow. Most problems
+   * belong to the packet being added. Fragments whose first fragment never
+   * came are reported later, when the table gives them up, so `heldFragments`
+   * names the first of them (packet number, file offset) and their count.
    */
-  onProblem?(code: FlowProblemCode, layerIndex: number, held?: { packetNumber: number; fileOffset: number; packets: number }): void;
+  onProblem?(
+    code: FlowProblemCode,
+    layerIndex: number,
+    heldFragments?: { packetNumber: number; fileOffset: number; packets: number },
+  ): void;
   /**
    * Called once for every network layer that joined a flow, after the table
    * counted it, with one reused event object (see flow-hooks.ts).
@@ -127,7 +131,13 @@ export class FlowTable {
    * Count one decoded packet. `data` is the packet the decoder's offsets
    * point into; it is read during the call and never kept.
    */
-  addPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number, fileOffset = -1): void {
+  addPacket(
+    decoded: DecodedPacket,
+    data: Uint8Array,
+    timestampUs: number,
+    packetNumber: number,
+    fileOffset = -1,
+  ): void {
     if (timestampUs >= this.nextSweepUs) {
       this.expireFlows(timestampUs);
       this.nextSweepUs = (Math.floor(timestampUs / SLOT_WIDTH_US) + 1) * SLOT_WIDTH_US;
@@ -293,7 +303,13 @@ export class FlowTable {
     }
     if (this.onFlowPacket !== undefined) {
       // A reversed handshake may have flipped the roles while tracking, so ask again.
-      const isSenderOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, sourcePort);
+      const isSenderOriginator = this.isFromOriginator(
+        flow,
+        data,
+        layer.sourceAddressOffset,
+        addressLength,
+        sourcePort,
+      );
       this.notifyPacket(flow, isSenderOriginator, layer, layerIndex, data, timestampUs, packetNumber, isNewFlow);
     }
     return flow;
@@ -597,7 +613,12 @@ function getTransportName(layer: NetworkLayer): TransportName {
  * lower port). UDP: flip when only the source port is a likely server port.
  * Never flip toward the IPv4 limited broadcast address.
  */
-function shouldFlipNewFlow(layer: NetworkLayer, transport: TransportName, data: Uint8Array, destinationOffset: number): boolean {
+function shouldFlipNewFlow(
+  layer: NetworkLayer,
+  transport: TransportName,
+  data: Uint8Array,
+  destinationOffset: number,
+): boolean {
   const isBroadcast =
     layer.ipVersion === 4 &&
     data[destinationOffset] === 0xff &&

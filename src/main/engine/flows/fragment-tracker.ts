@@ -53,7 +53,13 @@ export class FragmentTracker {
    * Record the flow of a datagram's first fragment. Returns the entry of
    * fragments held before it (for the caller to add to the flow), or null.
    */
-  remember(layer: NetworkLayer, data: Uint8Array, addressLength: number, flow: FlowState, timestampUs: number): FragmentEntry | null {
+  remember(
+    layer: NetworkLayer,
+    data: Uint8Array,
+    addressLength: number,
+    flow: FlowState,
+    timestampUs: number,
+  ): FragmentEntry | null {
     const hash = this.writeKey(layer, data, addressLength);
     const existing = this.findEntry(hash);
     if (existing !== null) {
@@ -72,7 +78,14 @@ export class FragmentTracker {
   }
 
   /** Hold a later fragment that arrived before its first fragment. */
-  hold(layer: NetworkLayer, data: Uint8Array, addressLength: number, timestampUs: number, packetNumber: number, fileOffset: number): void {
+  hold(
+    layer: NetworkLayer,
+    data: Uint8Array,
+    addressLength: number,
+    timestampUs: number,
+    packetNumber: number,
+    fileOffset: number,
+  ): void {
     const hash = this.writeKey(layer, data, addressLength);
     let entry = this.findEntry(hash);
     if (entry === null) {
@@ -119,7 +132,8 @@ export class FragmentTracker {
   clear(): void {
     for (let i = this.orderStart; i < this.order.length; i++) {
       const entry = this.order[i];
-      if (entry !== undefined && !entry.isRemoved && entry.flow === null && entry.heldPackets > 0) this.onOrphans(entry);
+      if (entry !== undefined && !entry.isRemoved && entry.flow === null && entry.heldPackets > 0)
+        this.onOrphans(entry);
     }
     this.buckets.clear();
     this.order.length = 0;

@@ -21,7 +21,6 @@ export type TcpEndpointStateValue = (typeof TcpEndpointState)[keyof typeof TcpEn
 /** Out-of-order segments remembered per side; later ones are treated as missing until acknowledged. */
 const MAX_OUT_OF_ORDER_RANGES = 16;
 
-
 export class TcpEndpoint {
   state: TcpEndpointStateValue = TcpEndpointState.inactive;
   previousState: TcpEndpointStateValue = TcpEndpointState.inactive;
