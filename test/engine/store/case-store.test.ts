@@ -176,6 +176,19 @@ describe('batched ingest', () => {
     await store.close();
   }, 60_000);
 
+  it('answers queries with committed rows while a batch is open', async () => {
+    const store = await CaseStore.create({ casesFolder: join(workFolder, 'reading'), name: 'r', sources: [] });
+    await store.beginBatch();
+    store.addRecord({ type: 'weird', uid: 'C1', timestampUs: 1, data: { name: 'first' } });
+    await store.commit();
+    await store.beginBatch();
+    store.addRecord({ type: 'weird', uid: 'C2', timestampUs: 2, data: { name: 'open batch' } });
+    expect((await readCaseRecords(store)).map((record) => record.uid)).toEqual(['C1']);
+    await store.commit();
+    expect((await readCaseRecords(store)).map((record) => record.uid)).toEqual(['C1', 'C2']);
+    await store.close();
+  });
+
   it('stops at the disk cap with a clear state', async () => {
     const capture = join(workFolder, 'cap.pcap');
     generateCapture({ path: capture, seed: 4, sizeBytes: 24 * 1024 * 1024, variant: 'mix', format: 'pcap' });

@@ -81,6 +81,8 @@ export class CaseStore {
     readonly manifest: CaseManifest,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** Queries run here, so they see committed batches only and never touch the ingest's open transaction. */
+    private readonly readConnection: DuckDBConnection,
     marker: CaseIngestMarker,
     private readonly batchRows: number,
     private readonly batchMs: number,
@@ -125,7 +127,8 @@ export class CaseStore {
     });
     const connection = await instance.connect();
     for (const statement of SCHEMA_STATEMENTS) await connection.run(statement);
-    const store = new CaseStore(folder, manifest, instance, connection, await readMarker(connection), batchRows ?? DEFAULT_BATCH_ROWS, batchMs ?? DEFAULT_BATCH_MS);
+    const readConnection = await instance.connect();
+    const store = new CaseStore(folder, manifest, instance, connection, readConnection, await readMarker(connection), batchRows ?? DEFAULT_BATCH_ROWS, batchMs ?? DEFAULT_BATCH_MS);
     return store;
   }
 
@@ -241,10 +244,14 @@ export class CaseStore {
     return getFolderSizeBytes(this.folder);
   }
 
-  /** Run a read query; BIGINT columns come back as numbers (exact to 2^53). */
+  /**
+   * Run a read query on the read connection, which sees committed batches
+   * only, so the case can be browsed while it loads. BIGINT columns come
+   * back as numbers (exact to 2^53).
+   */
   async query(sql: string, parameters: ReadonlyArray<string | number | boolean | null> = []): Promise<Row[]> {
     this.assertOpen();
-    const reader = await this.connection.runAndReadAll(sql, parameters as DuckDBValue[]);
+    const reader = await this.readConnection.runAndReadAll(sql, parameters as DuckDBValue[]);
     return reader.getRowObjectsJS().map((row) => {
       const converted: Row = {};
       for (const [key, value] of Object.entries(row)) {
@@ -273,6 +280,7 @@ export class CaseStore {
       await this.connection.run('ROLLBACK');
     }
     this.isClosed = true;
+    this.readConnection.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }
