@@ -6,7 +6,9 @@
 import {
   fail,
   succeed,
+  allowListSchema,
   type Alert,
+  type AllowList,
   type CaptureOverview,
   type EventName,
   type EventPayload,
@@ -96,6 +98,7 @@ export class FakeEngine {
   readonly requests: RecordedRequest[] = [];
   flows: FlowRecord[] = [];
   alerts: Alert[] = [];
+  allowList: AllowList = { hosts: [], networks: [], domains: [], pairs: [] };
   timeline: Timeline = { bucketUs: 1_000_000, buckets: [] };
   hostGraph: HostGraph = { nodes: [], edges: [], hiddenHosts: 0, hiddenBytes: 0 };
   settings: Settings = { timeZone: 'utc', theme: 'light' };
@@ -191,6 +194,17 @@ export class FakeEngine {
       aggregatesOverview: (argument) => this.answer('aggregatesOverview', argument, succeed(overview())),
       alertsList: (argument) =>
         this.answer('alertsList', argument, succeed({ alerts: this.alerts, totalAlerts: this.alerts.length })),
+      alertsSetState: (argument) => {
+        this.alerts = this.alerts.map((alert) =>
+          alert.id === argument.alertId ? { ...alert, status: argument.state } : alert,
+        );
+        return this.answer('alertsSetState', argument, succeed({ alertId: argument.alertId, state: argument.state }));
+      },
+      alertsGetAllowList: (argument) => this.answer('alertsGetAllowList', argument, succeed(this.allowList)),
+      alertsSetAllowList: (argument) => {
+        this.allowList = allowListSchema.parse(argument.allowList);
+        return this.answer('alertsSetAllowList', argument, succeed(this.allowList));
+      },
       recentList: () => this.answer('recentList', {}, succeed([])),
       recentAdd: (argument) => this.answer('recentAdd', argument, succeed([{ path: argument.path, openedAtMs: 0 }])),
       recentClear: () => this.answer('recentClear', {}, succeed([])),

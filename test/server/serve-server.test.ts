@@ -127,9 +127,12 @@ describe('serve WebSocket', () => {
 
     const alerts = await client.request('alerts.list', { captureId: captureId.captureId, filter: {} });
     expect(alerts.ok).toBe(true);
-    const list = (alerts.ok ? alerts.value : {}) as { alerts: { id: string; evidence: { flowUids: string[] } }[] };
-    expect(list.alerts.map((alert) => alert.id)).toEqual([`port-scan:${scanCaptureFacts.scanner}`]);
-    expect(list.alerts[0]?.evidence.flowUids).toHaveLength(scanCaptureFacts.scannedPorts);
+    const list = (alerts.ok ? alerts.value : {}) as {
+      alerts: { detector: string; hosts: string[]; evidence: { flowUids: string[] } }[];
+    };
+    const scan = list.alerts.find((alert) => alert.detector === 'port-scan');
+    expect(scan?.hosts[0]).toBe(scanCaptureFacts.scanner);
+    expect(scan?.evidence.flowUids).toHaveLength(scanCaptureFacts.scannedPorts);
 
     const recent = await client.request('recent.list');
     expect(recent).toMatchObject({ ok: true, value: [{ path }] });

@@ -35,6 +35,12 @@ const validArguments: { [TName in RequestName]: RequestArgument<TName> } = {
   'aggregates.hostGraph': { captureId: 'c1', filter, maxNodes: 150 },
   'aggregates.overview': { captureId: 'c1' },
   'alerts.list': { captureId: 'c1', filter, minimumSeverity: 'medium' },
+  'alerts.setState': { captureId: 'c1', alertId: 'A0123456789abcdef', state: 'dismissed' },
+  'alerts.getAllowList': { captureId: 'c1' },
+  'alerts.setAllowList': {
+    captureId: 'c1',
+    allowList: { hosts: ['10.0.0.1'], networks: ['10.1.0.0/16'], domains: ['example.org'], pairs: [['10.0.0.1', '10.0.0.2']] },
+  },
   'recent.list': {},
   'recent.add': { path: '/data/sample.pcapng' },
   'recent.clear': {},
@@ -100,6 +106,17 @@ const malformedArguments: { [TName in RequestName]: [argument: unknown, field: s
   ],
   'aggregates.overview': [[{ captureId: 'c1', filter: { hosts: 'all' } }, 'filter.hosts']],
   'alerts.list': [[{ captureId: 'c1', filter, minimumSeverity: 'urgent' }, 'minimumSeverity']],
+  'alerts.setState': [
+    [{ captureId: 'c1', alertId: 'A1', state: 'ignored' }, 'state'], // not a verdict
+    [{ captureId: 'c1', alertId: '', state: 'open' }, 'alertId'],
+    [{ captureId: 'c1', state: 'open' }, 'alertId'],
+  ],
+  'alerts.getAllowList': [[{}, 'captureId']],
+  'alerts.setAllowList': [
+    [{ captureId: 'c1', allowList: { hosts: [''] } }, 'allowList.hosts[0]'], // empty entry
+    [{ captureId: 'c1', allowList: { pairs: [['10.0.0.1']] } }, 'allowList.pairs[0]'], // half a pair
+    [{ captureId: 'c1', allowList: { ports: [80] } }, 'allowList.ports'], // unknown kind
+  ],
   'recent.list': [[{ limit: 3 }, 'limit']],
   'recent.add': [[{ path: null }, 'path']],
   'recent.clear': [[{ all: true }, 'all']],

@@ -7,7 +7,9 @@
 import { z } from 'zod';
 
 import type { CaptureOverview, Timeline } from '../domain/aggregates';
-import type { Alert, AlertSeverity } from '../domain/alert';
+import type { Alert, AlertSeverity, AlertStatus } from '../domain/alert';
+import { alertStatuses } from '../domain/alert';
+import { allowListSchema, type AllowList } from '../domain/allow-list';
 import type { CaptureStatus } from '../domain/capture-status';
 import type { FlowRecord } from '../domain/flow';
 import type { HostGraph } from '../domain/host';
@@ -91,6 +93,23 @@ export const requests = {
       filter: flowFilterSchema,
       minimumSeverity: z.enum(alertSeverities).optional(),
     }),
+  ),
+
+  /** Set the analyst's verdict on one alert; 'open' clears it. Kept per capture. */
+  'alerts.setState': defineRequest<{ alertId: string; state: AlertStatus }>()(
+    'engine',
+    z.strictObject({
+      captureId: captureIdSchema,
+      alertId: z.string().min(1).max(128),
+      state: z.enum(alertStatuses),
+    }),
+  ),
+  /** The capture's allow-list (hosts, networks, domains, pairs). */
+  'alerts.getAllowList': defineRequest<AllowList>()('engine', z.strictObject({ captureId: captureIdSchema })),
+  /** Replace the capture's allow-list and run the detectors again; returns the list kept. */
+  'alerts.setAllowList': defineRequest<AllowList>()(
+    'engine',
+    z.strictObject({ captureId: captureIdSchema, allowList: allowListSchema }),
   ),
 
   /** Open Recent, newest first. */

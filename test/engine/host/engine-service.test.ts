@@ -154,8 +154,10 @@ describe('EngineService', () => {
     const alerts = await service.handle('alerts.list', { captureId, filter: {} });
     expect(alerts.ok).toBe(true);
     if (!alerts.ok) return;
-    const list = alerts.value as { alerts: { id: string }[]; totalAlerts: number };
-    expect(list.alerts.map((alert) => alert.id)).toEqual(['port-scan:10.0.0.5', 'decode-problem:ipv4-truncated']);
+    const list = alerts.value as { alerts: { id: string; detector: string; hosts: string[] }[]; totalAlerts: number };
+    expect(list.alerts.map((alert) => alert.detector)).toEqual(['port-scan', 'decode-problems']);
+    expect(list.alerts[0]?.hosts).toEqual(['10.0.0.5', '10.0.0.9']);
+    expect(list.alerts[1]?.id).toBe('decode-problem:ipv4-truncated');
 
     const filtered = await service.handle('alerts.list', { captureId, filter: { hosts: ['10.0.0.9'] } });
     expect(filtered.ok).toBe(true);

@@ -14,6 +14,11 @@ export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
   const analyzers = new ApplicationAnalyzers({
     onDns: (record) => options.onDnsRecord?.(record),
     onHttp: (record) => options.onHttpRecord?.(record),
+    onSsl: (row) => {
+      const name = row['server_name'];
+      const address = row['id.resp_h'];
+      if (typeof name === 'string' && typeof address === 'string') options.onServerName?.(address, name);
+    },
   });
   const onActiveFlows = options.onActiveFlows;
   const tracker = onActiveFlows === undefined ? null : new ActiveFlowTracker();

@@ -28,6 +28,8 @@ export interface AnalyzeOptions {
    * the progress reports, at most every `activeFlowIntervalMs`.
    */
   onActiveFlows?(flows: FlowRecord[]): void;
+  /** TLS server names (SNI) with the server address, as the analyzers see them. */
+  onServerName?(address: string, name: string): void;
 }
 
 /** Least time between two `onActiveFlows` calls, in milliseconds. */

@@ -20,7 +20,7 @@ import type { LayoutPoint } from './force-layout';
 import { FlowStore } from './flow-store';
 import { HostNames } from './host-names';
 import { alertsForProblems } from './problem-alerts';
-import { detectScans } from './scan-detector';
+import { CaptureDetection } from './capture-detection';
 
 const log = getLogger('engine.capture');
 
@@ -38,6 +38,8 @@ export interface CaptureSessionOptions {
   hashFile?: (path: string, signal?: AbortSignal) => Promise<string>;
   /** Clock in milliseconds; tests pass a fake one. */
   now?: () => number;
+  /** Folder of the per-capture alert verdict and allow-list files; default in the user's data folder. */
+  alertStateFolder?: string;
 }
 
 export class CaptureSession {
@@ -45,6 +47,7 @@ export class CaptureSession {
   readonly path: string;
   readonly store = new FlowStore();
   readonly hostNames = new HostNames();
+  readonly detection: CaptureDetection;
   /** Last layout positions by node id, so the host graph keeps its shape between batches. */
   readonly graphPositions = new Map<string, LayoutPoint>();
   /** The last host graph with the request key and store version it was built for. */
@@ -59,6 +62,7 @@ export class CaptureSession {
   private newFlowsSinceBatch = 0;
   private lastBatchVersion = -1;
   private alertCache: { version: number; hasSummary: boolean; alerts: Alert[] } | null = null;
+  private detectionVersionAtCache = -1;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly abortController = new AbortController();
   private readonly options: CaptureSessionOptions;
@@ -71,6 +75,7 @@ export class CaptureSession {
     this.options = options;
     this.path = options.path;
     this.now = options.now ?? Date.now;
+    this.detection = new CaptureDetection(options.path, options.alertStateFolder);
     this.finished = this.run();
   }
 
@@ -104,17 +109,24 @@ export class CaptureSession {
     return this.summary;
   }
 
-  /** Alerts from the scan detector and the problem tallies, most severe first, then earliest. */
+  /**
+   * Alerts from the detection engine and the problem tallies, with the
+   * analyst's verdicts, most severe first, then earliest.
+   */
   alerts(): Alert[] {
     const hasSummary = this.summary !== null;
     const cached = this.alertCache;
-    if (cached !== null && cached.version === this.store.version && cached.hasSummary === hasSummary)
+    if (
+      cached !== null &&
+      cached.version === this.store.version &&
+      cached.hasSummary === hasSummary &&
+      this.detectionVersionAtCache === this.detection.version
+    )
       return cached.alerts;
 
-    const alerts = [
-      ...detectScans(this.store.all()),
-      ...(this.summary === null ? [] : alertsForProblems(this.summary)),
-    ];
+    const problemAlerts = this.summary === null ? [] : alertsForProblems(this.summary);
+    for (const alert of problemAlerts) alert.status = this.detection.statusOf(alert.id);
+    const alerts = [...this.detection.evaluate(), ...problemAlerts];
     alerts.sort(
       (a, b) =>
         alertSeverities.indexOf(b.severity) - alertSeverities.indexOf(a.severity) ||
@@ -122,6 +134,7 @@ export class CaptureSession {
         (a.id < b.id ? -1 : 1),
     );
     this.alertCache = { version: this.store.version, hasSummary, alerts };
+    this.detectionVersionAtCache = this.detection.version;
     return alerts;
   }
 
@@ -140,14 +153,26 @@ export class CaptureSession {
       },
     );
 
+    void this.detection.loaded.then(() => this.detection.applyLoadedAllowList(this.finishedFlows()));
+
     try {
       const { summary } = await this.options.analyze(this.path, {
         signal,
         onProgress: (progress) => this.recordProgress(progress),
-        onFlows: (flows) => this.addFlows(flows),
+        onFlows: (flows) => {
+          this.addFlows(flows);
+          this.detection.addFlows(flows);
+        },
         onActiveFlows: (flows) => this.addFlows(flows),
-        onDnsRecord: (record) => this.hostNames.addDnsRecord(record),
-        onHttpRecord: (record) => this.hostNames.addHttpRecord(record),
+        onDnsRecord: (record) => {
+          this.hostNames.addDnsRecord(record);
+          if (record.query !== null) for (const answer of record.answers) this.detection.noteName(answer, record.query);
+        },
+        onHttpRecord: (record) => {
+          this.hostNames.addHttpRecord(record);
+          if (record.host !== null) this.detection.noteName(record.responderAddress, record.host);
+        },
+        onServerName: (address, name) => this.detection.noteName(address, name),
       });
       await hashing;
       this.summary = summary;
@@ -189,6 +214,11 @@ export class CaptureSession {
         },
       });
     }
+  }
+
+  /** The flows that left the flow table so far (provisional records of open flows left out). */
+  finishedFlows(): FlowRecord[] {
+    return this.store.all().filter((flow) => flow.isProvisional !== true);
   }
 
   private recordProgress(progress: AnalyzeProgress): void {

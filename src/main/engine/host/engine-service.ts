@@ -15,6 +15,7 @@ import { alertSeverities, type Alert } from '../../../shared/domain/alert';
 import type { HostGraph } from '../../../shared/domain/host';
 import type { FlowFilter } from '../../../shared/domain/query';
 import { fail, succeed, type Result } from '../../../shared/errors';
+import { parseNetwork } from '../detectors/network-scope';
 import { getLogger } from '../logging';
 import type { AnalyzeCapture } from './analyzer';
 import { CaptureSession, type EmitEvent } from './capture-session';
@@ -31,6 +32,8 @@ export interface EngineServiceOptions {
   analyze: AnalyzeCapture;
   emit: EmitEvent;
   hashFile?: (path: string, signal?: AbortSignal) => Promise<string>;
+  /** Folder of the per-capture alert verdict and allow-list files; default in the user's data folder. */
+  alertStateFolder?: string;
   /** Live capture settings (tests pass the fake addon and a temporary folder). */
   liveCapture?: Omit<LiveCaptureHostOptions, 'emit' | 'adoptSession'>;
 }
@@ -129,6 +132,25 @@ export class EngineService {
         this.withSession(argument.captureId, (session) => succeed(this.buildOverview(session, argument.filter))),
       'alerts.list': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(this.listAlerts(session, argument))),
+      'alerts.setState': (argument) =>
+        this.withSessionAsync(argument.captureId, async (session) => {
+          await session.detection.setStatus(argument.alertId, argument.state);
+          return succeed({ alertId: argument.alertId, state: argument.state });
+        }),
+      'alerts.getAllowList': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed(session.detection.currentAllowList)),
+      'alerts.setAllowList': (argument) =>
+        this.withSessionAsync(argument.captureId, async (session) => {
+          const invalid = findInvalidNetwork(argument.allowList.networks);
+          if (invalid !== null) {
+            log.debug({ captureId: argument.captureId, network: invalid.text }, 'allow-list network rejected');
+            return fail('invalid-argument', `Invalid allow-list network "${invalid.text}": ${invalid.message}`, {
+              field: 'allowList.networks',
+            });
+          }
+          await session.detection.setAllowList(argument.allowList, session.finishedFlows());
+          return succeed(session.detection.currentAllowList);
+        }),
       'capture.listInterfaces': () => this.live.listInterfaces(),
       'capture.validateFilter': (argument) => this.live.validateFilter(argument.filter, argument.linkType),
       'capture.startLive': (argument) => this.live.startLive(argument),
@@ -158,9 +180,19 @@ export class EngineService {
       analyze: this.options.analyze,
       emit: this.options.emit,
       hashFile: this.options.hashFile,
+      alertStateFolder: this.options.alertStateFolder,
     });
     this.session = session;
     return succeed({ captureId: session.id, path: absolutePath });
+  }
+
+  private async withSessionAsync<T>(
+    captureId: string,
+    action: (session: CaptureSession) => Promise<Result<T>>,
+  ): Promise<Result<T>> {
+    const found = this.withSession(captureId, (session) => succeed(session));
+    if (!found.ok) return found;
+    return action(found.value);
   }
 
   private withSession<T>(captureId: string, action: (session: CaptureSession) => Result<T>): Result<T> {
@@ -217,6 +249,18 @@ export class EngineService {
     );
     return { alerts, totalAlerts: all.length };
   }
+}
+
+/** The first network that is not valid CIDR, with the parser's message, or null. */
+function findInvalidNetwork(networks: readonly string[]): { text: string; message: string } | null {
+  for (const text of networks) {
+    try {
+      parseNetwork(text);
+    } catch (error) {
+      return { text, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return null;
 }
 
 /** True when the filter has no field set, so it selects every flow. */

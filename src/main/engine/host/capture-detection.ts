@@ -1,0 +1,159 @@
+/**
+ * The detection engine of one loaded capture: fed finished flows and learned
+ * names as they arrive, with the analyst's verdicts and allow-list kept in
+ * JSON files in the user's data folder until the case store keeps them.
+ *
+ * NOTE: the link-layer detectors (rogue devices: ARP, MACs) get no packets
+ * here, because analyzeCapture has no hook for decoded packets outside flows;
+ * detect-capture.ts reads the file a second time for them, which the app does
+ * not do while loading.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import type { Alert, AlertStatus } from '../../../shared/domain/alert';
+import type { AllowList } from '../../../shared/domain/allow-list';
+import { allowListSchema } from '../../../shared/domain/allow-list';
+import type { FlowRecord } from '../../../shared/domain/flow';
+import { AlertStateStore } from '../detectors/alert-state-store';
+import { DetectionEngine } from '../detectors/detection-engine';
+import { defaultDetectionSettings } from '../detectors/detection-settings';
+import { parseAddress } from '../detectors/network-scope';
+import { getDefaultCasesFolder } from '../store/case-paths';
+import { getLogger } from '../logging';
+
+const log = getLogger('engine.detection');
+
+/** The folder of the per-capture verdict and allow-list files: `alert-state` beside the cases folder. */
+export function getDefaultAlertStateFolder(): string {
+  return join(dirname(getDefaultCasesFolder()), 'alert-state');
+}
+
+/** File stem of one capture's state files: a hash of its absolute path. */
+function stateStemOf(capturePath: string): string {
+  return createHash('sha256').update(capturePath).digest('hex').slice(0, 24);
+}
+
+export class CaptureDetection {
+  private engine: DetectionEngine;
+  private allowList: AllowList = allowListSchema.parse({});
+  private readonly verdicts: AlertStateStore;
+  private readonly allowListPath: string;
+  /** Names learned from DNS, HTTP and TLS, replayed when the engine is rebuilt. */
+  private readonly names: { address: string; name: string }[] = [];
+  private readonly nameKeys = new Set<string>();
+  private changeVersion = 0;
+  /** Settles when the verdicts and allow-list files were read. */
+  readonly loaded: Promise<void>;
+
+  constructor(capturePath: string, stateFolder: string = getDefaultAlertStateFolder()) {
+    const stem = stateStemOf(capturePath);
+    this.verdicts = new AlertStateStore(join(stateFolder, `${stem}.alert-state.json`));
+    this.allowListPath = join(stateFolder, `${stem}.allow-list.json`);
+    this.engine = new DetectionEngine(defaultDetectionSettings);
+    this.loaded = this.load(capturePath);
+  }
+
+  /** Rises whenever the alerts may have changed. */
+  get version(): number {
+    return this.changeVersion;
+  }
+
+  /** Feed finished flows; provisional records of open flows are skipped. */
+  addFlows(flows: readonly FlowRecord[]): void {
+    for (const flow of flows) if (flow.isProvisional !== true) this.engine.addFlow(flow);
+    this.changeVersion += 1;
+  }
+
+  /** Learn that `address` answered to `name` (DNS answer, HTTP Host, TLS SNI), so domain allow-lists apply. */
+  noteName(address: string, name: string): void {
+    if (parseAddress(address) === null) return;
+    const key = `${address} ${name}`;
+    if (this.nameKeys.has(key)) return;
+    this.nameKeys.add(key);
+    this.names.push({ address, name });
+    this.engine.noteName(address, name);
+  }
+
+  evaluate(): Alert[] {
+    return this.engine.evaluate();
+  }
+
+  statusOf(alertId: string): AlertStatus {
+    return this.verdicts.get(alertId)?.status ?? 'open';
+  }
+
+  get currentAllowList(): AllowList {
+    return this.allowList;
+  }
+
+  /** Set an alert's verdict and save the file. */
+  async setStatus(alertId: string, status: AlertStatus): Promise<void> {
+    this.verdicts.set(alertId, status);
+    this.engine.setVerdicts(this.verdicts.statuses());
+    this.changeVersion += 1;
+    await mkdir(dirname(this.allowListPath), { recursive: true });
+    await this.verdicts.save();
+  }
+
+  /**
+   * Replace the allow-list, save it and run the detectors again over
+   * `flows` (the capture's flows so far), since allow-listed flows never
+   * reach the detectors.
+   */
+  async setAllowList(allowList: AllowList, flows: readonly FlowRecord[]): Promise<void> {
+    this.allowList = allowList;
+    this.rebuild(flows);
+    await mkdir(dirname(this.allowListPath), { recursive: true });
+    const temporary = `${this.allowListPath}.tmp`;
+    await writeFile(temporary, `${JSON.stringify({ version: 1, allowList }, null, 2)}\n`);
+    await rename(temporary, this.allowListPath);
+  }
+
+  private rebuild(flows: readonly FlowRecord[]): void {
+    this.engine = new DetectionEngine({ ...defaultDetectionSettings, allowList: this.allowList });
+    for (const { address, name } of this.names) this.engine.noteName(address, name);
+    this.engine.setVerdicts(this.verdicts.statuses());
+    this.addFlows(flows);
+  }
+
+  private async load(capturePath: string): Promise<void> {
+    try {
+      await this.verdicts.load();
+      this.engine.setVerdicts(this.verdicts.statuses());
+    } catch (error) {
+      log.warn({ capturePath, err: error }, 'alert verdicts not read; starting with none');
+    }
+    try {
+      const text = await readFile(this.allowListPath, 'utf8');
+      const parsed = allowListFileSchemaParse(JSON.parse(text));
+      if (parsed === null) {
+        log.warn({ path: this.allowListPath }, 'allow-list file invalid; starting with an empty allow-list');
+        return;
+      }
+      this.allowList = parsed;
+      // Flows may already have arrived: the rebuild replays them through the new engine.
+      this.pendingRebuild = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        log.warn({ path: this.allowListPath, err: error }, 'allow-list file not read; starting with an empty allow-list');
+    }
+  }
+
+  /** True when an allow-list was read after flows started arriving, so the caller must call `applyLoadedAllowList`. */
+  pendingRebuild = false;
+
+  /** Rebuild the engine with the allow-list read from disk, replaying `flows`. */
+  applyLoadedAllowList(flows: readonly FlowRecord[]): void {
+    if (!this.pendingRebuild) return;
+    this.pendingRebuild = false;
+    this.rebuild(flows);
+  }
+}
+
+function allowListFileSchemaParse(json: unknown): AllowList | null {
+  if (typeof json !== 'object' || json === null || !('allowList' in json)) return null;
+  const parsed = allowListSchema.safeParse((json as { allowList: unknown }).allowList);
+  return parsed.success ? parsed.data : null;
+}
