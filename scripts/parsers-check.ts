@@ -190,6 +190,8 @@ async function checkCapture(relativePath: string): Promise<void> {
   compareZeek(relativePath, 'x509', x509, null);
   compareZeek(relativePath, 'ssh', ssh, [
     'version',
+    'auth_success',
+    'auth_attempts',
     'client',
     'server',
     'cipher_alg',

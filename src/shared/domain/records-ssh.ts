@@ -34,5 +34,9 @@ export interface SshSessionRecord {
   compressionAlgorithm: string | null;
   /** "SHA256:" and the unpadded base64 SHA-256 of the server host key blob, as ssh-keygen -l prints it. */
   hostKeyFingerprint: string | null;
+  /** Zeek's inferred authentication result from encrypted segment sizes (SSH2 only); null until decided. */
+  authSuccess: boolean | null;
+  /** Authentication attempts Zeek's heuristic counted. */
+  authAttempts: number;
   problems: string[];
 }

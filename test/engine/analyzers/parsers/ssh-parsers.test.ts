@@ -129,3 +129,60 @@ describe('SSH hostile input', () => {
     expect(parser.record.problems).toEqual(['originator: packet length over 35000 bytes before NEWKEYS']);
   });
 });
+
+describe('SSH authentication heuristic', () => {
+  const newKeys = sshPacket([21]);
+
+  /** Runs a handshake with the given server compression list, then the encrypted segment sizes in order. */
+  function runSession(
+    serverCompression: string,
+    segments: [isFromOriginator: boolean, length: number][],
+  ): SshStreamParser {
+    const serverLists = [...SERVER_LISTS];
+    serverLists[6] = serverCompression;
+    const parser = new SshStreamParser();
+    parser.push(true, new Uint8Array([...ascii('SSH-2.0-c\r\n'), ...kexInit(CLIENT_LISTS)]));
+    parser.push(false, new Uint8Array([...ascii('SSH-2.0-s\r\n'), ...kexInit(serverLists), ...newKeys]));
+    // The client's NEWKEYS shares its segment with 48 encrypted bytes (the SERVICE_REQUEST).
+    parser.push(true, new Uint8Array([...newKeys, ...new Array<number>(48).fill(0xee)]));
+    for (const [isFromOriginator, length] of segments) parser.push(isFromOriginator, new Uint8Array(length).fill(0xee));
+    return parser;
+  }
+
+  it('counts a failure then a success', () => {
+    const parser = runSession('none', [
+      [false, 48], // SERVICE_ACCEPT
+      [true, 80],
+      [false, 64], // first USERAUTH_FAILURE: sets the failure size
+      [true, 80],
+      [false, 64], // same size again: a failed attempt
+      [true, 80],
+      [false, 32], // 16 bytes under SERVICE_ACCEPT: USERAUTH_SUCCESS
+    ]);
+    expect(parser.record.problems).toEqual([]);
+    expect(parser.record.authSuccess).toBe(true);
+    expect(parser.record.authAttempts).toBe(2);
+  });
+
+  it('skips one pre-auth banner', () => {
+    const parser = runSession('none', [
+      [false, 48],
+      [false, 600], // more than 256 bytes over SERVICE_ACCEPT: a banner
+      [false, 64],
+      [false, 64],
+    ]);
+    expect(parser.record.authSuccess).toBe(false);
+    expect(parser.record.authAttempts).toBe(1);
+  });
+
+  it('counts nothing with zlib compression', () => {
+    const parser = runSession('zlib@openssh.com', [
+      [false, 48],
+      [false, 64],
+      [false, 64],
+    ]);
+    expect(parser.record.compressionAlgorithm).toBe('zlib@openssh.com');
+    expect(parser.record.authSuccess).toBeNull();
+    expect(parser.record.authAttempts).toBe(0);
+  });
+});

@@ -18,6 +18,8 @@ const MAX_PRE_BANNER_LINES = 32;
 const MAX_PACKET_LENGTH = 35000;
 const MAX_NAMES_PER_LIST = 128;
 const MAX_PROBLEMS = 8;
+/** Compression methods for which Zeek does not count authentication attempts. */
+const ZLIB_COMPRESSION = new Set(['zlib', 'zlib@openssh.com']);
 
 export const SSH_MESSAGE = {
   kexInit: 20,
@@ -74,6 +76,8 @@ class SshDirection implements FrameHandler {
   private linesSeen = 0;
   hasBanner = false;
   isDone = false;
+  /** Stream offset where encryption starts (after this side's NEWKEYS); -1 before it. */
+  encryptedFromOffset = -1;
 
   constructor(parser: SshStreamParser, isFromOriginator: boolean) {
     this.parser = parser;
@@ -129,6 +133,7 @@ class SshDirection implements FrameHandler {
     const payload = packet.subarray(6, payloadEnd);
     if (messageType === SSH_MESSAGE.newKeys) {
       this.isDone = true;
+      this.encryptedFromOffset = streamOffset + declaredLength;
     } else if (messageType === SSH_MESSAGE.kexInit) {
       const kexInit = parseKexInit(payload);
       if (kexInit === null)
@@ -165,14 +170,33 @@ export class SshStreamParser {
     macAlgorithm: null,
     compressionAlgorithm: null,
     hostKeyFingerprint: null,
+    authSuccess: null,
+    authAttempts: 0,
     problems: [],
+  };
+  private readonly authentication = {
+    isDecided: false,
+    hasClientData: false,
+    hasSkippedBanner: false,
+    serviceAcceptLength: 0,
+    failureLength: 0,
   };
   private readonly originator = new SshDirection(this, true);
   private readonly responder = new SshDirection(this, false);
 
+  /**
+   * Feeds one direction's in-order payload (borrowed). Push once per TCP
+   * segment: Zeek's authentication heuristic, repeated here, reads the sizes
+   * of the encrypted segments after NEWKEYS.
+   */
   push(isFromOriginator: boolean, data: Uint8Array): void {
     const direction = isFromOriginator ? this.originator : this.responder;
-    if (direction.isDone || data.length === 0) return;
+    if (data.length === 0) return;
+    if (direction.encryptedFromOffset >= 0) {
+      this.readEncryptedSegment(data.length, isFromOriginator);
+      return;
+    }
+    if (direction.isDone) return;
     let rest = data;
     if (!direction.hasBanner) {
       const offset = direction.consumeLines(data);
@@ -184,10 +208,67 @@ export class SshStreamParser {
       direction.isDone = true;
       return;
     }
-    if (rest.length > 0 && !direction.packets.push(rest)) {
+    if (rest.length === 0) return;
+    const startOffset = direction.packets.streamOffset;
+    const isFramed = direction.packets.push(rest);
+
+    // Bytes after NEWKEYS in this same segment are encrypted: count them, and ignore the framing they broke.
+    if (direction.encryptedFromOffset >= 0) {
+      const encryptedBytes = startOffset + rest.length - direction.encryptedFromOffset;
+      if (encryptedBytes > 0) this.readEncryptedSegment(encryptedBytes, isFromOriginator);
+      return;
+    }
+    if (!isFramed) {
       this.addProblem(isFromOriginator, `packet length over ${MAX_PACKET_LENGTH} bytes before NEWKEYS`);
       direction.isDone = true;
     }
+  }
+
+  /**
+   * Zeek's SSH2 authentication heuristic (Zeek SSH analyzer, ProcessEncrypted)
+   * over encrypted segment sizes. The server's first encrypted segment after
+   * client data is SERVICE_ACCEPT. A segment 16 bytes shorter is
+   * USERAUTH_SUCCESS, and the first other size is taken as USERAUTH_FAILURE,
+   * whose repeats count failed attempts. A first reply more than 256 bytes
+   * longer than SERVICE_ACCEPT is skipped once as a pre-auth banner.
+   */
+  private readEncryptedSegment(length: number, isFromOriginator: boolean): void {
+    const auth = this.authentication;
+    if (this.record.version !== 2 || auth.isDecided) return;
+    if (isFromOriginator) {
+      auth.hasClientData = true;
+      return;
+    }
+    if (!auth.hasClientData) return;
+    if (auth.serviceAcceptLength === 0) {
+      auth.serviceAcceptLength = length;
+      return;
+    }
+    const isSuccessLength = length + 16 === auth.serviceAcceptLength;
+    if (auth.failureLength === 0) {
+      if (isSuccessLength) return this.recordAttempt(true);
+      if (!auth.hasSkippedBanner && length - auth.serviceAcceptLength > 256) {
+        auth.hasSkippedBanner = true;
+        return;
+      }
+      auth.failureLength = length;
+      return;
+    }
+    if (length === auth.failureLength) this.recordAttempt(false);
+    else if (isSuccessLength) this.recordAttempt(true);
+  }
+
+  /**
+   * Zeek's ssh_auth_attempted handling (base/protocols/ssh/main.zeek): counts
+   * attempts until one succeeds, and none when zlib compression was
+   * negotiated, because compressed sizes do not follow the message sizes.
+   */
+  private recordAttempt(isAuthenticated: boolean): void {
+    if (isAuthenticated) this.authentication.isDecided = true;
+    if (this.record.authSuccess === true) return;
+    if (this.record.compressionAlgorithm !== null && ZLIB_COMPRESSION.has(this.record.compressionAlgorithm)) return;
+    this.record.authSuccess = isAuthenticated;
+    this.record.authAttempts++;
   }
 
   addProblem(isFromOriginator: boolean, message: string): void {

@@ -33,17 +33,16 @@ export const SSH_LOG_PACKAGE_FIELDS: readonly ZeekField[] = [
 ];
 
 /**
- * Builds an ssh.log row.
- * NOTE: auth_success and auth_attempts stay unset (auth_attempts 0): Zeek
- * infers them from encrypted packet sizes after NEWKEYS, which this parser
- * does not watch. direction needs Zeek's local-network setting and stays unset.
+ * Builds an ssh.log row. auth_success and auth_attempts come from Zeek's
+ * segment-size heuristic, so they are as reliable as Zeek's.
+ * NOTE: direction needs Zeek's local-network setting and stays unset.
  */
 export function toZeekSshRecord(identity: ZeekConnectionIdentity, session: SshSessionRecord): ZeekRow {
   return {
     ...createConnectionColumns(identity),
     version: session.version,
-    auth_success: null,
-    auth_attempts: 0,
+    auth_success: session.authSuccess,
+    auth_attempts: session.authAttempts,
     direction: null,
     client: session.clientBanner,
     server: session.serverBanner,
