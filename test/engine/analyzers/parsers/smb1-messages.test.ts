@@ -31,7 +31,7 @@ const netbios = (message: Bytes): Bytes => [0, 0, (message.length >> 8) & 0xff, 
 /** Wraps words and bytes as one block: WordCount, words, ByteCount, bytes. */
 const block = (words: Bytes, bytes: Bytes): Bytes => [words.length / 2, ...words, ...u16le(bytes.length), ...bytes];
 
-/** NTLMSSP AUTHENTICATE with OEM (non-Unicode) strings, so the flags word is 0. */
+/** Builds an NTLMSSP AUTHENTICATE with OEM (non-Unicode) strings, so the flags word is 0. */
 function ntlmAuthenticateOem(domain: string, user: string): Bytes {
   const fields = [[], [], ascii(domain), ascii(user), ascii('HOST'), []] as Bytes[];
   let offset = 64;

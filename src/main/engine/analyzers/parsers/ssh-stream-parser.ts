@@ -259,9 +259,10 @@ export class SshStreamParser {
   }
 
   /**
-   * Zeek's ssh_auth_attempted handling (base/protocols/ssh/main.zeek): counts
-   * attempts until one succeeds, and none when zlib compression was
-   * negotiated, because compressed sizes do not follow the message sizes.
+   * Counts attempts until one succeeds, as Zeek's ssh.log does. None are
+   * counted when zlib compression was negotiated, because compressed sizes do
+   * not follow the message sizes (Zeek's ssh baseline shows a zlib session
+   * with 0 attempts where the sizes alone would give 2).
    */
   private recordAttempt(isAuthenticated: boolean): void {
     if (isAuthenticated) this.authentication.isDecided = true;
