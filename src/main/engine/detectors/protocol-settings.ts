@@ -29,8 +29,8 @@ const dnsTunnelSchema = z.strictObject({
   minEntropyCharacters: count.default(16),
   /** Share of queries for TXT (16), NULL (10) or CNAME (5) records. */
   unusualTypeShare: fraction.default(0.5),
-  /** Mean DNS payload bytes per response packet of the client's DNS flows (512: RFC 1035's UDP limit). */
-  largeMessageBytes: count.default(512),
+  /** Mean DNS payload bytes per response packet of the client's DNS flows. */
+  largeMessageBytes: count.default(544),
   /** 0-100 score from which an alert is raised. */
   alertScore: z.number().min(0).max(100).default(50),
 });
