@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { CaptureError } from './capture-error';
@@ -132,10 +133,19 @@ export function loadCaptureAddonFrom(
   }
 }
 
-function listAddonCandidates(): string[] {
+/**
+ * Where the addon may be, first match wins: TIDELINE_CAPTURE_ADDON, the
+ * packaged app's resources (electron-builder's extraResources copies it to
+ * `resources/native/`, outside the asar archive), then the build folders.
+ * `resourcesPath` is Electron's `process.resourcesPath`, absent under Node.
+ */
+export function listAddonCandidates(
+  resourcesPath: string | undefined = (process as { resourcesPath?: string }).resourcesPath,
+): string[] {
   const candidates: string[] = [];
   const fromEnvironment = process.env.TIDELINE_CAPTURE_ADDON;
   if (fromEnvironment !== undefined && fromEnvironment !== '') candidates.push(fromEnvironment);
+  if (resourcesPath !== undefined && resourcesPath !== '') candidates.push(join(resourcesPath, 'native', ADDON_FILE));
   candidates.push(fileURLToPath(new URL(`./native/build/Release/${ADDON_FILE}`, import.meta.url)));
   // The bundled command line runs from out/cli/tideline.mjs at the repository root.
   candidates.push(fileURLToPath(new URL(`../../src/main/capture/native/build/Release/${ADDON_FILE}`, import.meta.url)));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { listAddonCandidates } from '../../../src/main/capture/capture-addon';
 import { CaptureError } from '../../../src/main/capture/capture-error';
 import { EngineService } from '../../../src/main/engine/host/engine-service';
 import { getDefaultCapturesFolder } from '../../../src/main/engine/host/live-capture-host';
@@ -326,5 +327,13 @@ describe('live capture host', () => {
     expect(getDefaultCapturesFolder('darwin', {}, '/Users/a')).toBe(
       '/Users/a/Library/Application Support/Tideline/captures',
     );
+  });
+
+  it('looks for the addon in the packaged resources first', () => {
+    const candidates = listAddonCandidates('/opt/Tideline/resources');
+    const packaged = join('/opt/Tideline/resources', 'native', 'tideline_capture.node');
+    expect(candidates).toContain(packaged);
+    expect(candidates.indexOf(packaged)).toBeLessThan(candidates.findIndex((path) => path.includes('build/Release')));
+    expect(listAddonCandidates(undefined)).not.toContain(packaged);
   });
 });

@@ -267,6 +267,11 @@ class LiveWiring {
     this.applications = new ApplicationAnalyzers({
       onDns: (record) => this.sink?.onDnsRecord?.(record),
       onHttp: (record) => this.sink?.onHttpRecord?.(record),
+      onSsl: (row) => {
+        const name = row['server_name'];
+        const address = row['id.resp_h'];
+        if (typeof name === 'string' && typeof address === 'string') this.sink?.onServerName?.(address, name);
+      },
     });
     // The tracker runs after the application analyzers, so it reads the service they set.
     this.analyzers = [this.applications, this.tracker];
