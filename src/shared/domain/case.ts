@@ -32,6 +32,22 @@ export interface CaseSource {
   /** Lowercase hex SHA-256 of the file as stored on disk (compressed bytes for .gz). */
   sha256: string;
   isCompressed: boolean;
+  /**
+   * Interfaces of the file's first section by interface id (pcap: one), so
+   * packets can be read back and carved without scanning the file. Absent in
+   * a case whose ingest did not finish.
+   */
+  interfaces?: CaseSourceInterface[];
+}
+
+/** What reading back or carving a source's packets needs to know of an interface. */
+export interface CaseSourceInterface {
+  linkType: number;
+  snaplen: number;
+  /** The pcapng if_tsresol byte (pcap: 6 for microseconds, 9 for nanoseconds). */
+  timestampResolution: number;
+  /** if_tsoffset in seconds; 0 when absent. */
+  timestampOffsetSeconds: number;
 }
 
 export type CaseIngestState = 'ingesting' | 'complete' | 'cancelled' | 'disk-cap-reached' | 'failed';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PcapngBuilder } from '../../support/capture-writer';
 import { buildCarvedPcapng } from '../../../src/main/engine/packets/carve-pcapng';
 import { readPacketsAt } from '../../../src/main/engine/packets/capture-random-reader';
 import { carveAlertEvidence, carveFlows, carveTimeRange } from '../../../src/main/engine/packets/carve-selection';
@@ -57,6 +58,27 @@ describe.skipIf(!isTsharkPresent)('carving round trip through tshark', () => {
     expect(readWithTshark(out)).toEqual(readWithTshark(source, `frame.number in {${numbers.join(', ')}}`));
     const comment = execFileSync('capinfos', ['-k', out], { encoding: 'utf8' });
     expect(comment).toContain(`Tideline case ${name}`);
+    await store.close();
+  });
+
+  it('carves a big-endian pcapng with an interface block after the first packet', async () => {
+    const ethernet = (last: number): Uint8Array => Uint8Array.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x06, ...new Array<number>(28).fill(last)]);
+    const rawIp = Uint8Array.from([0x45, 0, 0, 20, 0, 1, 0, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+    const bytes = new PcapngBuilder()
+      .sectionHeader({ byteOrder: 'big' })
+      .interfaceDescription({ linkType: 1, snaplen: 65535, timestampResolution: 3, timestampOffsetSeconds: 1_000n }) // milliseconds, +1000 s
+      .enhancedPacket({ interfaceId: 0, ticks: 1_700_000_000_123n, data: ethernet(1) })
+      .interfaceDescription({ linkType: 101, snaplen: 128, timestampResolution: 0x80 | 20 }) // raw IP, 2^-20 s ticks
+      .enhancedPacket({ interfaceId: 1, ticks: 1_782_579_200n * 1_048_576n + 5n, data: rawIp, originalLength: 40 })
+      .enhancedPacket({ interfaceId: 0, ticks: 1_700_000_000_999n, data: ethernet(3) })
+      .build();
+    const source = join(workFolder, 'late-interface.pcapng');
+    writeFileSync(source, bytes);
+    const store = await ingest('late', source);
+    expect(store.manifest.sources[0]?.interfaces?.map((entry) => entry.timestampResolution)).toEqual([3, 0x80 | 20]);
+    const out = join(workFolder, 'late.carved.pcapng');
+    expect(await carveTimeRange(store, '', { startUs: 0, endUs: Number.MAX_SAFE_INTEGER }, out)).toMatchObject({ ok: true, packets: 3 });
+    expect(readWithTshark(out)).toEqual(readWithTshark(source));
     await store.close();
   });
 

@@ -75,7 +75,9 @@ describe('case store round trip', () => {
     expect(await readCaseRecords(reopened)).toEqual(written.records);
     expect(await readCaseAlerts(reopened)).toEqual(written.alerts);
     expect(reopened.marker).toEqual(result.marker);
-    expect(reopened.manifest.sources).toEqual([{ id: 0, path: source, sizeBytes: result.sizeBytes, sha256: result.sha256, isCompressed: false }]);
+    expect(reopened.manifest.sources).toEqual([
+      { id: 0, path: source, sizeBytes: result.sizeBytes, sha256: result.sha256, isCompressed: false, interfaces: [{ linkType: 1, snaplen: 262144, timestampResolution: 6, timestampOffsetSeconds: 0 }] },
+    ]);
     const packets = await reopened.query('SELECT count(*) AS n, min(packet_number) AS first, max(packet_number) AS last FROM packets');
     expect(packets[0]).toEqual({ n: result.marker.packets, first: 1, last: result.marker.packets });
     await reopened.close();

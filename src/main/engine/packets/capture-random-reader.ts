@@ -9,9 +9,10 @@
  * NOTE: a gzip source cannot be seeked: it is inflated from the start up to
  * the last wanted offset (one pass for any number of packets), so reading
  * near the end of a large .gz capture takes as long as inflating it.
- * NOTE: pcapng interfaces are read from the blocks before the first packet
- * and from the first section only; an interface block placed after packets,
- * or a second section, is reported as an error naming the packet.
+ * NOTE: pcapng interfaces come from the case (recorded at ingest) or, without
+ * them, from the blocks before the first packet. Only the first section's
+ * interfaces are known: a packet of a second section is read with the first
+ * section's interface of the same id.
  */
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -30,6 +31,8 @@ export interface SourceInterface {
   snaplen: number;
   /** The if_tsresol byte (pcapng) or 6 / 9 (pcap micro / nanosecond). */
   timestampResolution: number;
+  /** if_tsoffset in seconds, added to every timestamp of the interface; 0 when absent. */
+  timestampOffsetSeconds: number;
 }
 
 export interface CaptureLayout {
@@ -77,7 +80,7 @@ const HEAD_BYTES = 64 * 1024;
  * 'not-a-packet' when an offset does not hold a packet record (the file
  * changed since it was indexed).
  */
-export async function readPacketsAt(path: string, locations: readonly PacketLocation[]): Promise<ReadPacketsResult> {
+export async function readPacketsAt(path: string, locations: readonly PacketLocation[], knownInterfaces?: readonly SourceInterface[]): Promise<ReadPacketsResult> {
   const bytes = await createByteSource(path);
   if (bytes === null) {
     return { ok: false, code: 'source-missing', message: `${path} is no longer there, and the case keeps no packet bytes. Put the capture back at that path to see packet bytes.` };
@@ -86,6 +89,10 @@ export async function readPacketsAt(path: string, locations: readonly PacketLoca
     const head = await bytes.read(0, HEAD_BYTES);
     const layout = parseLayout(head, bytes.isCompressed);
     if (typeof layout === 'string') return { ok: false, code: 'unsupported', message: `${path}: ${layout}` };
+    // Interfaces recorded at ingest include those whose blocks come after the first packet.
+    if (layout.format === 'pcapng' && knownInterfaces !== undefined && knownInterfaces.length > layout.interfaces.length) {
+      layout.interfaces = [...knownInterfaces];
+    }
     const sorted = [...locations].sort((a, b) => a.fileOffset - b.fileOffset);
     const byOffset = new Map<number, RawPacket>();
     for (const location of sorted) {
@@ -181,7 +188,7 @@ function parseLayout(head: Uint8Array, isCompressed: boolean): CaptureLayout | s
     const isNano = (isLittleEndian ? magicLittle : magicBig) === PCAP_MAGIC_NANO;
     const snaplen = view.getUint32(16, isLittleEndian);
     const linkType = view.getUint32(20, isLittleEndian) & 0xffff;
-    return { format: 'pcap', isCompressed, isLittleEndian, interfaces: [{ linkType, snaplen, timestampResolution: isNano ? 9 : 6 }] };
+    return { format: 'pcap', isCompressed, isLittleEndian, interfaces: [{ linkType, snaplen, timestampResolution: isNano ? 9 : 6, timestampOffsetSeconds: 0 }] };
   }
   if (magicLittle !== PCAPNG_SHB) return 'not a pcap or pcapng file.';
   const byteOrderMagic = view.getUint32(8, true);
@@ -206,6 +213,7 @@ function readInterfaceBlock(view: DataView, offset: number, length: number, isLi
   const linkType = view.getUint16(offset + 8, isLittleEndian);
   const snaplen = view.getUint32(offset + 12, isLittleEndian);
   let timestampResolution = 6;
+  let timestampOffsetSeconds = 0;
   let option = offset + 16;
   const end = offset + length - 4;
   while (option + 4 <= end) {
@@ -214,9 +222,10 @@ function readInterfaceBlock(view: DataView, offset: number, length: number, isLi
     if (code === 0) break;
     if (option + 4 + optionLength > end) break;
     if (code === 9 && optionLength >= 1) timestampResolution = view.getUint8(option + 4);
+    if (code === 14 && optionLength === 8) timestampOffsetSeconds = Number(view.getBigInt64(option + 4, isLittleEndian));
     option += 4 + ((optionLength + 3) & ~3);
   }
-  return { linkType, snaplen, timestampResolution };
+  return { linkType, snaplen, timestampResolution, timestampOffsetSeconds };
 }
 
 /** Ticks per second of an if_tsresol byte: high bit set means a power of two. */
@@ -238,7 +247,7 @@ function parseRecord(record: Uint8Array, layout: CaptureLayout, location: Packet
     if (16 + capturedLength > record.length) return `captured length ${capturedLength} runs past the bytes present.`;
     const source = layout.interfaces[0]!;
     const ticks = seconds * getTicksPerSecond(source.timestampResolution) + fraction;
-    return { ...base, interfaceId: 0, linkType: source.linkType, timestampTicks: ticks, timestampUs: toMicroseconds(ticks, source.timestampResolution), capturedLength, originalLength, data: record.slice(16, 16 + capturedLength) };
+    return { ...base, interfaceId: 0, linkType: source.linkType, timestampTicks: ticks, timestampUs: toMicroseconds(ticks, source), capturedLength, originalLength, data: record.slice(16, 16 + capturedLength) };
   }
   if (record.length < 12) return 'expected a pcapng block header, found the end of the file.';
   const type = view.getUint32(0, little);
@@ -253,7 +262,7 @@ function parseRecord(record: Uint8Array, layout: CaptureLayout, location: Packet
     const capturedLength = view.getUint32(20, little);
     const originalLength = view.getUint32(24, little);
     if (28 + capturedLength > blockLength - 4) return `captured length ${capturedLength} runs past the block's end.`;
-    return { ...base, interfaceId, linkType: source.linkType, timestampTicks: ticks, timestampUs: toMicroseconds(ticks, source.timestampResolution), capturedLength, originalLength, data: record.slice(28, 28 + capturedLength) };
+    return { ...base, interfaceId, linkType: source.linkType, timestampTicks: ticks, timestampUs: toMicroseconds(ticks, source), capturedLength, originalLength, data: record.slice(28, 28 + capturedLength) };
   }
   if (type === PCAPNG_SPB) {
     const source = layout.interfaces[0];
@@ -265,6 +274,17 @@ function parseRecord(record: Uint8Array, layout: CaptureLayout, location: Packet
   return `expected a packet block, found block type 0x${type.toString(16)}.`;
 }
 
-function toMicroseconds(ticks: bigint, resolution: number): number {
-  return Number((ticks * 1_000_000n) / getTicksPerSecond(resolution));
+function toMicroseconds(ticks: bigint, source: SourceInterface): number {
+  return Number((ticks * 1_000_000n) / getTicksPerSecond(source.timestampResolution)) + source.timestampOffsetSeconds * 1_000_000;
+}
+
+/** The if_tsresol byte for a tick rate: n for 10^n per second, 0x80 | n for 2^n; 6 when the rate is neither. */
+export function getTimestampResolutionByte(ticksPerSecond: number): number {
+  for (let exponent = 0; exponent <= 18; exponent++) {
+    if (10 ** exponent === ticksPerSecond) return exponent;
+  }
+  for (let exponent = 0; exponent <= 63; exponent++) {
+    if (2 ** exponent === ticksPerSecond) return 0x80 | exponent;
+  }
+  return 6;
 }

@@ -14,6 +14,7 @@ const BLOCK_IDB = 0x00000001;
 const BLOCK_EPB = 0x00000006;
 const OPTION_COMMENT = 1;
 const OPTION_TSRESOL = 9;
+const OPTION_TSOFFSET = 14;
 const SHB_APPLICATION = 4;
 /** Option values are at most 65535 bytes; longer comments are cut. */
 const MAX_OPTION_BYTES = 65_532;
@@ -34,7 +35,7 @@ export function buildCarvedPcapng(layout: CaptureLayout, packets: readonly RawPa
     const source = layout.interfaces[packet.interfaceId];
     if (source === undefined) throw new Error(`Packet ${packet.packetNumber} names interface ${packet.interfaceId}, which the source does not describe.`);
     carvedInterfaceIds.set(packet.interfaceId, carvedInterfaceIds.size);
-    blocks.push(buildBlock(BLOCK_IDB, interfaceBody(source.linkType, source.snaplen, source.timestampResolution)));
+    blocks.push(buildBlock(BLOCK_IDB, interfaceBody(source.linkType, source.snaplen, source.timestampResolution, source.timestampOffsetSeconds)));
   }
   for (const packet of packets) {
     blocks.push(buildBlock(BLOCK_EPB, packetBody(carvedInterfaceIds.get(packet.interfaceId) ?? 0, packet)));
@@ -60,12 +61,18 @@ function buildSectionHeader(options: CarveOptions): Uint8Array {
   return buildBlock(BLOCK_SHB, concat([fixed, ...options_]));
 }
 
-function interfaceBody(linkType: number, snaplen: number, resolution: number): Uint8Array {
+function interfaceBody(linkType: number, snaplen: number, resolution: number, offsetSeconds: number): Uint8Array {
   const fixed = new Uint8Array(8);
   const view = new DataView(fixed.buffer);
   view.setUint16(0, linkType, true);
   view.setUint32(4, snaplen, true);
-  return concat([fixed, encodeOption(OPTION_TSRESOL, Uint8Array.of(resolution)), endOfOptions()]);
+  const options = [encodeOption(OPTION_TSRESOL, Uint8Array.of(resolution))];
+  if (offsetSeconds !== 0) {
+    const offset = new Uint8Array(8);
+    new DataView(offset.buffer).setBigInt64(0, BigInt(offsetSeconds), true);
+    options.push(encodeOption(OPTION_TSOFFSET, offset));
+  }
+  return concat([fixed, ...options, endOfOptions()]);
 }
 
 function packetBody(interfaceId: number, packet: RawPacket): Uint8Array {

@@ -48,7 +48,7 @@ async function carveRows(store: CaseStore, rows: readonly PacketIndexRow[], outP
   const source = store.manifest.sources.find((candidate) => candidate.id === selected[0]!.sourceId);
   if (source === undefined) return { ok: false, code: 'source-missing', message: `Source ${selected[0]!.sourceId} is not in the case manifest.` };
 
-  const read = await readPacketsAt(source.path, selected);
+  const read = await readPacketsAt(source.path, selected, source.interfaces);
   if (!read.ok) return read;
   const bytes = await writeCarvedPcapng(outPath, read.layout, read.packets, { comment });
   return { ok: true, path: outPath, packets: read.packets.length, bytes };

@@ -34,7 +34,7 @@ export async function followCaseStream(store: CaseStore, flow: FlowRecord, capBy
   if (rows.length === 0) return { ok: false, code: 'no-packets', message: `Flow ${flow.uid} has no packets in the packet index.` };
   const source = store.manifest.sources.find((candidate) => candidate.id === rows[0]!.sourceId);
   if (source === undefined) return { ok: false, code: 'source-missing', message: `Source ${rows[0]!.sourceId} is not in the case manifest.` };
-  const read = await readPacketsAt(source.path, rows);
+  const read = await readPacketsAt(source.path, rows, source.interfaces);
   if (!read.ok) {
     if (read.code !== 'source-missing' || store.manifest.settings.isPayloadKept) return read;
     return { ...read, message: `${read.message} This case keeps headers and metadata only, so payloads were not kept.` };

@@ -19,7 +19,7 @@ export async function readPacketDetail(store: CaseStore, sourceId: number, packe
   if (row === undefined || source === undefined) {
     return { ok: false, code: 'unknown-packet', message: `Packet ${packetNumber} of source ${sourceId} is not in this case's packet index.` };
   }
-  const read = await readPacketsAt(source.path, [row]);
+  const read = await readPacketsAt(source.path, [row], source.interfaces);
   if (!read.ok) return read;
   const packet = read.packets[0]!;
   const tree = decodePacketTree(packet.data, packet.linkType, { packetNumber, timestampUs: packet.timestampUs, originalLength: packet.originalLength });

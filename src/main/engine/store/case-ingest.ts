@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Alert } from '../../../shared/domain/alert';
-import type { CaseIngestMarker } from '../../../shared/domain/case';
+import type { CaseIngestMarker, CaseSource } from '../../../shared/domain/case';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import { ApplicationAnalyzers } from '../analyzers/application-analyzers';
 import { createDecodedPacket } from '../decode/decoded-packet';
@@ -25,6 +25,7 @@ import { CaptureStreamParser } from '../source/capture-stream-parser';
 import { isGzipSignature } from '../source/file-signature';
 import type { PacketRecord } from '../source/packet-record';
 import type { StoredRecord } from '../filter/record-columns';
+import { getTimestampResolutionByte } from '../packets/capture-random-reader';
 import { type CaseStore, writeManifest } from './case-store';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -110,7 +111,16 @@ async function ingestUnguarded(store: CaseStore, path: string, options: IngestOp
   options.onCommit?.(marker);
 
   const sha256 = stopState === null ? hash.digest('hex') : '';
-  await recordSource(store, sourceId, path, sizeBytes, sha256, isCompressed);
+  const interfaces = parser.interfaces
+    .filter((captureInterface) => captureInterface.sectionIndex === 0)
+    .sort((a, b) => a.interfaceId - b.interfaceId)
+    .map((captureInterface) => ({
+      linkType: captureInterface.linkType & 0xffff,
+      snaplen: captureInterface.snaplen,
+      timestampResolution: getTimestampResolutionByte(captureInterface.ticksPerSecond),
+      timestampOffsetSeconds: captureInterface.timestampOffsetSeconds,
+    }));
+  await recordSource(store, { id: sourceId, path, sizeBytes, sha256, isCompressed, interfaces });
   return { marker, sha256, sizeBytes, isCompressed };
 }
 
@@ -215,9 +225,9 @@ async function isOverDiskCap(store: CaseStore): Promise<boolean> {
   return (await store.getSizeBytes()) >= cap;
 }
 
-async function recordSource(store: CaseStore, id: number, path: string, sizeBytes: number, sha256: string, isCompressed: boolean): Promise<void> {
-  const sources = store.manifest.sources.filter((source) => source.id !== id);
-  sources.push({ id, path, sizeBytes, sha256, isCompressed });
+async function recordSource(store: CaseStore, source: CaseSource): Promise<void> {
+  const sources = store.manifest.sources.filter((candidate) => candidate.id !== source.id);
+  sources.push(source);
   sources.sort((a, b) => a.id - b.id);
   store.manifest.sources = sources;
   await writeManifest(store.folder, store.manifest);

@@ -110,16 +110,22 @@ export async function readPacketsByNumber(store: CaseStore, sourceId: number, pa
 }
 
 /**
- * Packet index rows of the flows that match `filter` and whose packets fall
- * in `timeRange` (half-open), for carving a time range plus filter.
+ * Packet index rows in `timeRange` (half-open) of the flows that match
+ * `filter`, for carving a time range plus filter. A blank filter keeps every
+ * packet in the range, including those of no flow (ARP, other protocols).
  */
 export async function readPacketsForFilter(store: CaseStore, filter: string, timeRange: TimeRange, limit = 1_000_000): Promise<CaseQueryResult<PacketIndexRow[]>> {
+  const endUs = Math.max(timeRange.endUs, timeRange.startUs + 1);
+  if (filter.trim() === '') {
+    const rows = await store.query('SELECT * FROM packets WHERE ts_us >= ? AND ts_us < ? ORDER BY source_id, packet_number LIMIT ?', [timeRange.startUs, endUs, limit]);
+    return { ok: true, value: rows.map(toPacketRow) };
+  }
   const where = buildWhere(filter, timeRange);
   if (!where.ok) return where;
   const rows = await store.query(
     `SELECT p.* FROM packets p WHERE p.ts_us >= ? AND p.ts_us < ? AND p.flow_uid IN (SELECT f.uid FROM flows f WHERE ${where.value.sql})
      ORDER BY p.source_id, p.packet_number LIMIT ?`,
-    [timeRange.startUs, Math.max(timeRange.endUs, timeRange.startUs + 1), ...where.value.parameters, limit],
+    [timeRange.startUs, endUs, ...where.value.parameters, limit],
   );
   return { ok: true, value: rows.map(toPacketRow) };
 }
