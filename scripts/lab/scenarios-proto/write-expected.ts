@@ -22,7 +22,9 @@ const names = readdirSync(directory)
 
 for (const name of names) {
   const settingsPath = join(directory, `${name}.settings.json`);
-  const settings = parseDetectionSettings(existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {});
+  const settings = parseDetectionSettings(
+    existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {},
+  );
   const alerts = await detectProtocolCapture(join(directory, `${name}.pcap`), settings);
   const expected = { capture: `${name}.pcap`, alerts: alerts.map(summarizeAlertForFixture) };
   writeFileSync(join(directory, `${name}.expected.json`), `${JSON.stringify(expected, null, 2)}\n`);

@@ -11,14 +11,25 @@ import type { CaptureSpan } from '../../../../src/main/engine/detectors/detector
 import { createProtocolDetectors } from '../../../../src/main/engine/detectors/protocol';
 import type { ProtocolObservation } from '../../../../src/main/engine/detectors/protocol/protocol-observation';
 import { createRandom, hourUs, makeFlow, mondayUs, secondUs } from '../flow-factory';
-import { makeCertificate, makeContext, makeDns, makeEncodedLabel, makeSmbFile, makeSmbTree, makeTls } from './protocol-factory';
+import {
+  makeCertificate,
+  makeContext,
+  makeDns,
+  makeEncodedLabel,
+  makeSmbFile,
+  makeSmbTree,
+  makeTls,
+} from './protocol-factory';
 
 /** Feed flows and records to a fresh detector set and return the alerts of `detector`-prefixed names. */
 function detect(flows: FlowRecord[], records: ProtocolObservation[], settings: unknown = {}): Alert[] {
   const detectors = createProtocolDetectors(makeContext(settings));
   for (const record of records) for (const detector of detectors) detector.observeRecord?.(record);
   for (const flow of flows) for (const detector of detectors) detector.observeFlow?.(flow);
-  const starts = [...flows.map((flow) => flow.startUs), ...records.map((record) => ('timestampUs' in record ? record.timestampUs : Infinity))].filter(Number.isFinite);
+  const starts = [
+    ...flows.map((flow) => flow.startUs),
+    ...records.map((record) => ('timestampUs' in record ? record.timestampUs : Infinity)),
+  ].filter(Number.isFinite);
   const ends = [...flows.map((flow) => flow.endUs), ...starts];
   const span: CaptureSpan = { firstUs: Math.min(...starts), lastUs: Math.max(...ends) };
   return detectors.flatMap((detector) => detector.evaluate(span));
@@ -38,9 +49,21 @@ describe('named beacons', () => {
     const flows: FlowRecord[] = [];
     const records: ProtocolObservation[] = [];
     for (let i = 0; i < 30; i++) {
-      const flow = makeFlow({ startUs: mondayUs + 10 * hourUs + i * 60 * secondUs, responderAddress: addresses[i % 3] as string, originatorBytes: 300, service: 'ssl' });
+      const flow = makeFlow({
+        startUs: mondayUs + 10 * hourUs + i * 60 * secondUs,
+        responderAddress: addresses[i % 3] as string,
+        originatorBytes: 300,
+        service: 'ssl',
+      });
       flows.push(flow);
-      records.push(makeTls({ uid: flow.uid, timestampUs: flow.startUs, server: flow.responderAddress, serverName: 'c2.example.com' }));
+      records.push(
+        makeTls({
+          uid: flow.uid,
+          timestampUs: flow.startUs,
+          server: flow.responderAddress,
+          serverName: 'c2.example.com',
+        }),
+      );
     }
     return { flows, records };
   }
@@ -69,9 +92,21 @@ describe('named beacons', () => {
   });
 
   it('ties flows to a name through DNS answers', () => {
-    const records: ProtocolObservation[] = [makeDns({ uid: 'Cdns1', timestampUs: mondayUs, query: 'update.example.net', answers: ['198.18.0.20', '198.18.0.21'] })];
+    const records: ProtocolObservation[] = [
+      makeDns({
+        uid: 'Cdns1',
+        timestampUs: mondayUs,
+        query: 'update.example.net',
+        answers: ['198.18.0.20', '198.18.0.21'],
+      }),
+    ];
     const flows = Array.from({ length: 24 }, (_, i) =>
-      makeFlow({ startUs: mondayUs + (i + 1) * 120 * secondUs, responderAddress: i % 2 === 0 ? '198.18.0.20' : '198.18.0.21', responderPort: 8443, originatorBytes: 90 }),
+      makeFlow({
+        startUs: mondayUs + (i + 1) * 120 * secondUs,
+        responderAddress: i % 2 === 0 ? '198.18.0.20' : '198.18.0.21',
+        responderPort: 8443,
+        originatorBytes: 90,
+      }),
     );
     const alert = only(detect(flows, records), 'named-beaconing');
     expect(alert.title).toBe('Beaconing from 10.66.0.5 to update.example.net');
@@ -82,7 +117,13 @@ describe('named beacons', () => {
   it('scores DNS lookups per registered domain', () => {
     const random = createRandom(7);
     const records = Array.from({ length: 25 }, (_, i) =>
-      makeDns({ uid: `Cq${i}`, timestampUs: mondayUs + i * 300 * secondUs, query: `${makeEncodedLabel(random, 12)}.beacon.example.org`, queryPacketNumber: 2 * i + 1, responsePacketNumber: 2 * i + 2 }),
+      makeDns({
+        uid: `Cq${i}`,
+        timestampUs: mondayUs + i * 300 * secondUs,
+        query: `${makeEncodedLabel(random, 12)}.beacon.example.org`,
+        queryPacketNumber: 2 * i + 1,
+        responsePacketNumber: 2 * i + 2,
+      }),
     );
     const alert = only(detect([], records), 'named-beaconing-dns');
     expect(alert.title).toBe('DNS beaconing from 10.66.0.5 to example.org');
@@ -110,13 +151,25 @@ describe('DNS tunnelling', () => {
   it('fires on encoded TXT queries under one domain', () => {
     const random = createRandom(11);
     const records = Array.from({ length: 60 }, (_, i) =>
-      makeDns({ uid: 'Ctun', timestampUs: mondayUs + i * secondUs, query: `${makeEncodedLabel(random, 50)}.t.example.com`, queryType: 16, queryPacketNumber: 2 * i + 1, responsePacketNumber: 2 * i + 2 }),
+      makeDns({
+        uid: 'Ctun',
+        timestampUs: mondayUs + i * secondUs,
+        query: `${makeEncodedLabel(random, 50)}.t.example.com`,
+        queryType: 16,
+        queryPacketNumber: 2 * i + 1,
+        responsePacketNumber: 2 * i + 2,
+      }),
     );
     const alert = only(detect([], records), 'dns-tunnel');
     // Distinct 60/50, long labels 100%, entropy of 50 base32 characters about 4.6/3.8, TXT 100%: four parts at 1, no flow so size 0.
     expect(alert.score).toBe(80);
     expect(alert.title).toBe('DNS tunnelling from 10.66.0.5 via example.com');
-    expect(alert.measurements[0]).toEqual({ name: 'distinct subdomains in busiest window', value: 60, threshold: 50, unit: 'names' });
+    expect(alert.measurements[0]).toEqual({
+      name: 'distinct subdomains in busiest window',
+      value: 60,
+      threshold: 50,
+      unit: 'names',
+    });
     expect(alert.measurements[1]?.value).toBe(1);
     expect(alert.measurements[2]?.value).toBeGreaterThan(4.3);
     expect(alert.measurements[3]?.value).toBe(1);
@@ -126,9 +179,20 @@ describe('DNS tunnelling', () => {
 
   it('counts response size from the DNS flows', () => {
     const random = createRandom(12);
-    const flow = makeFlow({ transport: 'udp', responderPort: 53, responderAddress: '10.66.0.1', responderPackets: 30, responderBytes: 30 * 900 });
+    const flow = makeFlow({
+      transport: 'udp',
+      responderPort: 53,
+      responderAddress: '10.66.0.1',
+      responderPackets: 30,
+      responderBytes: 30 * 900,
+    });
     const records = Array.from({ length: 30 }, (_, i) =>
-      makeDns({ uid: flow.uid, timestampUs: mondayUs + i * secondUs, query: `${makeEncodedLabel(random, 20)}.x.example.net`, queryType: 10 }),
+      makeDns({
+        uid: flow.uid,
+        timestampUs: mondayUs + i * secondUs,
+        query: `${makeEncodedLabel(random, 20)}.x.example.net`,
+        queryType: 10,
+      }),
     );
     const alert = only(detect([flow], records), 'dns-tunnel');
     expect(alert.measurements.find((m) => m.name === 'mean bytes per response packet')?.value).toBe(900);
@@ -138,8 +202,22 @@ describe('DNS tunnelling', () => {
 
   it('ignores ordinary lookups of CDN names', () => {
     const names = ['www', 'static', 'img1', 'img2', 'cdn', 'api'];
-    const records = Array.from({ length: 60 }, (_, i) => makeDns({ uid: `Cb${i}`, timestampUs: mondayUs + i * 10 * secondUs, query: `${names[i % names.length]}.shop.example.com` }));
-    const txt = Array.from({ length: 25 }, (_, i) => makeDns({ uid: `Ct${i}`, timestampUs: mondayUs + i * 10 * secondUs, query: 'example.org', queryType: 16, answers: ['v=spf1 -all'] }));
+    const records = Array.from({ length: 60 }, (_, i) =>
+      makeDns({
+        uid: `Cb${i}`,
+        timestampUs: mondayUs + i * 10 * secondUs,
+        query: `${names[i % names.length]}.shop.example.com`,
+      }),
+    );
+    const txt = Array.from({ length: 25 }, (_, i) =>
+      makeDns({
+        uid: `Ct${i}`,
+        timestampUs: mondayUs + i * 10 * secondUs,
+        query: 'example.org',
+        queryType: 16,
+        answers: ['v=spf1 -all'],
+      }),
+    );
     expect(detect([], [...records, ...txt]).filter((alert) => alert.detector === 'dns-tunnel')).toEqual([]);
   });
 });
@@ -151,7 +229,18 @@ describe('ICMP tunnelling', () => {
       ipProtocol: 1,
       originatorPort: 8,
       responderPort: 0,
-      icmp: { uid: 'x', type: 8, code: 0, typeName: 'echo-request', codeName: null, echoMessages: 20, echoPayloadMaxBytes: 1000, echoPayloadTotalBytes: 12000, echoPayloadMaxEntropyBitsPerByte: 7.9, isTunnelSuspected: true },
+      icmp: {
+        uid: 'x',
+        type: 8,
+        code: 0,
+        typeName: 'echo-request',
+        codeName: null,
+        echoMessages: 20,
+        echoPayloadMaxBytes: 1000,
+        echoPayloadTotalBytes: 12000,
+        echoPayloadMaxEntropyBitsPerByte: 7.9,
+        isTunnelSuspected: true,
+      },
     });
     const alert = only(detect([flow], []), 'icmp-tunnel');
     // Large 1, entropy 1, spread 1000 - 600 = 400 >= 64 so 1, volume 12000/65536: (3 + 0.1831) / 4.
@@ -166,7 +255,18 @@ describe('ICMP tunnelling', () => {
       transport: 'icmp',
       originatorPort: 8,
       responderPort: 0,
-      icmp: { uid: 'x', type: 8, code: 0, typeName: 'echo-request', codeName: null, echoMessages: 10, echoPayloadMaxBytes: 56, echoPayloadTotalBytes: 560, echoPayloadMaxEntropyBitsPerByte: null, isTunnelSuspected: false },
+      icmp: {
+        uid: 'x',
+        type: 8,
+        code: 0,
+        typeName: 'echo-request',
+        codeName: null,
+        echoMessages: 10,
+        echoPayloadMaxBytes: 56,
+        echoPayloadTotalBytes: 560,
+        echoPayloadMaxEntropyBitsPerByte: null,
+        isTunnelSuspected: false,
+      },
     });
     expect(detect([flow], [])).toEqual([]);
   });
@@ -189,7 +289,12 @@ describe('unusual ports', () => {
 
   it('flags an unrecognised protocol on 443', () => {
     const identified = makeFlow({ service: 'ssl' });
-    const unknown = makeFlow({ responderAddress: '203.0.113.7', service: null, originatorBytes: 5000, responderBytes: 8000 });
+    const unknown = makeFlow({
+      responderAddress: '203.0.113.7',
+      service: null,
+      originatorBytes: 5000,
+      responderBytes: 8000,
+    });
     const alert = only(detect([identified, unknown], []), 'unrecognised-protocol-on-well-known-port');
     expect(alert.hosts).toEqual(['10.66.0.5', '203.0.113.7']);
     expect(alert.measurements[1]?.value).toBe(13000);
@@ -205,10 +310,21 @@ describe('unusual ports', () => {
 
 describe('SMB lateral movement', () => {
   it('flags a write to ADMIN$ and service control', () => {
-    const flow = makeFlow({ originatorAddress: '10.66.0.7', responderAddress: '10.66.0.30', responderPort: 445, service: 'smb' });
+    const flow = makeFlow({
+      originatorAddress: '10.66.0.7',
+      responderAddress: '10.66.0.30',
+      responderPort: 445,
+      service: 'smb',
+    });
     const records: ProtocolObservation[] = [
       makeSmbTree({ uid: flow.uid, server: '10.66.0.30', path: '\\\\WS30\\ADMIN$' }),
-      makeSmbFile({ uid: flow.uid, server: '10.66.0.30', treePath: '\\\\WS30\\ADMIN$', name: 'PSEXESVC.exe', isWrite: true }),
+      makeSmbFile({
+        uid: flow.uid,
+        server: '10.66.0.30',
+        treePath: '\\\\WS30\\ADMIN$',
+        name: 'PSEXESVC.exe',
+        isWrite: true,
+      }),
       makeSmbFile({ uid: flow.uid, server: '10.66.0.30', treePath: '\\\\WS30\\IPC$', name: 'svcctl', pipe: 'svcctl' }),
     ];
     const alerts = detect([flow], records);
@@ -224,7 +340,14 @@ describe('SMB lateral movement', () => {
   });
 
   it('flags shares enumerated across servers', () => {
-    const records = Array.from({ length: 6 }, (_, i) => makeSmbTree({ uid: `Ce${i}`, timestampUs: mondayUs + i * 5 * secondUs, server: `10.66.0.${40 + i}`, path: `\\\\10.66.0.${40 + i}\\IPC$` }));
+    const records = Array.from({ length: 6 }, (_, i) =>
+      makeSmbTree({
+        uid: `Ce${i}`,
+        timestampUs: mondayUs + i * 5 * secondUs,
+        server: `10.66.0.${40 + i}`,
+        path: `\\\\10.66.0.${40 + i}\\IPC$`,
+      }),
+    );
     const alert = only(detect([], records), 'smb-share-enumeration');
     // 6 servers / 5 = 1.2: 50 + 10 x 0.2 + 10 for crossing the server threshold.
     expect(alert.score).toBe(62);
@@ -251,8 +374,20 @@ describe('TLS oddities', () => {
       makeCertificate({ fingerprint: 'self', subject: 'CN=localhost', issuer: 'CN=localhost', isSelfSigned: true }),
       makeCertificate({ fingerprint: 'old', notValidAfterUs: Date.UTC(2024, 0, 1) * 1000 }),
       makeTls({ uid: 'C1', timestampUs: at, serverName: null, server: '203.0.113.5' }),
-      makeTls({ uid: 'C2', timestampUs: at, server: '203.0.113.6', serverName: 'self.example', certificateFingerprints: ['self'] }),
-      makeTls({ uid: 'C3', timestampUs: at, server: '203.0.113.7', serverName: 'old.example', certificateFingerprints: ['old'] }),
+      makeTls({
+        uid: 'C2',
+        timestampUs: at,
+        server: '203.0.113.6',
+        serverName: 'self.example',
+        certificateFingerprints: ['self'],
+      }),
+      makeTls({
+        uid: 'C3',
+        timestampUs: at,
+        server: '203.0.113.7',
+        serverName: 'old.example',
+        certificateFingerprints: ['old'],
+      }),
     ];
     const alerts = detect([], records);
     expect(only(alerts, 'tls-no-sni').hosts).toEqual(['10.66.0.5', '203.0.113.5']);
@@ -261,15 +396,22 @@ describe('TLS oddities', () => {
   });
 
   it('flags a fingerprint rare among the hosts', () => {
-    const records: ProtocolObservation[] = Array.from({ length: 5 }, (_, i) => makeTls({ uid: `Cc${i}`, timestampUs: at, client: `10.66.0.${10 + i}` }));
-    records.push(makeTls({ uid: 'Crare', timestampUs: at, client: '10.66.0.99', ja3: 'ja3-rare', server: '203.0.113.9' }));
+    const records: ProtocolObservation[] = Array.from({ length: 5 }, (_, i) =>
+      makeTls({ uid: `Cc${i}`, timestampUs: at, client: `10.66.0.${10 + i}` }),
+    );
+    records.push(
+      makeTls({ uid: 'Crare', timestampUs: at, client: '10.66.0.99', ja3: 'ja3-rare', server: '203.0.113.9' }),
+    );
     const alert = only(detect([], records), 'tls-rare-fingerprint');
     expect(alert.hosts).toEqual(['10.66.0.99', '203.0.113.9']);
     expect(alert.measurements.map((m) => m.value)).toEqual([1, 6]);
   });
 
   it('ignores valid sessions with SNI', () => {
-    const records: ProtocolObservation[] = [makeCertificate(), makeTls({ timestampUs: at, certificateFingerprints: ['f1'] })];
+    const records: ProtocolObservation[] = [
+      makeCertificate(),
+      makeTls({ timestampUs: at, certificateFingerprints: ['f1'] }),
+    ];
     expect(detect([], records)).toEqual([]);
   });
 });
@@ -279,15 +421,43 @@ describe('off-hours by server name', () => {
     const flows: FlowRecord[] = [];
     const records: ProtocolObservation[] = [];
     // 1 MiB an hour from 09:00 to 17:00 on Monday, 40 MiB at 02:00 from two hosts.
-    for (let hour = 9; hour <= 17; hour++) flows.push(makeFlow({ startUs: mondayUs + hour * hourUs, originatorBytes: 1024 * 1024, responderBytes: 0 }));
-    flows.push(makeFlow({ startUs: mondayUs + 2 * hourUs, originatorAddress: '10.66.0.5', originatorBytes: 20 * 1024 * 1024, responderBytes: 0 }));
-    flows.push(makeFlow({ startUs: mondayUs + 2 * hourUs + secondUs, originatorAddress: '10.66.0.6', originatorBytes: 20 * 1024 * 1024, responderBytes: 0 }));
-    for (const flow of flows) records.push(makeTls({ uid: flow.uid, client: flow.originatorAddress, timestampUs: flow.startUs, serverName: 'files.example.org' }));
+    for (let hour = 9; hour <= 17; hour++)
+      flows.push(makeFlow({ startUs: mondayUs + hour * hourUs, originatorBytes: 1024 * 1024, responderBytes: 0 }));
+    flows.push(
+      makeFlow({
+        startUs: mondayUs + 2 * hourUs,
+        originatorAddress: '10.66.0.5',
+        originatorBytes: 20 * 1024 * 1024,
+        responderBytes: 0,
+      }),
+    );
+    flows.push(
+      makeFlow({
+        startUs: mondayUs + 2 * hourUs + secondUs,
+        originatorAddress: '10.66.0.6',
+        originatorBytes: 20 * 1024 * 1024,
+        responderBytes: 0,
+      }),
+    );
+    for (const flow of flows)
+      records.push(
+        makeTls({
+          uid: flow.uid,
+          client: flow.originatorAddress,
+          timestampUs: flow.startUs,
+          serverName: 'files.example.org',
+        }),
+      );
     const alert = only(detect(flows, records), 'off-hours-by-name');
     // Median business hour 1 MiB (08:00 is 0); threshold max(3 MiB, 10 MiB); 45 + 20 log2(40/10).
     expect(alert.score).toBe(85);
     expect(alert.hosts).toEqual(['10.66.0.5', '10.66.0.6']);
-    expect(alert.measurements[0]).toEqual({ name: 'peak off-hours encrypted bytes per hour', value: 40 * 1024 * 1024, threshold: 10 * 1024 * 1024, unit: 'bytes' });
+    expect(alert.measurements[0]).toEqual({
+      name: 'peak off-hours encrypted bytes per hour',
+      value: 40 * 1024 * 1024,
+      threshold: 10 * 1024 * 1024,
+      unit: 'bytes',
+    });
     expect(alert.evidence.flowUids).toHaveLength(2);
   });
 });

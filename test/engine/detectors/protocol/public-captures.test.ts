@@ -11,7 +11,8 @@ import { detectProtocolCapture } from '../../../../src/main/engine/detectors/pro
 
 const publicDirectory = fileURLToPath(new URL('../../../../../shared/pcaps/public/', import.meta.url));
 const hasPublic = existsSync(publicDirectory);
-if (!hasPublic) console.warn(`public captures not found at ${publicDirectory}: protocol detector checks on them are skipped`);
+if (!hasPublic)
+  console.warn(`public captures not found at ${publicDirectory}: protocol detector checks on them are skipped`);
 
 async function detect(name: string): Promise<Alert[]> {
   return detectProtocolCapture(publicDirectory + name);

@@ -1,9 +1,9 @@
 /**
- * The protocol detectors on the lab's captures (test/fixtures/scenarios-proto,
- * recorded by scripts/lab/scenario-proto-detections.sh): each behaviour
+ * The protocol detectors on the lab's captures in test/fixtures/scenarios-proto,
+ * recorded by scripts/lab/scenario-proto-detections.sh. Each behaviour
  * raises its alert with evidence that points at the right flows and
- * packets (packet numbers checked against tshark when the fixtures were
- * recorded), the benign capture raises nothing, and every capture still
+ * packets, whose numbers were checked against tshark when the fixtures were
+ * recorded. The benign capture raises nothing, and every capture still
  * matches its expected.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,13 +15,24 @@ import { detectProtocolCapture } from '../../../../src/main/engine/detectors/pro
 import { summarizeAlertForFixture } from '../scenario-expectation';
 
 const directory = fileURLToPath(new URL('../../../fixtures/scenarios-proto/', import.meta.url));
-const names = ['proto-beacon', 'proto-dns-tunnel', 'proto-icmp-tunnel', 'proto-ports', 'proto-smb', 'proto-tls', 'proto-offhours', 'proto-benign'];
+const names = [
+  'proto-beacon',
+  'proto-dns-tunnel',
+  'proto-icmp-tunnel',
+  'proto-ports',
+  'proto-smb',
+  'proto-tls',
+  'proto-offhours',
+  'proto-benign',
+];
 const results = new Map<string, Alert[]>();
 
 beforeAll(async () => {
   for (const name of names) {
     const settingsPath = `${directory}${name}.settings.json`;
-    const settings = parseDetectionSettings(existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {});
+    const settings = parseDetectionSettings(
+      existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {},
+    );
     results.set(name, await detectProtocolCapture(`${directory}${name}.pcap`, settings));
   }
 });
@@ -53,7 +64,7 @@ describe('protocol lab scenarios', () => {
 
   it('finds iodine from the workstation and its resolver', () => {
     const tunnels = alertsOf('proto-dns-tunnel', 'dns-tunnel');
-    // ws1 asks the lab resolver, which forwards to iodined: both are clients of the tunnel domain.
+    // ws1 sends its queries to the lab resolver, which forwards them to iodined, so both are clients of the tunnel domain.
     expect(tunnels.map((alert) => alert.hosts[0]).sort()).toEqual(['10.66.0.21', '10.66.1.53']);
     const workstation = tunnels.find((alert) => alert.hosts[0] === '10.66.0.21');
     // tshark: 35 queries from ws1, all of type NULL (10).
@@ -74,8 +85,13 @@ describe('protocol lab scenarios', () => {
     expect(ssh?.hosts).toEqual(['10.66.0.21', '198.18.0.22']);
     // tshark: the SSH SYN to 8080 is packet 25.
     expect(ssh?.evidence.packetNumbers[0]).toBe(25);
-    expect(alertsOf('proto-ports', 'unusual-port').map((alert) => alert.title)).toContain('HTTP on port 9999 from 10.66.0.22');
-    expect(alertsOf('proto-ports', 'unrecognised-protocol-on-well-known-port')[0]?.hosts).toEqual(['10.66.0.23', '203.0.113.99']);
+    expect(alertsOf('proto-ports', 'unusual-port').map((alert) => alert.title)).toContain(
+      'HTTP on port 9999 from 10.66.0.22',
+    );
+    expect(alertsOf('proto-ports', 'unrecognised-protocol-on-well-known-port')[0]?.hosts).toEqual([
+      '10.66.0.23',
+      '203.0.113.99',
+    ]);
   });
 
   it('finds share enumeration, the ADMIN$ copy and svcctl', () => {

@@ -40,7 +40,8 @@ export class ProtocolDetection {
     if (record.kind === 'dns' && record.query !== null) {
       for (const answer of record.answers) if (parseAddress(answer) !== null) this.scope.noteName(answer, record.query);
     }
-    if ((record.kind === 'tls' || record.kind === 'quic') && record.serverName !== null) this.scope.noteName(record.server, record.serverName);
+    if ((record.kind === 'tls' || record.kind === 'quic') && record.serverName !== null)
+      this.scope.noteName(record.server, record.serverName);
     if (record.kind !== 'certificate' && this.scope.isPairAllowed(record.client, record.server)) return;
     for (const detector of this.detectors) detector.observeRecord?.(record);
   }
@@ -54,7 +55,8 @@ export class ProtocolDetection {
     const alerts: Alert[] = [];
     for (const detector of this.detectors) {
       for (const alert of detector.evaluate(this.span)) {
-        if (alert.hosts.length >= 2 && this.scope.isPairAllowed(alert.hosts[0] as string, alert.hosts[1] as string)) continue;
+        if (alert.hosts.length >= 2 && this.scope.isPairAllowed(alert.hosts[0] as string, alert.hosts[1] as string))
+          continue;
         alert.status = 'open';
         alerts.push(alert);
       }

@@ -1,7 +1,7 @@
 /**
  * DNS tunnelling per client and registered domain (Public Suffix List, via
- * tldts): tunnels such as iodine and dnscat2 encode data in the subdomain,
- * so one client sends many distinct, long, random-looking names under one
+ * tldts). Tunnels such as iodine and dnscat2 encode data in the subdomain.
+ * So one client sends many distinct, long, random-looking names under one
  * domain, often for TXT, NULL or CNAME records, and gets large answers.
  *
  * Five signals, each a 0-1 sub-score of equal weight:
@@ -151,11 +151,21 @@ export class DnsTunnelDetector implements ProtocolDetector {
     if (score < settings.alertScore) return null;
 
     const crossed = [
-      peakSubdomains >= settings.uniqueSubdomains ? `${peakSubdomains} distinct subdomains in one ${settings.windowSeconds}-s window (threshold ${settings.uniqueSubdomains})` : null,
-      longShare >= settings.longLabelShare ? `${Math.round(longShare * 100)}% of queries with a label of ${settings.longLabelCharacters}+ characters (threshold ${Math.round(settings.longLabelShare * 100)}%)` : null,
-      meanEntropy >= settings.subdomainEntropyBitsPerCharacter ? `subdomain entropy ${roundForReading(meanEntropy)} bits per character (threshold ${settings.subdomainEntropyBitsPerCharacter})` : null,
-      dataShare >= settings.unusualTypeShare ? `${Math.round(dataShare * 100)}% TXT/NULL/CNAME queries (threshold ${Math.round(settings.unusualTypeShare * 100)}%)` : null,
-      meanResponseBytes >= settings.largeMessageBytes ? `${Math.round(meanResponseBytes)} B per response packet (threshold ${settings.largeMessageBytes} B)` : null,
+      peakSubdomains >= settings.uniqueSubdomains
+        ? `${peakSubdomains} distinct subdomains in one ${settings.windowSeconds}-s window (threshold ${settings.uniqueSubdomains})`
+        : null,
+      longShare >= settings.longLabelShare
+        ? `${Math.round(longShare * 100)}% of queries with a label of ${settings.longLabelCharacters}+ characters (threshold ${Math.round(settings.longLabelShare * 100)}%)`
+        : null,
+      meanEntropy >= settings.subdomainEntropyBitsPerCharacter
+        ? `subdomain entropy ${roundForReading(meanEntropy)} bits per character (threshold ${settings.subdomainEntropyBitsPerCharacter})`
+        : null,
+      dataShare >= settings.unusualTypeShare
+        ? `${Math.round(dataShare * 100)}% TXT/NULL/CNAME queries (threshold ${Math.round(settings.unusualTypeShare * 100)}%)`
+        : null,
+      meanResponseBytes >= settings.largeMessageBytes
+        ? `${Math.round(meanResponseBytes)} B per response packet (threshold ${settings.largeMessageBytes} B)`
+        : null,
     ].filter((text): text is string => text !== null);
 
     const evidence: FlowReference[] = flows;
@@ -171,11 +181,36 @@ export class DnsTunnelDetector implements ProtocolDetector {
           `. Longest name ${entry.longestName.length} characters ("${toPrintable(entry.longestName.slice(0, 80))}"). ` +
           `Score ${Math.round(score)} from five equal parts, alert threshold ${settings.alertScore}.`,
         measurements: [
-          { name: 'distinct subdomains in busiest window', value: peakSubdomains, threshold: settings.uniqueSubdomains, unit: 'names' },
-          { name: 'share of queries with a long label', value: longShare, threshold: settings.longLabelShare, unit: 'fraction' },
-          { name: 'mean subdomain entropy', value: meanEntropy, threshold: settings.subdomainEntropyBitsPerCharacter, unit: 'bits/character' },
-          { name: 'share of TXT/NULL/CNAME queries', value: dataShare, threshold: settings.unusualTypeShare, unit: 'fraction' },
-          { name: 'mean bytes per response packet', value: meanResponseBytes, threshold: settings.largeMessageBytes, unit: 'bytes' },
+          {
+            name: 'distinct subdomains in busiest window',
+            value: peakSubdomains,
+            threshold: settings.uniqueSubdomains,
+            unit: 'names',
+          },
+          {
+            name: 'share of queries with a long label',
+            value: longShare,
+            threshold: settings.longLabelShare,
+            unit: 'fraction',
+          },
+          {
+            name: 'mean subdomain entropy',
+            value: meanEntropy,
+            threshold: settings.subdomainEntropyBitsPerCharacter,
+            unit: 'bits/character',
+          },
+          {
+            name: 'share of TXT/NULL/CNAME queries',
+            value: dataShare,
+            threshold: settings.unusualTypeShare,
+            unit: 'fraction',
+          },
+          {
+            name: 'mean bytes per response packet',
+            value: meanResponseBytes,
+            threshold: settings.largeMessageBytes,
+            unit: 'bytes',
+          },
           { name: 'queries', value: entry.queries, threshold: settings.minQueries, unit: 'queries' },
         ],
         technique: protocolTechniques.dns,

@@ -12,7 +12,16 @@ import type { Detector } from '../detector';
 
 /** What detectors read of an indexed flow. */
 export type IndexedFlow = FlowReference &
-  Pick<FlowRecord, 'endUs' | 'originatorBytes' | 'responderBytes' | 'originatorPackets' | 'responderPackets' | 'service' | 'responderPort'>;
+  Pick<
+    FlowRecord,
+    | 'endUs'
+    | 'originatorBytes'
+    | 'responderBytes'
+    | 'originatorPackets'
+    | 'responderPackets'
+    | 'service'
+    | 'responderPort'
+  >;
 
 export class FlowIndex implements Detector {
   readonly name = 'protocol-flow-index';

@@ -55,11 +55,13 @@ export class IcmpTunnelDetector implements ProtocolDetector {
   observeFlow(flow: FlowRecord): void {
     if (flow.transport !== 'icmp') return;
     const summary = flow.icmp;
-    const isEcho = summary !== undefined ? summary.echoMessages > 0 : flow.originatorPort === 8 || flow.originatorPort === 128;
+    const isEcho =
+      summary !== undefined ? summary.echoMessages > 0 : flow.originatorPort === 8 || flow.originatorPort === 128;
     if (!isEcho) return;
     const messages = summary?.echoMessages ?? flow.originatorPackets + flow.responderPackets;
     // Without a summary, the payload is the flow's ICMP bytes less the 8-byte ICMP header per message.
-    const total = summary?.echoPayloadTotalBytes ?? Math.max(0, flow.originatorBytes + flow.responderBytes - 8 * messages);
+    const total =
+      summary?.echoPayloadTotalBytes ?? Math.max(0, flow.originatorBytes + flow.responderBytes - 8 * messages);
     const largest = summary?.echoPayloadMaxBytes ?? (messages === 0 ? 0 : Math.ceil(total / messages));
 
     const key = `${flow.originatorAddress}>${flow.responderAddress}`;
@@ -111,7 +113,10 @@ export class IcmpTunnelDetector implements ProtocolDetector {
     const weight = 1 / parts.length;
     const subScores = parts.map(([name, value]) => ({ name, value, weight }));
     const score = 100 * subScores.reduce((sum, part) => sum + part.value * part.weight, 0);
-    const entropyText = pair.maxEntropy === null ? 'entropy not measured' : `highest entropy ${roundForReading(pair.maxEntropy)} bits per byte (threshold ${settings.highEntropyBitsPerByte})`;
+    const entropyText =
+      pair.maxEntropy === null
+        ? 'entropy not measured'
+        : `highest entropy ${roundForReading(pair.maxEntropy)} bits per byte (threshold ${settings.highEntropyBitsPerByte})`;
     return buildAlert(
       {
         detector: this.name,
@@ -125,7 +130,12 @@ export class IcmpTunnelDetector implements ProtocolDetector {
           `Ordinary ping repeats one payload of 32 to 64 bytes.`,
         measurements: [
           { name: 'largest echo payload', value: pair.maxBytes, threshold: settings.largePayloadBytes, unit: 'bytes' },
-          { name: 'highest payload entropy', value: pair.maxEntropy ?? 0, threshold: settings.highEntropyBitsPerByte, unit: 'bits/byte' },
+          {
+            name: 'highest payload entropy',
+            value: pair.maxEntropy ?? 0,
+            threshold: settings.highEntropyBitsPerByte,
+            unit: 'bits/byte',
+          },
           { name: 'payload size spread', value: spread, threshold: settings.sizeSpreadBytes, unit: 'bytes' },
           { name: 'echo payload bytes', value: pair.totalBytes, threshold: settings.volumeBytes, unit: 'bytes' },
         ],

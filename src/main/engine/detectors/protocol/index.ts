@@ -1,7 +1,7 @@
 /**
  * The protocol-aware detectors, which read analyzer records (DNS, HTTP,
  * TLS, QUIC, X.509, SMB) as well as flows. `createProtocolDetectors`
- * returns them with the flow index they share; feed every flow to
+ * returns them with the flow index they share. Feed every flow to
  * `observeFlow` and every record to `observeRecord` of each, as the
  * detection engine does for flows.
  */

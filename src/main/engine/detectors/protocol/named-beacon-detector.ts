@@ -74,10 +74,12 @@ export class NamedBeaconDetector implements ProtocolDetector {
     switch (record.kind) {
       case 'tls':
       case 'quic':
-        if (record.serverName !== null) this.addConnection(record.client, record.server, record.serverName, record.uid, 'sni');
+        if (record.serverName !== null)
+          this.addConnection(record.client, record.server, record.serverName, record.uid, 'sni');
         break;
       case 'http':
-        if (record.host !== null) this.addConnection(record.client, record.server, record.host, record.uid, 'http-host');
+        if (record.host !== null)
+          this.addConnection(record.client, record.server, record.host, record.uid, 'http-host');
         break;
       case 'dns':
         this.addLookup(record);
@@ -131,7 +133,13 @@ export class NamedBeaconDetector implements ProtocolDetector {
 
     const { registeredDomain } = splitDnsName(record.query);
     const key = `${record.client}>${registeredDomain}`;
-    const series = this.lookups.getOrCreate(key, () => ({ source: record.client, domain: registeredDomain, names: new Set(), samples: [], lookups: 0 }));
+    const series = this.lookups.getOrCreate(key, () => ({
+      source: record.client,
+      domain: registeredDomain,
+      names: new Set(),
+      samples: [],
+      lookups: 0,
+    }));
     series.lookups++;
     if (series.names.size < this.settings.limits.maxItemsPerKey) series.names.add(record.query);
     if (series.samples.length >= this.context.settings.limits.maxSamplesPerPair) return;
@@ -234,7 +242,10 @@ export class NamedBeaconDetector implements ProtocolDetector {
   }
 }
 
-function describeMeasures(m: BeaconMeasures, beacon: { intervalMadCutoffSeconds: number; sizeMadCutoffBytes: number; timeBins: number; alertScore: number }): string {
+function describeMeasures(
+  m: BeaconMeasures,
+  beacon: { intervalMadCutoffSeconds: number; sizeMadCutoffBytes: number; timeBins: number; alertScore: number },
+): string {
   return (
     `Median gap ${roundForReading(m.medianIntervalSeconds)} s, gap MAD ${roundForReading(m.intervalMadSeconds)} s ` +
     `(dispersion score 0 at ${beacon.intervalMadCutoffSeconds} s), gap Bowley skew ${roundForReading(m.intervalSkew)}; ` +
@@ -256,7 +267,11 @@ function buildMeasurements(
   ];
 }
 
-function buildSeries(samples: readonly FlowReference[], bytes: readonly number[], sizeName: string): NonNullable<Alert['series']> {
+function buildSeries(
+  samples: readonly FlowReference[],
+  bytes: readonly number[],
+  sizeName: string,
+): NonNullable<Alert['series']> {
   const step = Math.max(1, Math.ceil(samples.length / maxSeriesPoints));
   const gapTimes: number[] = [];
   const gaps: number[] = [];

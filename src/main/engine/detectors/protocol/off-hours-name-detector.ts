@@ -46,7 +46,8 @@ export class OffHoursNameDetector implements ProtocolDetector {
     if (record.kind !== 'tls' && record.kind !== 'quic') return;
     if (record.serverName === null || !this.context.scope.isInternal(record.client)) return;
     const entry = this.names.getOrCreate(record.serverName, () => ({ sessions: new Map() }));
-    if (entry.sessions.size < this.context.settings.limits.maxSamplesPerPair) entry.sessions.set(record.uid, record.client);
+    if (entry.sessions.size < this.context.settings.limits.maxSamplesPerPair)
+      entry.sessions.set(record.uid, record.client);
   }
 
   evaluate(span: CaptureSpan): Alert[] {
@@ -81,7 +82,9 @@ export class OffHoursNameDetector implements ProtocolDetector {
     }
     const baseline = businessBytes.length === 0 ? 0 : pickQuantile(sortNumbers(businessBytes), 0.5);
     const threshold = Math.max(settings.volumeMultiplier * baseline, settings.minBytesPerHour);
-    const hot = [...hours.entries()].filter(([index, hour]) => !this.hours.isBusinessTime(index * hourUs) && hour.bytes > threshold).sort((a, b) => a[0] - b[0]);
+    const hot = [...hours.entries()]
+      .filter(([index, hour]) => !this.hours.isBusinessTime(index * hourUs) && hour.bytes > threshold)
+      .sort((a, b) => a[0] - b[0]);
     if (hot.length === 0) return null;
 
     const peak = Math.max(...hot.map(([, hour]) => hour.bytes));

@@ -103,7 +103,12 @@ export function mapQuicRow(row: ZeekRow): QuicObservation {
 }
 
 export function mapSmbMappingRow(row: ZeekRow): SmbTreeObservation {
-  return { kind: 'smb-tree', ...readConnection(row), path: readText(row.path) ?? '', shareType: readText(row.share_type) };
+  return {
+    kind: 'smb-tree',
+    ...readConnection(row),
+    path: readText(row.path) ?? '',
+    shareType: readText(row.share_type),
+  };
 }
 
 /** smb_files.log row; the row does not carry the create disposition, so `isWrite` is null. */

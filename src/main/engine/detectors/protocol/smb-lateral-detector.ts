@@ -17,7 +17,12 @@ import { BoundedMap } from '../bounded-map';
 import type { CaptureSpan, DetectorContext } from '../detector';
 import type { ProtocolDetectionSettings } from '../protocol-settings';
 import type { FlowIndex } from './flow-index';
-import type { ObservedConnection, ProtocolDetector, ProtocolObservation, SmbFileObservation } from './protocol-observation';
+import type {
+  ObservedConnection,
+  ProtocolDetector,
+  ProtocolObservation,
+  SmbFileObservation,
+} from './protocol-observation';
 import { protocolTechniques } from './techniques';
 
 /** Pipes that start services or tasks on the server (MS-SCMR svcctl, MS-TSCH atsvc, PsExec and RemCom helpers). */
@@ -93,10 +98,20 @@ export class SmbLateralDetector implements ProtocolDetector {
   private addConnect(record: ObservedConnection, path: string): void {
     const state = this.clients.getOrCreate(record.client, () => ({ connects: [] }));
     if (state.connects.length >= this.settings.limits.maxItemsPerKey) return;
-    state.connects.push({ timeUs: record.timestampUs, server: record.server, path: path.toUpperCase(), uid: record.uid });
+    state.connects.push({
+      timeUs: record.timestampUs,
+      server: record.server,
+      path: path.toUpperCase(),
+      uid: record.uid,
+    });
   }
 
-  private addPairItem(map: BoundedMap<string, PairFinding>, record: SmbFileObservation, item: string, isWrite: boolean | null): void {
+  private addPairItem(
+    map: BoundedMap<string, PairFinding>,
+    record: SmbFileObservation,
+    item: string,
+    isWrite: boolean | null,
+  ): void {
     const key = `${record.client}>${record.server}`;
     const finding = map.getOrCreate(key, () => ({
       client: record.client,
@@ -122,7 +137,10 @@ export class SmbLateralDetector implements ProtocolDetector {
 
   private buildAdminShare(key: string, finding: PairFinding): Alert {
     const items = [...finding.items];
-    const verb = finding.writes > 0 ? `wrote ${finding.writes} file${finding.writes === 1 ? '' : 's'}` : `opened ${items.length} file${items.length === 1 ? '' : 's'}`;
+    const verb =
+      finding.writes > 0
+        ? `wrote ${finding.writes} file${finding.writes === 1 ? '' : 's'}`
+        : `opened ${items.length} file${items.length === 1 ? '' : 's'}`;
     return buildAlert(
       {
         detector: 'smb-admin-share-write',
@@ -182,7 +200,8 @@ export class SmbLateralDetector implements ProtocolDetector {
       const slice = connects.slice(start, end + 1);
       const shares = new Set(slice.map((connect) => `${connect.server}|${connect.path}`)).size;
       const servers = new Set(slice.map((connect) => connect.server)).size;
-      if (shares > best.shares || servers > best.servers) best = { shares: Math.max(shares, best.shares), servers: Math.max(servers, best.servers), start, end };
+      if (shares > best.shares || servers > best.servers)
+        best = { shares: Math.max(shares, best.shares), servers: Math.max(servers, best.servers), start, end };
     }
     const isManyShares = best.shares >= settings.distinctShares;
     const isManyServers = best.servers >= settings.distinctServers;
@@ -190,7 +209,10 @@ export class SmbLateralDetector implements ProtocolDetector {
     const window = connects.slice(best.start, best.end + 1);
     const servers = [...new Set(window.map((connect) => connect.server))];
     const shareNames = [...new Set(window.map((connect) => connect.path.split('|')[0] ?? ''))];
-    const score = 50 + 10 * Math.min(3, Math.max(best.shares / settings.distinctShares, best.servers / settings.distinctServers) - 1) + (isManyServers ? 10 : 0);
+    const score =
+      50 +
+      10 * Math.min(3, Math.max(best.shares / settings.distinctShares, best.servers / settings.distinctServers) - 1) +
+      (isManyServers ? 10 : 0);
     return buildAlert(
       {
         detector: 'smb-share-enumeration',
@@ -203,7 +225,12 @@ export class SmbLateralDetector implements ProtocolDetector {
           `(thresholds ${settings.distinctShares} shares or ${settings.distinctServers} servers): ${shareNames.slice(0, 8).join(', ')}.`,
         measurements: [
           { name: 'distinct shares in window', value: best.shares, threshold: settings.distinctShares, unit: 'shares' },
-          { name: 'distinct servers in window', value: best.servers, threshold: settings.distinctServers, unit: 'hosts' },
+          {
+            name: 'distinct servers in window',
+            value: best.servers,
+            threshold: settings.distinctServers,
+            unit: 'hosts',
+          },
         ],
         technique: protocolTechniques.networkShareDiscovery,
         firstUs: window[0]?.timeUs ?? 0,

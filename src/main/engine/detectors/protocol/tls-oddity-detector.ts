@@ -16,7 +16,12 @@ import { BoundedMap } from '../bounded-map';
 import type { CaptureSpan, DetectorContext } from '../detector';
 import type { ProtocolDetectionSettings } from '../protocol-settings';
 import type { FlowIndex } from './flow-index';
-import type { CertificateObservation, ProtocolDetector, ProtocolObservation, TlsObservation } from './protocol-observation';
+import type {
+  CertificateObservation,
+  ProtocolDetector,
+  ProtocolObservation,
+  TlsObservation,
+} from './protocol-observation';
 import { protocolTechniques } from './techniques';
 
 type Oddity = 'no-sni' | 'self-signed' | 'expired' | 'rare-fingerprint';
@@ -59,7 +64,8 @@ export class TlsOddityDetector implements ProtocolDetector {
       return;
     }
     if (record.kind !== 'tls' || !this.context.scope.isInternal(record.client)) return;
-    if (record.hasClientHello && this.tlsHosts.size < this.context.settings.limits.maxKeysPerDetector) this.tlsHosts.add(record.client);
+    if (record.hasClientHello && this.tlsHosts.size < this.context.settings.limits.maxKeysPerDetector)
+      this.tlsHosts.add(record.client);
     for (const fingerprint of [record.ja3, record.ja4]) {
       if (fingerprint === null) continue;
       const hosts = this.fingerprintHosts.getOrCreate(fingerprint, () => new Set());
@@ -82,7 +88,8 @@ export class TlsOddityDetector implements ProtocolDetector {
           found.set(oddity, entry);
         }
       }
-      for (const [oddity, entry] of found) alerts.push(this.build(`${key} ${oddity}`, pair, oddity, entry.sessions, entry.detail));
+      for (const [oddity, entry] of found)
+        alerts.push(this.build(`${key} ${oddity}`, pair, oddity, entry.sessions, entry.detail));
     }
     return alerts;
   }
@@ -96,21 +103,37 @@ export class TlsOddityDetector implements ProtocolDetector {
     const fingerprint = session.certificateFingerprints[0];
     const certificate = fingerprint === undefined ? undefined : this.certificates.get(fingerprint);
     if (certificate !== undefined) {
-      if (certificate.isSelfSigned) oddities.push(['self-signed', `the host certificate is self-signed (subject and issuer "${certificate.subject}")`]);
+      if (certificate.isSelfSigned)
+        oddities.push([
+          'self-signed',
+          `the host certificate is self-signed (subject and issuer "${certificate.subject}")`,
+        ]);
       const after = certificate.notValidAfterUs;
       const before = certificate.notValidBeforeUs;
       if (after !== null && session.timestampUs > after) {
-        oddities.push(['expired', `the host certificate expired ${new Date(after / 1000).toISOString()}, before the connection`]);
+        oddities.push([
+          'expired',
+          `the host certificate expired ${new Date(after / 1000).toISOString()}, before the connection`,
+        ]);
       } else if (before !== null && session.timestampUs < before) {
-        oddities.push(['expired', `the host certificate is valid only from ${new Date(before / 1000).toISOString()}, after the connection`]);
+        oddities.push([
+          'expired',
+          `the host certificate is valid only from ${new Date(before / 1000).toISOString()}, after the connection`,
+        ]);
       }
     }
     if (this.tlsHosts.size >= settings.rareFingerprintMinHosts) {
-      for (const [label, value] of [['JA3', session.ja3], ['JA4', session.ja4]] as const) {
+      for (const [label, value] of [
+        ['JA3', session.ja3],
+        ['JA4', session.ja4],
+      ] as const) {
         if (value === null) continue;
         const hosts = this.fingerprintHosts.get(value)?.size ?? 0;
         if (hosts > 0 && hosts <= settings.rareFingerprintMaxHosts) {
-          oddities.push(['rare-fingerprint', `the client's ${label} ${value} was sent by ${hosts} of ${this.tlsHosts.size} internal TLS clients (rare at ${settings.rareFingerprintMaxHosts} or fewer)`]);
+          oddities.push([
+            'rare-fingerprint',
+            `the client's ${label} ${value} was sent by ${hosts} of ${this.tlsHosts.size} internal TLS clients (rare at ${settings.rareFingerprintMaxHosts} or fewer)`,
+          ]);
           break;
         }
       }
@@ -119,7 +142,9 @@ export class TlsOddityDetector implements ProtocolDetector {
   }
 
   private build(key: string, pair: PairSessions, oddity: Oddity, sessions: TlsObservation[], detail: string): Alert {
-    const names = [...new Set(sessions.map((session) => session.serverName).filter((name): name is string => name !== null))];
+    const names = [
+      ...new Set(sessions.map((session) => session.serverName).filter((name): name is string => name !== null)),
+    ];
     const target = `${pair.server}${names.length > 0 ? ` (${names.slice(0, 3).join(', ')})` : ''}`;
     const titles: Record<Oddity, string> = {
       'no-sni': `TLS without server name from ${pair.client} to ${pair.server}`,
@@ -127,12 +152,25 @@ export class TlsOddityDetector implements ProtocolDetector {
       expired: `Certificate outside its validity on ${pair.server} used by ${pair.client}`,
       'rare-fingerprint': `Rare TLS client fingerprint from ${pair.client} to ${pair.server}`,
     };
-    const rareHosts = oddity === 'rare-fingerprint' ? Math.min(...sessions.map((session) => this.fingerprintHosts.get(session.ja3 ?? session.ja4 ?? '')?.size ?? 1)) : 0;
+    const rareHosts =
+      oddity === 'rare-fingerprint'
+        ? Math.min(...sessions.map((session) => this.fingerprintHosts.get(session.ja3 ?? session.ja4 ?? '')?.size ?? 1))
+        : 0;
     const measurements: Alert['measurements'] =
       oddity === 'rare-fingerprint'
         ? [
-            { name: 'internal hosts with this fingerprint', value: rareHosts, threshold: this.settings.tls.rareFingerprintMaxHosts, unit: 'hosts' },
-            { name: 'internal TLS clients', value: this.tlsHosts.size, threshold: this.settings.tls.rareFingerprintMinHosts, unit: 'hosts' },
+            {
+              name: 'internal hosts with this fingerprint',
+              value: rareHosts,
+              threshold: this.settings.tls.rareFingerprintMaxHosts,
+              unit: 'hosts',
+            },
+            {
+              name: 'internal TLS clients',
+              value: this.tlsHosts.size,
+              threshold: this.settings.tls.rareFingerprintMinHosts,
+              unit: 'hosts',
+            },
           ]
         : [{ name: 'sessions', value: sessions.length, threshold: 1, unit: 'sessions' }];
     return buildAlert(

@@ -64,7 +64,9 @@ export class UnusualPortDetector implements ProtocolDetector {
       const service = (flow.service.split(',')[0] ?? '') as ServiceName;
       const expected = flow.expectedPorts ?? EXPECTED_SERVICE_PORTS[service] ?? null;
       if (expected === null) return;
-      const isUnusual = flow.isServiceOnUnusualPort ?? (!expected.includes(flow.responderPort) && !expected.includes(flow.originatorPort));
+      const isUnusual =
+        flow.isServiceOnUnusualPort ??
+        (!expected.includes(flow.responderPort) && !expected.includes(flow.originatorPort));
       if (isUnusual) this.add(flow, service, expected);
       return;
     }
@@ -124,12 +126,19 @@ export class UnusualPortDetector implements ProtocolDetector {
         key,
         score,
         maxSeverity: 'medium',
-        title: isUnrecognised ? `Unrecognised protocol on ${port}/${transport} from ${client}` : `${service.toUpperCase()} on port ${port} from ${client}`,
+        title: isUnrecognised
+          ? `Unrecognised protocol on ${port}/${transport} from ${client}`
+          : `${service.toUpperCase()} on port ${port} from ${client}`,
         reason,
         measurements: [
           { name: 'flows', value: finding.flowCount, threshold: 1, unit: 'flows' },
           isUnrecognised
-            ? { name: 'bytes both ways', value: finding.bytes, threshold: 2 * this.settings.unusualPort.minUnrecognisedBytes, unit: 'bytes' }
+            ? {
+                name: 'bytes both ways',
+                value: finding.bytes,
+                threshold: 2 * this.settings.unusualPort.minUnrecognisedBytes,
+                unit: 'bytes',
+              }
             : { name: 'server port', value: port, threshold: finding.expectedPorts[0] ?? 0, unit: 'port' },
         ],
         technique: protocolTechniques.nonStandardPort,
