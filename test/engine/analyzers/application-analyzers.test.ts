@@ -121,6 +121,24 @@ describe('ApplicationAnalyzers', () => {
     expect(collected.http.map((row) => [row.method, row.uri, row.statusCode])).toEqual([['POST', '/a', 204]]);
   });
 
+  it('stops trying a side after four unidentified chunks', () => {
+    const { analyzers, collected } = createAnalyzers();
+    const flow = createFlow('tcp', 9000);
+    sendTcp(analyzers, flow, true, 0x02, 99, '');
+    // Four binary chunks use up the originator's attempts; the request line after them is not read.
+    for (let i = 0; i < 4; i++) sendTcp(analyzers, flow, true, 0x18, 100 + i * 4, '\x01\x02\x03\x04');
+    sendTcp(analyzers, flow, true, 0x18, 116, 'GET / HTTP/1.1\r\nHost: late.example\r\n\r\n');
+    const state = flow.analyzerState as { streams: { isStopped: boolean; counters: { deliveredBytes: number } }[] };
+    expect(state.streams[0]?.isStopped).toBe(true);
+    expect(state.streams[0]?.counters.deliveredBytes).toBe(16);
+    expect(state.streams[1]?.isStopped).toBe(false);
+    // The responder still gets its four tries: an HTTP status line identifies the flow.
+    sendTcp(analyzers, flow, false, 0x18, 500, 'HTTP/1.1 204 No Content\r\n\r\n');
+    const record = finishFlow(analyzers, flow);
+    expect(record.service).toBe('http');
+    expect(collected.http.length).toBe(1);
+  });
+
   it('identifies HTTP inside a SOCKS 5 tunnel', () => {
     const { analyzers, collected } = createAnalyzers();
     const flow = createFlow('tcp', 1080);

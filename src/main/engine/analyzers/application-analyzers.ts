@@ -178,6 +178,8 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
 
     switch (flow.transport) {
       case 'tcp':
+        // Both directions stopped: nothing here reads this flow any more.
+        if (analysis.streams !== null && analysis.streams[0].isStopped && analysis.streams[1].isStopped) return;
         // NOTE: TCP carried in IP fragments is not reassembled; later fragments are skipped.
         if (hasPayload) this.handleTcpSegment(analysis, event, payload);
         break;
@@ -238,11 +240,16 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
 
     if (analysis.service === null) {
       const side = isFromOriginator ? 0 : 1;
+      if (analysis.identifyAttempts[side] >= MAX_IDENTIFY_ATTEMPTS) {
+        // This side gave up: stop reassembling it, so its later segments cost nothing.
+        analysis.streams?.[side].stop();
+        return;
+      }
       analysis.identifyAttempts[side]++;
       const service = identifyTcpService(bytes, isFromOriginator);
       if (service === null) {
         analysis.holdUnidentified(bytes, isFromOriginator, packetNumber, timestampUs);
-        if (analysis.identifyAttempts[0] >= MAX_IDENTIFY_ATTEMPTS && analysis.identifyAttempts[1] >= MAX_IDENTIFY_ATTEMPTS) analysis.streams?.forEach((stream) => stream.stop());
+        if (analysis.identifyAttempts[side] >= MAX_IDENTIFY_ATTEMPTS) analysis.streams?.[side].stop();
         return;
       }
       this.setService(analysis, service);

@@ -77,15 +77,26 @@ function startsWithTextIgnoringCase(bytes: Uint8Array, text: string): boolean {
 /** Maximum first-line length read for the checks. A longer HTTP request line is cut here. */
 const MAX_FIRST_LINE_BYTES = 8192;
 
-/** Read the first line (up to MAX_FIRST_LINE_BYTES) as text, for request line and greeting checks. */
+/**
+ * Read the first line (up to MAX_FIRST_LINE_BYTES) as Latin-1 text, for
+ * request line and greeting checks. The line end is found on the bytes and
+ * the text is built in one call, not a character at a time.
+ */
 function readFirstLine(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length && i < MAX_FIRST_LINE_BYTES; i++) {
-    const code = bytes[i] ?? 0;
+  const limit = Math.min(bytes.length, MAX_FIRST_LINE_BYTES);
+  let end = 0;
+  while (end < limit) {
+    const code = bytes[end] ?? 0;
     if (code === 0x0a || code === 0x0d) break;
-    text += String.fromCharCode(code);
+    end++;
   }
-  return text;
+  return String.fromCharCode.apply(null, bytes.subarray(0, end) as unknown as number[]);
+}
+
+/** True when the first byte is printable ASCII: only then can a text protocol's first line match. */
+function startsWithPrintable(bytes: Uint8Array): boolean {
+  const first = bytes[0] ?? 0;
+  return first >= 0x20 && first <= 0x7e;
 }
 
 function readUint16(bytes: Uint8Array, offset: number): number {
@@ -203,6 +214,11 @@ function looksLikeSocks(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** DNS over TCP: a 2-byte length prefix, then a message. */
+function looksLikeDnsOverTcp(bytes: Uint8Array): boolean {
+  return bytes.length >= 19 && readUint16(bytes, 0) >= 12 && looksLikeDns(bytes.subarray(2));
+}
+
 /**
  * Identify a TCP service from the first bytes one side sent. Returns null
  * when the bytes match nothing (or, for a bare "220 " greeting, when the
@@ -211,33 +227,36 @@ function looksLikeSocks(bytes: Uint8Array): boolean {
 export function identifyTcpService(bytes: Uint8Array, isFromOriginator: boolean): ServiceName | null {
   if (bytes.length === 0) return null;
   if (looksLikeTls(bytes)) return 'ssl';
+  if (looksLikeSmb(bytes)) return 'smb';
+  if (looksLikeRdp(bytes)) return 'rdp';
+  if (!startsWithPrintable(bytes)) {
+    if (looksLikeDnsOverTcp(bytes)) return 'dns';
+    if (!isFromOriginator) return looksLikeMysqlGreeting(bytes) ? 'mysql' : null;
+    if (looksLikeSocks(bytes)) return 'socks';
+    return looksLikePostgres(bytes) ? 'postgresql' : null;
+  }
+
+  // Text protocols: the first line is built once.
   if (startsWithText(bytes, 'SSH-')) return 'ssh';
   if (startsWithText(bytes, 'HTTP/1.') || startsWithText(bytes, 'HTTP/0.9')) return 'http';
+  const line = readFirstLine(bytes);
   // A known method, and the version at the end of the line (or a line still going on in the next segment).
   if (httpMethods.some((method) => startsWithText(bytes, method))) {
-    const line = readFirstLine(bytes);
     const isLineCut = line.length === bytes.length || line.length === MAX_FIRST_LINE_BYTES;
     if (/ HTTP\/\d\.\d$/.test(line) || (isLineCut && !line.includes(' ', line.indexOf(' ') + 1))) return 'http';
   }
   // Other methods (UPnP SUBSCRIBE, WebDAV extensions, ...) when the line ends with an HTTP/1.x version.
-  if (/^[A-Z][A-Z_-]{1,23} \S.* HTTP\/1\.[019]$/.test(readFirstLine(bytes))) return 'http';
+  if (/^[A-Z][A-Z_-]{1,23} \S.* HTTP\/1\.[019]$/.test(line)) return 'http';
   // HTTP/0.9: "GET /path" and a line end, no version.
-  if (isFromOriginator && /^GET \/\S* *$/.test(readFirstLine(bytes)) && bytes.includes(0x0a)) return 'http';
-  if (looksLikeSmb(bytes)) return 'smb';
-  if (looksLikeRdp(bytes)) return 'rdp';
-  if (startsWithText(bytes, 'SIP/2.0 ') || (sipMethods.some((method) => startsWithText(bytes, method)) && / sip:/i.test(readFirstLine(bytes)))) return 'sip';
+  if (isFromOriginator && /^GET \/\S* *$/.test(line) && bytes.includes(0x0a)) return 'http';
+  if (startsWithText(bytes, 'SIP/2.0 ') || (sipMethods.some((method) => startsWithText(bytes, method)) && / sip:/i.test(line))) return 'sip';
+  if (looksLikeDnsOverTcp(bytes)) return 'dns';
 
-  // DNS over TCP: a 2-byte length prefix, then a message.
-  if (bytes.length >= 19 && readUint16(bytes, 0) >= 12 && looksLikeDns(bytes.subarray(2))) return 'dns';
-
-  const line = readFirstLine(bytes);
   if (isFromOriginator) {
     if (startsWithTextIgnoringCase(bytes, 'EHLO ') || startsWithTextIgnoringCase(bytes, 'HELO ')) return 'smtp';
     if (ftpCommands.some((command) => startsWithTextIgnoringCase(bytes, command))) return 'ftp';
     if (/^[A-Za-z0-9.]{1,20}(?: LOGIN | CAPABILITY| STARTTLS| AUTHENTICATE | SELECT )/i.test(line)) return 'imap';
     if (/^(NICK |USER \S+ \S+ \S+ :|CAP LS)/.test(line)) return 'irc';
-    if (looksLikeSocks(bytes)) return 'socks';
-    if (looksLikePostgres(bytes)) return 'postgresql';
     return null;
   }
   if (/^220[ -].*(SMTP|ESMTP|Postfix|Exim|Sendmail|mail)/i.test(line)) return 'smtp';
@@ -245,6 +264,7 @@ export function identifyTcpService(bytes: Uint8Array, isFromOriginator: boolean)
   if (/^\* (OK|PREAUTH)[ \]]/.test(line) && /IMAP/i.test(line)) return 'imap';
   if (/^\+OK/.test(line)) return 'pop3';
   if (/^:\S+ (NOTICE|001|020) /.test(line)) return 'irc';
+  // A greeting whose 3-byte little-endian length starts with a printable byte.
   if (looksLikeMysqlGreeting(bytes)) return 'mysql';
   return null;
 }

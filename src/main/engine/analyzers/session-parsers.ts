@@ -61,7 +61,8 @@ export class StreamSessionParser {
 
   /**
    * Feed in-order bytes (borrowed). Returns false once the parser needs no
-   * more of this direction (the handshake cap is reached).
+   * more of this direction (the handshake cap is reached, or TLS turned to
+   * encrypted records).
    */
   push(isFromOriginator: boolean, data: Uint8Array): boolean {
     const side = isFromOriginator ? 0 : 1;
@@ -73,6 +74,8 @@ export class StreamSessionParser {
     this.tls?.parser.push(isFromOriginator, bytes);
     this.ssh?.push(isFromOriginator, bytes);
     this.smb?.push(isFromOriginator, bytes);
+    // TLS after the handshake is encrypted application data: stop reading that direction.
+    if (this.tls !== null && this.tls.parser.isDone(isFromOriginator)) return false;
     return this.bytesSeen[side] < limit;
   }
 

@@ -70,7 +70,7 @@ export class TcpReassembler {
   /** Highest acknowledgement number seen from the other side, or -1. */
   private peerAcknowledgement = -1;
   private pendingBytes = 0;
-  private isStopped = false;
+  private hasStopped = false;
 
   constructor(
     private readonly consumer: StreamConsumer,
@@ -87,9 +87,14 @@ export class TcpReassembler {
     return this.pendingBytes;
   }
 
+  /** True after `stop`: the consumer needs no more of this direction. */
+  get isStopped(): boolean {
+    return this.hasStopped;
+  }
+
   /** Stop delivering: later segments are ignored (the consumer has what it needs). */
   stop(): void {
-    this.isStopped = true;
+    this.hasStopped = true;
     this.pending.length = 0;
     this.pendingBytes = 0;
   }
@@ -106,7 +111,7 @@ export class TcpReassembler {
    * data must be passed with `sequence` already advanced by one.
    */
   addSegment(sequence: number, payload: Uint8Array, packetNumber: number, timestampUs: number): void {
-    if (this.isStopped || payload.length === 0) return;
+    if (this.hasStopped || payload.length === 0) return;
     const start = sequence >>> 0;
     if (this.nextSequence < 0 && !this.resolveFirstByte(start, payload, packetNumber, timestampUs)) return;
 
@@ -132,7 +137,7 @@ export class TcpReassembler {
    * before each buffered segment as a gap and deliver what is buffered.
    */
   finish(): void {
-    if (this.isStopped) return;
+    if (this.hasStopped) return;
     const held = this.heldFirstByte;
     if (held !== null) {
       this.heldFirstByte = null;
@@ -197,7 +202,7 @@ export class TcpReassembler {
   }
 
   private drainPending(): void {
-    while (this.pending.length > 0 && !this.isStopped) {
+    while (this.pending.length > 0 && !this.hasStopped) {
       const first = this.pending[0];
       if (first === undefined) break;
       const offset = getSequenceDistance(this.nextSequence, first.sequence);

@@ -170,6 +170,19 @@ describe('TlsStreamParser', () => {
     expect(row.client_cert_chain_fps).toEqual([]);
   });
 
+  it('is done with a direction after its first encrypted record', () => {
+    const events: TlsEvent[] = [];
+    const parser = new TlsStreamParser((event) => events.push(event));
+    parser.push(true, new Uint8Array(tlsRecord(22, hello)));
+    expect(parser.isDone(true)).toBe(false);
+    // Application data, then the start of a second record cut off: nothing to report for it.
+    parser.push(true, new Uint8Array([...tlsRecord(23, [9, 9, 9]), 23, 3, 3, 0, 40, 1]));
+    expect(parser.isDone(true)).toBe(true);
+    expect(parser.isDone(false)).toBe(false);
+    parser.end();
+    expect(events.map((event) => event.kind)).toEqual(['handshake', 'client-hello', 'encrypted-data']);
+  });
+
   it('stops at a non-TLS header', () => {
     const events = collectEvents([ascii('GET / HTTP/1.1\r\n')]);
     expect(events.map((event) => event.kind)).toEqual(['problem']);

@@ -284,10 +284,24 @@ export class TlsStreamParser {
     if (data.length > length) direction.records.push(data.subarray(length));
   }
 
-  /** Ends the connection: a partial record left in either direction is reported as a problem. */
+  /**
+   * True once a direction has nothing more to tell: it sent its first
+   * encrypted record (everything after it is unreadable and is only counted
+   * by the flow), or it is not TLS. The caller stops feeding it.
+   */
+  isDone(isFromOriginator: boolean): boolean {
+    const direction = isFromOriginator ? this.originator : this.responder;
+    return direction.isDisabled || direction.hasSentEncryptedData;
+  }
+
+  /**
+   * Ends the connection: a partial record left in either direction is
+   * reported as a problem, unless the direction was done (its later bytes
+   * were not fed, so a partial record there says nothing).
+   */
   end(): void {
     for (const direction of [this.originator, this.responder]) {
-      if (direction.records.pendingBytes > 0 && !direction.isDisabled) {
+      if (direction.records.pendingBytes > 0 && !direction.isDisabled && !direction.hasSentEncryptedData) {
         direction.emit({
           kind: 'problem',
           message: `connection ended inside a TLS record (${direction.records.pendingBytes} bytes held)`,
