@@ -23,7 +23,12 @@ import { isGzipSignature } from '../source/file-signature';
 export interface PacketLocation {
   packetNumber: number;
   fileOffset: number;
+  /** Captured length from the packet index, so only the record's bytes are read; absent: read up to the cap. */
+  capturedLength?: number;
 }
+
+/** Bytes of record framing around the packet data: pcapng EPB header and trailer, with room for options. */
+const RECORD_FRAMING_BYTES = 64;
 
 /** One interface of the source, as a carved copy must repeat it. */
 export interface SourceInterface {
@@ -71,6 +76,8 @@ const PCAPNG_SPB = 0x00000003;
 const PCAPNG_OPB = 0x00000002;
 /** Largest block or record read back; matches the reader's captured-length cap plus headers. */
 const MAX_RECORD_BYTES = 262_144 + 64;
+/** Bytes read at once from a plain file; later offsets inside the window cost no read. */
+const READ_WINDOW_BYTES = 1024 * 1024;
 /** Bytes read from the start to find the header and leading interface blocks. */
 const HEAD_BYTES = 64 * 1024;
 
@@ -96,7 +103,8 @@ export async function readPacketsAt(path: string, locations: readonly PacketLoca
     const sorted = [...locations].sort((a, b) => a.fileOffset - b.fileOffset);
     const byOffset = new Map<number, RawPacket>();
     for (const location of sorted) {
-      const record = await bytes.read(location.fileOffset, MAX_RECORD_BYTES);
+      const wanted = location.capturedLength === undefined ? MAX_RECORD_BYTES : Math.min(MAX_RECORD_BYTES, location.capturedLength + RECORD_FRAMING_BYTES);
+      const record = await bytes.read(location.fileOffset, wanted);
       const packet = parseRecord(record, layout, location);
       if (typeof packet === 'string') {
         return { ok: false, code: 'not-a-packet', message: `${path}, packet ${location.packetNumber} at byte ${location.fileOffset}: ${packet} The file may have changed since the case was made.` };
@@ -122,12 +130,20 @@ async function createByteSource(path: string): Promise<ByteSource | null> {
   const magic = new Uint8Array(4);
   await handle.read(magic, 0, 4, 0);
   if (!isGzipSignature(magic)) {
+    // Packets of one flow sit close together: read a window and serve nearby offsets from it.
+    let windowStart = 0;
+    let window = new Uint8Array(0);
     return {
       isCompressed: false,
       async read(offset, length) {
-        const buffer = new Uint8Array(length);
-        const { bytesRead } = await handle.read(buffer, 0, length, offset);
-        return buffer.subarray(0, bytesRead);
+        if (offset >= windowStart && offset + length <= windowStart + window.length) {
+          return window.slice(offset - windowStart, offset - windowStart + length);
+        }
+        const buffer = new Uint8Array(Math.max(length, READ_WINDOW_BYTES));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        windowStart = offset;
+        window = buffer.subarray(0, bytesRead);
+        return window.slice(0, length);
       },
       close: () => handle.close(),
     };

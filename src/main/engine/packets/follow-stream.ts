@@ -80,6 +80,7 @@ export function followPackets(flow: FlowRecord, packets: readonly RawPacket[], c
   };
 
   for (const packet of packets) {
+    if (isTruncated) break;
     decodePacket(packet.data, packet.linkType, decoded);
     const layer = findFlowLayer(decoded, packet.data, flow);
     if (layer === null) continue;
@@ -127,8 +128,16 @@ function placeTcpSegment(
   }
   if (payload.length === 0) return;
   const sequence = ((rawSequence + (isSyn ? 1 : 0) - state.initialSequence) >>> 0);
-  state.pending.push({ sequence, bytes: payload.slice(), packetNumber: packet.packetNumber, timestampUs: packet.timestampUs });
-  state.pending.sort((a, b) => a.sequence - b.sequence || a.packetNumber - b.packetNumber);
+  const expected = state.nextSequence ?? 0;
+  // In-order segment with nothing waiting: deliver its new bytes directly (the common case).
+  if (state.pending.length === 0 && sequence <= expected) {
+    const skip = expected - sequence;
+    if (skip >= payload.length) return;
+    deliver(payload.subarray(skip), packet.packetNumber, packet.timestampUs);
+    state.nextSequence = sequence + payload.length;
+    return;
+  }
+  insertPending(state.pending, { sequence, bytes: payload.slice(), packetNumber: packet.packetNumber, timestampUs: packet.timestampUs });
   for (;;) {
     const first = state.pending[0];
     if (first === undefined) return;
@@ -145,6 +154,21 @@ function placeTcpSegment(
     deliver(first.bytes.subarray(skip), first.packetNumber, first.timestampUs);
     state.nextSequence = first.sequence + first.bytes.length;
   }
+}
+
+type PendingSegment = DirectionState['pending'][number];
+
+/** Insert keeping the list sorted by sequence, then packet number (binary search, no full sort). */
+function insertPending(pending: PendingSegment[], segment: PendingSegment): void {
+  let low = 0;
+  let high = pending.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const other = pending[middle]!;
+    if (other.sequence < segment.sequence || (other.sequence === segment.sequence && other.packetNumber < segment.packetNumber)) low = middle + 1;
+    else high = middle;
+  }
+  pending.splice(low, 0, segment);
 }
 
 interface FlowLayer {
