@@ -145,6 +145,7 @@ describe('selection store', () => {
     selection.selectEvidence(makeAlert());
     expect(selection.filter).toEqual({
       uids: ['C2', 'C3'],
+      hosts: ['10.0.0.9', '10.0.0.2'],
       timeRange: { startUs: baseUs + 1_000_000, endUs: baseUs + 4_000_001 },
     });
     selection.clear();

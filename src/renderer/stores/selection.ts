@@ -65,6 +65,9 @@ export const useSelectionStore = defineStore('selection', () => {
     evidenceAlertTitle.value = alert.title;
     // The range is inclusive of the last flow's start, so widen the half-open end by 1 µs.
     timeRange.value = { startUs: alert.firstUs, endUs: alert.lastUs + 1 };
+    // Hosts too, so the host graph and overview narrow to them; MAC addresses name no flow, so they stay out.
+    const addresses = alert.hosts.filter((host) => !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(host));
+    if (addresses.length > 0) hosts.value = addresses;
   }
 
   function clearEvidence(): void {
