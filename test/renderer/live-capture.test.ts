@@ -322,3 +322,31 @@ describe('live capture components', () => {
     expect(error.text()).toContain('Saved captures still open');
   });
 });
+
+describe('holding the live timeline', () => {
+  it('skips timeline redraws while held and catches up on follow', async () => {
+    const { useTimelineStore } = await import('../../src/renderer/stores/timeline');
+    const capture = useCaptureStore();
+    await capture.initialize();
+    useTimelineStore().watchSources();
+    const live = useLiveCaptureStore();
+    await live.loadDevices();
+    await live.start();
+    engine.emit('capture.started', { captureId: 'live-1', path: '/data/captures/live/capture.pcapng' });
+    await settle();
+    const batch = { captureId: 'live-1', packets: 10, flows: 1, alerts: 0, newFlows: 1 };
+    engine.emit('capture.batch', batch);
+    await settle();
+    const before = engine.requestsOf('aggregatesTimeline').length;
+
+    live.setFollowing(false);
+    engine.emit('capture.batch', { ...batch, packets: 20 });
+    engine.emit('capture.batch', { ...batch, packets: 30 });
+    await settle();
+    expect(engine.requestsOf('aggregatesTimeline')).toHaveLength(before);
+
+    live.setFollowing(true);
+    await settle();
+    expect(engine.requestsOf('aggregatesTimeline')).toHaveLength(before + 1);
+  });
+});

@@ -70,7 +70,10 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
   const isPaused = ref(false);
   const counters = ref<LiveCaptureCounters | null>(null);
   const rateSamples = ref<RateSample[]>([]);
-  /** False while the analyst reads the rate strip: it stops scrolling but keeps collecting. */
+  /**
+   * False while the analyst holds the timeline and rate strip to read them:
+   * they stop redrawing, the capture and the counters go on.
+   */
   const isFollowing = ref(true);
   const frozenSamples = ref<RateSample[]>([]);
   const startError = ref<ContractError | null>(null);
@@ -119,6 +122,7 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
       endReason.value = ended.reason;
       endMessage.value = ended.message;
       isPaused.value = false;
+      isFollowing.value = true;
     });
   }
 
@@ -250,6 +254,7 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
     endReason.value = result.value.reason;
     endMessage.value = result.value.message;
     isPaused.value = false;
+    isFollowing.value = true;
   }
 
   /** Stop or resume scrolling the rate strip; collecting goes on. */

@@ -4,6 +4,7 @@ import { ref, watch } from 'vue';
 import type { ContractError, Timeline } from '../../shared/contract';
 import { useApi } from '../api';
 import { useCaptureStore } from './capture';
+import { useLiveCaptureStore } from './live-capture';
 import { useSelectionStore } from './selection';
 
 /** Buckets requested for the timeline; the engine picks the nearest standard width. */
@@ -44,9 +45,19 @@ export const useTimelineStore = defineStore('timeline', () => {
   function watchSources(): void {
     const capture = useCaptureStore();
     const selection = useSelectionStore();
+    const live = useLiveCaptureStore();
     watch(
-      () => [capture.captureId, capture.dataVersion, selection.buildFilter({ timeRange: true })] as const,
-      () => void refresh(),
+      () =>
+        [capture.captureId, capture.dataVersion, selection.buildFilter({ timeRange: true }), live.isFollowing] as const,
+      (next, previous) => {
+        // While the analyst holds a live capture's timeline to read it, new data does not redraw it.
+        const isHeld =
+          !next[3] &&
+          previous !== undefined &&
+          next[0] === previous[0] &&
+          JSON.stringify(next[2]) === JSON.stringify(previous[2]);
+        if (!isHeld) void refresh();
+      },
       { deep: true },
     );
   }
