@@ -8,7 +8,10 @@ import type { Alert } from '../../../../src/shared/domain/alert';
 import type { FlowRecord } from '../../../../src/shared/domain/flow';
 import { BeaconDetector } from '../../../../src/main/engine/detectors/beacon-detector';
 import type { CaptureSpan } from '../../../../src/main/engine/detectors/detector';
+import { parseDetectionSettings } from '../../../../src/main/engine/detectors/detection-settings';
 import { createProtocolDetectors } from '../../../../src/main/engine/detectors/protocol';
+import { ProtocolDetection } from '../../../../src/main/engine/detectors/protocol/detect-protocol-capture';
+import { parseProtocolDetectionSettings } from '../../../../src/main/engine/detectors/protocol-settings';
 import type { ProtocolObservation } from '../../../../src/main/engine/detectors/protocol/protocol-observation';
 import { createRandom, hourUs, makeFlow, mondayUs, secondUs } from '../flow-factory';
 import {
@@ -21,9 +24,14 @@ import {
   makeTls,
 } from './protocol-factory';
 
-/** Feed flows and records to a fresh detector set and return the alerts of `detector`-prefixed names. */
-function detect(flows: FlowRecord[], records: ProtocolObservation[], settings: unknown = {}): Alert[] {
-  const detectors = createProtocolDetectors(makeContext(settings));
+/** Feed flows and records to a fresh detector set and return all their alerts. */
+function detect(
+  flows: FlowRecord[],
+  records: ProtocolObservation[],
+  settings: unknown = {},
+  protocolSettings: unknown = {},
+): Alert[] {
+  const detectors = createProtocolDetectors(makeContext(settings), parseProtocolDetectionSettings(protocolSettings));
   for (const record of records) for (const detector of detectors) detector.observeRecord?.(record);
   for (const flow of flows) for (const detector of detectors) detector.observeFlow?.(flow);
   const starts = [
@@ -459,5 +467,81 @@ describe('off-hours by server name', () => {
       unit: 'bytes',
     });
     expect(alert.evidence.flowUids).toHaveLength(2);
+  });
+});
+
+describe('protocol detector limits', () => {
+  it('counts enumeration inside one window', () => {
+    // Six servers, but 200 s apart: at most four fall in one 600-s window.
+    const records = Array.from({ length: 6 }, (_, i) =>
+      makeSmbTree({
+        uid: `Cw${i}`,
+        timestampUs: mondayUs + i * 200 * secondUs,
+        server: `10.66.0.${40 + i}`,
+        path: `\\\\10.66.0.${40 + i}\\IPC$`,
+      }),
+    );
+    expect(detect([], records)).toEqual([]);
+    // A 1000-s window holds all six.
+    const wide = only(detect([], records, {}, { smb: { windowSeconds: 1000 } }), 'smb-share-enumeration');
+    expect(wide.measurements.map((m) => m.value)).toEqual([6, 6]);
+  });
+
+  it('keeps raw bytes out of reasons', () => {
+    const random = createRandom(5);
+    const hostile = 'evil\u0007\u001b[31m.example.com';
+    const records = Array.from({ length: 60 }, (_, i) =>
+      makeDns({
+        uid: 'Cx',
+        timestampUs: mondayUs + i * secondUs,
+        query: `${makeEncodedLabel(random, 50)}.${hostile}`,
+        queryType: 16,
+      }),
+    );
+    const alert = only(detect([], records), 'dns-tunnel');
+    expect(alert.reason).not.toMatch(/[\u0000-\u001f]/);
+    expect(alert.title).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it('leaves out disabled detectors', () => {
+    const flow = makeFlow({ responderPort: 8080, service: 'ssh', isServiceOnUnusualPort: true, expectedPorts: [22] });
+    expect(detect([flow], [], { disabledDetectors: ['unusual-port'] })).toEqual([]);
+    const names = createProtocolDetectors(
+      makeContext({ disabledDetectors: ['unusual-port', 'protocol-flow-index'] }),
+    ).map((detector) => detector.name);
+    // The flow index stays: the record-reading detectors need it.
+    expect(names).toEqual([
+      'protocol-flow-index',
+      'named-beaconing',
+      'dns-tunnel',
+      'icmp-tunnel',
+      'smb-lateral',
+      'tls-oddities',
+      'off-hours-by-name',
+    ]);
+  });
+});
+
+describe('protocol detection runner', () => {
+  it('drops allow-listed domains', () => {
+    const detection = new ProtocolDetection(parseDetectionSettings({ allowList: { domains: ['example.com'] } }));
+    const flows: FlowRecord[] = [];
+    for (let i = 0; i < 30; i++) {
+      const flow = makeFlow({ startUs: mondayUs + i * 60 * secondUs, originatorBytes: 300 });
+      flows.push(flow);
+      detection.observeRecord(makeTls({ uid: flow.uid, timestampUs: flow.startUs, serverName: 'c2.example.com' }));
+    }
+    flows.forEach((flow) => detection.addFlow(flow));
+    expect(detection.evaluate()).toEqual([]);
+  });
+
+  it('raises the same beacon without an allow-list', () => {
+    const detection = new ProtocolDetection(parseDetectionSettings({}));
+    for (let i = 0; i < 30; i++) {
+      const flow = makeFlow({ startUs: mondayUs + i * 60 * secondUs, originatorBytes: 300 });
+      detection.observeRecord(makeTls({ uid: flow.uid, timestampUs: flow.startUs, serverName: 'c2.example.com' }));
+      detection.addFlow(flow);
+    }
+    expect(detection.evaluate().map((alert) => alert.detector)).toEqual(['named-beaconing']);
   });
 });

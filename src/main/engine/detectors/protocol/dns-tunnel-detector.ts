@@ -21,6 +21,7 @@ import type { ProtocolDetectionSettings } from '../protocol-settings';
 import { clampUnit } from '../robust-statistics';
 import { computeCharacterEntropy, findLongestLabel, splitDnsName } from './dns-names';
 import type { FlowIndex } from './flow-index';
+import { toPrintable } from './printable';
 import { protocolTechniques } from './techniques';
 import type { DnsObservation, ProtocolDetector, ProtocolObservation } from './protocol-observation';
 
@@ -174,11 +175,11 @@ export class DnsTunnelDetector implements ProtocolDetector {
         detector: this.name,
         key,
         score,
-        title: `DNS tunnelling from ${entry.client} via ${entry.domain}`,
+        title: `DNS tunnelling from ${entry.client} via ${toPrintable(entry.domain)}`,
         reason:
-          `${entry.client} sent ${entry.queries} queries under ${entry.domain}` +
+          `${entry.client} sent ${entry.queries} queries under ${toPrintable(entry.domain)}` +
           (crossed.length > 0 ? `: ${crossed.join('; ')}` : '') +
-          `. Longest name ${entry.longestName.length} characters ("${toPrintable(entry.longestName.slice(0, 80))}"). ` +
+          `. Longest name ${entry.longestName.length} characters ("${toPrintable(entry.longestName, 80)}"). ` +
           `Score ${Math.round(score)} from five equal parts, alert threshold ${settings.alertScore}.`,
         measurements: [
           {
@@ -224,9 +225,4 @@ export class DnsTunnelDetector implements ProtocolDetector {
       this.context.settings.limits.maxEvidence,
     );
   }
-}
-
-/** Replace characters outside printable ASCII with "?" so a reason never carries raw bytes from the wire. */
-function toPrintable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?');
 }

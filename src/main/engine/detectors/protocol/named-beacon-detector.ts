@@ -20,6 +20,7 @@ import type { ProtocolDetectionSettings } from '../protocol-settings';
 import { splitDnsName } from './dns-names';
 import type { FlowIndex } from './flow-index';
 import type { ProtocolDetector, ProtocolObservation } from './protocol-observation';
+import { toPrintable } from './printable';
 import { protocolTechniques } from './techniques';
 
 type NameSource = 'sni' | 'http-host' | 'dns-answer';
@@ -178,7 +179,7 @@ export class NamedBeaconDetector implements ProtocolDetector {
     const first = flows[0] as FlowReference;
     const last = flows[flows.length - 1] as FlowReference;
     const reason =
-      `${entry.source} connected to ${entry.name} ${flows.length} times over ${formatDuration(last.startUs - first.startUs)}, ` +
+      `${entry.source} connected to ${toPrintable(entry.name)} ${flows.length} times over ${formatDuration(last.startUs - first.startUs)}, ` +
       `at ${addressList.length} address${addressList.length === 1 ? '' : 'es'} (${addressList.slice(0, 8).join(', ')}); ` +
       `the name came from ${[...ways].sort().join(', ')}. ${describeMeasures(measures, beacon)}`;
     return buildAlert(
@@ -186,7 +187,7 @@ export class NamedBeaconDetector implements ProtocolDetector {
         detector: this.name,
         key,
         score: measures.score,
-        title: `Beaconing from ${entry.source} to ${entry.name}`,
+        title: `Beaconing from ${entry.source} to ${toPrintable(entry.name)}`,
         reason,
         measurements: buildMeasurements(measures, beacon, 'connections'),
         technique: protocolTechniques.webProtocols,
@@ -218,15 +219,18 @@ export class NamedBeaconDetector implements ProtocolDetector {
     const servers = new Set<string>();
     for (const sample of samples) if (servers.size < 16) servers.add(sample.server);
     const reason =
-      `${series.source} looked up ${series.names.size} name${series.names.size === 1 ? '' : 's'} under ${series.domain} ` +
-      `${series.lookups} times over ${formatDuration(last.startUs - first.startUs)} (${[...series.names].slice(0, 3).join(', ')}). ` +
+      `${series.source} looked up ${series.names.size} name${series.names.size === 1 ? '' : 's'} under ${toPrintable(series.domain)} ` +
+      `${series.lookups} times over ${formatDuration(last.startUs - first.startUs)} (${[...series.names]
+        .slice(0, 3)
+        .map((name) => toPrintable(name))
+        .join(', ')}). ` +
       describeMeasures(measures, beacon);
     return buildAlert(
       {
         detector: 'named-beaconing-dns',
         key,
         score: measures.score,
-        title: `DNS beaconing from ${series.source} to ${series.domain}`,
+        title: `DNS beaconing from ${series.source} to ${toPrintable(series.domain)}`,
         reason,
         measurements: buildMeasurements(measures, beacon, 'lookups'),
         technique: protocolTechniques.dns,

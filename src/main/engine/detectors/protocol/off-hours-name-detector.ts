@@ -16,6 +16,7 @@ import type { CaptureSpan, DetectorContext } from '../detector';
 import { pickQuantile, sortNumbers } from '../robust-statistics';
 import type { FlowIndex } from './flow-index';
 import type { ProtocolDetector, ProtocolObservation } from './protocol-observation';
+import { toPrintable } from './printable';
 import { protocolTechniques } from './techniques';
 
 const hourUs = 3_600_000_000;
@@ -96,10 +97,10 @@ export class OffHoursNameDetector implements ProtocolDetector {
         key: name,
         score: 45 + 20 * Math.log2(peak / threshold),
         maxSeverity: 'high',
-        title: `Encrypted traffic off hours to ${name}`,
+        title: `Encrypted traffic off hours to ${toPrintable(name)}`,
         reason:
           `${clients.length} internal host${clients.length === 1 ? '' : 's'} (${clients.slice(0, 6).join(', ')}) moved up to ${formatBytes(peak)} ` +
-          `per hour of encrypted traffic to ${name} outside business hours (${settings.startHour}:00-${settings.endHour}:00 ${settings.timeZone}) ` +
+          `per hour of encrypted traffic to ${toPrintable(name)} outside business hours (${settings.startHour}:00-${settings.endHour}:00 ${settings.timeZone}) ` +
           `in ${hot.length} hour${hot.length === 1 ? '' : 's'}; the name's business-hours median is ${formatBytes(baseline)} per hour over ` +
           `${businessBytes.length} hours, and the threshold is the larger of ${settings.volumeMultiplier} x that and ${formatBytes(settings.minBytesPerHour)}.`,
         measurements: [
@@ -113,7 +114,7 @@ export class OffHoursNameDetector implements ProtocolDetector {
         flows: hot.flatMap(([, hour]) => hour.flows),
         series: [
           {
-            name: `encrypted bytes per hour to ${name}`,
+            name: `encrypted bytes per hour to ${toPrintable(name)}`,
             unit: 'bytes',
             timesUs: ordered.map(([index]) => index * hourUs),
             values: ordered.map(([, hour]) => hour.bytes),

@@ -23,6 +23,7 @@ import type {
   ProtocolObservation,
   SmbFileObservation,
 } from './protocol-observation';
+import { toPrintable } from './printable';
 import { protocolTechniques } from './techniques';
 
 /** Pipes that start services or tasks on the server (MS-SCMR svcctl, MS-TSCH atsvc, PsExec and RemCom helpers). */
@@ -148,7 +149,10 @@ export class SmbLateralDetector implements ProtocolDetector {
         score: finding.writes > 0 ? 80 : 65,
         title: `${finding.client} ${finding.writes > 0 ? 'wrote to' : 'opened files on'} an admin share of ${finding.server}`,
         reason:
-          `${finding.client} ${verb} on administrative shares of ${finding.server}: ${items.slice(0, 6).join(', ')}. ` +
+          `${finding.client} ${verb} on administrative shares of ${finding.server}: ${items
+            .slice(0, 6)
+            .map((item) => toPrintable(item))
+            .join(', ')}. ` +
           (finding.writes > 0 ? '' : 'The record does not say whether the open wrote data. ') +
           `Copying a program to ADMIN$ or C$ is how PsExec-style tools stage remote execution; the threshold is one file.`,
         measurements: [
@@ -188,20 +192,27 @@ export class SmbLateralDetector implements ProtocolDetector {
     );
   }
 
-  /** Busiest window of tree connects: distinct shares and distinct servers, sliding over connect times. */
+  /** Busiest window of tree connects, by distinct shares and servers relative to their thresholds; one pass with counts. */
   private buildEnumeration(client: string, state: ClientShares): Alert | null {
     const settings = this.settings.smb;
     const connects = [...state.connects].sort((a, b) => a.timeUs - b.timeUs);
     const windowUs = settings.windowSeconds * 1_000_000;
-    let best = { shares: 0, servers: 0, start: 0, end: -1 };
+    const shareCounts = new Map<string, number>();
+    const serverCounts = new Map<string, number>();
+    let best = { shares: 0, servers: 0, start: 0, end: -1, level: 0 };
     let start = 0;
     for (let end = 0; end < connects.length; end++) {
-      while ((connects[end]?.timeUs ?? 0) - (connects[start]?.timeUs ?? 0) > windowUs) start++;
-      const slice = connects.slice(start, end + 1);
-      const shares = new Set(slice.map((connect) => `${connect.server}|${connect.path}`)).size;
-      const servers = new Set(slice.map((connect) => connect.server)).size;
-      if (shares > best.shares || servers > best.servers)
-        best = { shares: Math.max(shares, best.shares), servers: Math.max(servers, best.servers), start, end };
+      const entering = connects[end] as (typeof connects)[number];
+      addCount(shareCounts, `${entering.server}|${entering.path}`, 1);
+      addCount(serverCounts, entering.server, 1);
+      while (entering.timeUs - (connects[start] as (typeof connects)[number]).timeUs > windowUs) {
+        const leaving = connects[start] as (typeof connects)[number];
+        addCount(shareCounts, `${leaving.server}|${leaving.path}`, -1);
+        addCount(serverCounts, leaving.server, -1);
+        start++;
+      }
+      const level = Math.max(shareCounts.size / settings.distinctShares, serverCounts.size / settings.distinctServers);
+      if (level > best.level) best = { shares: shareCounts.size, servers: serverCounts.size, start, end, level };
     }
     const isManyShares = best.shares >= settings.distinctShares;
     const isManyServers = best.servers >= settings.distinctServers;
@@ -222,7 +233,10 @@ export class SmbLateralDetector implements ProtocolDetector {
         title: `Share enumeration by ${client} across ${servers.length} server${servers.length === 1 ? '' : 's'}`,
         reason:
           `${client} connected to ${best.shares} distinct shares on ${best.servers} servers within ${settings.windowSeconds} s ` +
-          `(thresholds ${settings.distinctShares} shares or ${settings.distinctServers} servers): ${shareNames.slice(0, 8).join(', ')}.`,
+          `(thresholds ${settings.distinctShares} shares or ${settings.distinctServers} servers): ${shareNames
+            .slice(0, 8)
+            .map((share) => toPrintable(share))
+            .join(', ')}.`,
         measurements: [
           { name: 'distinct shares in window', value: best.shares, threshold: settings.distinctShares, unit: 'shares' },
           {
@@ -241,6 +255,13 @@ export class SmbLateralDetector implements ProtocolDetector {
       this.context.settings.limits.maxEvidence,
     );
   }
+}
+
+/** Add `delta` to the count of `key`, deleting the key at 0. */
+function addCount(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
 }
 
 function shareOf(treePath: string): string {

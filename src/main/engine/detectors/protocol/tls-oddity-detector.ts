@@ -22,6 +22,7 @@ import type {
   ProtocolObservation,
   TlsObservation,
 } from './protocol-observation';
+import { toPrintable } from './printable';
 import { protocolTechniques } from './techniques';
 
 type Oddity = 'no-sni' | 'self-signed' | 'expired' | 'rare-fingerprint';
@@ -106,7 +107,7 @@ export class TlsOddityDetector implements ProtocolDetector {
       if (certificate.isSelfSigned)
         oddities.push([
           'self-signed',
-          `the host certificate is self-signed (subject and issuer "${certificate.subject}")`,
+          `the host certificate is self-signed (subject and issuer "${toPrintable(certificate.subject)}")`,
         ]);
       const after = certificate.notValidAfterUs;
       const before = certificate.notValidBeforeUs;
@@ -145,7 +146,14 @@ export class TlsOddityDetector implements ProtocolDetector {
     const names = [
       ...new Set(sessions.map((session) => session.serverName).filter((name): name is string => name !== null)),
     ];
-    const target = `${pair.server}${names.length > 0 ? ` (${names.slice(0, 3).join(', ')})` : ''}`;
+    const target = `${pair.server}${
+      names.length > 0
+        ? ` (${names
+            .slice(0, 3)
+            .map((name) => toPrintable(name))
+            .join(', ')})`
+        : ''
+    }`;
     const titles: Record<Oddity, string> = {
       'no-sni': `TLS without server name from ${pair.client} to ${pair.server}`,
       'self-signed': `Self-signed certificate on ${pair.server} used by ${pair.client}`,
