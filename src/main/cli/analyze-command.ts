@@ -14,7 +14,6 @@ import {
   formatConnLogRow,
 } from '../engine/output/zeek-conn-log';
 import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
-import { observeLinkLayer } from '../engine/detectors/detect-capture';
 import { DetectionEngine } from '../engine/detectors/detection-engine';
 import { writeDetectionOutputs } from '../engine/output/notice-log';
 import { CaptureFileError } from '../engine/source/capture-file-error';
@@ -73,6 +72,9 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   try {
     const result = await analyzeCapture(parsed.file, {
       analyzers,
+      onDecodedPacket(decoded, record) {
+        detections.observeDecodedPacket(decoded, record.data, record.timestampUs, record.packetNumber);
+      },
       onFlows(batch) {
         for (const flow of batch) {
           analyzers.annotateFlowRecord(flow);
@@ -99,7 +101,6 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   }
   progressBar?.finish();
   const analyzerLogCounts = analyzerLogs.close();
-  await observeLinkLayer(parsed.file, detections);
   const verdicts = new AlertStateStore(join(outputDirectory, alertStateFileName));
   await verdicts.load();
   detections.setVerdicts(verdicts.statuses());

@@ -1,12 +1,13 @@
 import type { CaptureSummary, LinkTypeCount, ProblemTally } from '../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../shared/domain/flow';
-import { createDecodedPacket } from './decode/decoded-packet';
+import { type DecodedPacket, createDecodedPacket } from './decode/decoded-packet';
 import { getLinkTypeName } from './decode/link-types';
 import { decodePacket } from './decode/packet-decoder';
 import { type FlowAnalyzer, combineFlowAnalyzers } from './flows/flow-hooks';
 import { FlowTable } from './flows/flow-table';
 import type { FlowTimeouts } from './flows/flow-timeouts';
 import { getLogger } from './logging';
+import type { PacketRecord } from './source/packet-record';
 import { readCaptureFile } from './source/read-capture-file';
 
 /** Examples kept per problem code. */
@@ -27,6 +28,13 @@ export interface AnalyzeOptions {
    * flow left. See flows/flow-hooks.ts for the rules.
    */
   analyzers?: FlowAnalyzer | readonly FlowAnalyzer[];
+  /**
+   * Called for every packet right after it is decoded, before it joins a
+   * flow: the hook for link-layer observers (MACs, ARP, DHCP servers) that
+   * need packets no flow sees. Both arguments are reused for the next
+   * packet and `record.data` is borrowed: keep nothing past the call.
+   */
+  onDecodedPacket?(decoded: DecodedPacket, record: PacketRecord): void;
 }
 
 export interface AnalysisResult {
@@ -86,6 +94,7 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
     options.onFlows?.(batch);
   };
 
+  const onDecodedPacket = options.onDecodedPacket;
   const analyzer = combineFlowAnalyzers(
     options.analyzers === undefined
       ? []
@@ -149,6 +158,7 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
             `stopped at packet byte ${decoded.problemOffset}`,
           );
         }
+        onDecodedPacket?.(decoded, record);
         flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber, record.fileOffset);
       },
       onWarning(warning) {

@@ -214,4 +214,22 @@ describe('analyzeCapture analyzers', () => {
     expect(calls).toEqual(['a1:3', 'b1', 'a2:2', 'b2', 'a-end', 'a-capture-end']);
     expect(flows.map((flow) => flow.service)).toEqual(['dns,extra']);
   });
+
+  it('hands every decoded packet to onDecodedPacket, ARP included, before its flow', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tideline-hooks-'));
+    const path = join(directory, 'arp-udp.pcap');
+    // An ARP request: Ethernet, then hardware 1, protocol 0x0800, sizes 6 and 4, operation 1.
+    const arp = new Uint8Array(14 + 28);
+    arp.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x06]);
+    arp.set([0, 1, 0x08, 0x00, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 0x01, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2], 14);
+    const frames = [arp, udpFrame([1, 2, 3])];
+    writeFileSync(path, buildPcap({ packets: frames.map((data, index) => ({ timestampUs: 1_700_000_000_000_000 + index, data })) }));
+
+    const calls: string[] = [];
+    await analyzeCapture(path, {
+      onDecodedPacket: (decoded, record) => calls.push(`p${record.packetNumber}:${decoded.hasArp ? 'arp' : decoded.layerCount}:${record.data.length}`),
+      analyzers: { onFlowPacket: (event) => calls.push(`f${event.packetNumber}`) },
+    });
+    expect(calls).toEqual(['p1:arp:42', 'p2:1:45', 'f2']);
+  });
 });

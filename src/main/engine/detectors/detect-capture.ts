@@ -4,20 +4,14 @@
  * feed domain allow-lists and services mark encrypted flows), and link-layer
  * observations from the packets.
  *
- * NOTE: analyzeCapture has no per-packet hook outside flows yet (its flow
- * hook receives IP layers only, never ARP or MACs), so the link-layer
- * observations come from a second, decode-only pass over the file. An
- * `onPacket(decoded, record)` option called after `decodePacket` in
- * analyzeCapture's onPacket would let `DetectionEngine.observeDecodedPacket`
- * run in the same pass and remove the second read.
+ * Both come from one read of the file: analyzeCapture hands every decoded
+ * packet to `DetectionEngine.observeDecodedPacket` through its
+ * `onDecodedPacket` hook before the packet joins a flow.
  */
 import type { Alert } from '../../../shared/domain/alert';
 import type { CaptureSummary } from '../../../shared/domain/capture-summary';
 import { analyzeCapture } from '../analyze-capture';
 import { ApplicationAnalyzers } from '../analyzers/application-analyzers';
-import { createDecodedPacket } from '../decode/decoded-packet';
-import { decodePacket } from '../decode/packet-decoder';
-import { readCaptureFile } from '../source/read-capture-file';
 import { DetectionEngine, type DetectionStatistics } from './detection-engine';
 import { type DetectionSettings, defaultDetectionSettings } from './detection-settings';
 import { parseAddress } from './network-scope';
@@ -35,7 +29,6 @@ export async function detectCapture(
   options: { signal?: AbortSignal } = {},
 ): Promise<DetectCaptureResult> {
   const engine = new DetectionEngine(settings);
-  await observeLinkLayer(path, engine, options.signal);
   const analyzers = new ApplicationAnalyzers({
     onDns(record) {
       if (record.query === null) return;
@@ -53,6 +46,9 @@ export async function detectCapture(
   const { summary } = await analyzeCapture(path, {
     signal: options.signal,
     analyzers,
+    onDecodedPacket(decoded, record) {
+      engine.observeDecodedPacket(decoded, record.data, record.timestampUs, record.packetNumber);
+    },
     onFlows(batch) {
       for (const flow of batch) {
         analyzers.annotateFlowRecord(flow);
@@ -61,20 +57,4 @@ export async function detectCapture(
     },
   });
   return { alerts: engine.evaluate(), summary, statistics: engine.statistics };
-}
-
-/** Feed every packet's link-layer observation to `engine` in one decode-only read of `path`. */
-export async function observeLinkLayer(path: string, engine: DetectionEngine, signal?: AbortSignal): Promise<void> {
-  const decoded = createDecodedPacket();
-  await readCaptureFile(
-    path,
-    {
-      onPacket(record) {
-        decodePacket(record.data, record.linkType, decoded);
-        engine.observeDecodedPacket(decoded, record.data, record.timestampUs, record.packetNumber);
-      },
-      onWarning() {},
-    },
-    { signal },
-  );
 }
