@@ -184,4 +184,52 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await detail.getByRole('button', { name: 'Select these flows' }).click();
     await expect(page.getByTestId('flow-count')).toHaveAttribute('data-total', String(evidenceFlows));
   });
+
+  await test.step('a beacon alert shows its sub-scores and series', async () => {
+    // The sample's beacon makes 16 connections, under the detector's 20; the lab's beacon capture makes 45.
+    const beacon = readBeaconScenario();
+    await page.getByRole('button', { name: 'Open capture' }).click();
+    await page.locator('#capture-path').fill(beacon.path);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.keyboard.press('5');
+    const row = page.locator(`[data-alert-id="${beacon.alert.id}"]`);
+    await expect(row).toBeVisible();
+    await row.click();
+    const detail = page.getByTestId('alert-detail');
+    await expect(detail.getByTestId('alert-reason')).toContainText(String(beacon.connections));
+    await expect(detail.getByTestId('alert-mitre')).toContainText('T1071');
+    await expect(detail.getByTestId('alert-subscore').first()).toBeVisible();
+    expect(await detail.getByTestId('alert-subscore').count()).toBeGreaterThanOrEqual(3);
+    const chart = detail.getByTestId('alert-series-chart');
+    await expect(chart).toBeVisible();
+    await expect(chart.locator('canvas')).toHaveCount(1);
+    await expect(page.getByTestId('alert-evidence-count')).toContainText(`${beacon.evidenceFlows} flows`);
+    await expect(page.getByTestId('evidence-flow').first()).toContainText(beacon.alert.hosts[1] ?? '(no destination)');
+    await saveScreenshot(page, testInfo, 'alert-detail', options);
+  });
+}
+
+interface BeaconScenario {
+  path: string;
+  alert: { id: string; hosts: string[] };
+  connections: number;
+  evidenceFlows: number;
+}
+
+/** The lab's beacon capture and its expected alert (test/fixtures/scenarios). */
+function readBeaconScenario(): BeaconScenario {
+  const folder = join(repositoryRoot, 'test', 'fixtures', 'scenarios');
+  const expected = JSON.parse(readFileSync(join(folder, 'beacon.expected.json'), 'utf8')) as {
+    alerts: {
+      id: string;
+      detector: string;
+      hosts: string[];
+      measurements: { name: string; value: number }[];
+      evidenceFlows: number;
+    }[];
+  };
+  const alert = expected.alerts.find((candidate) => candidate.detector === 'beaconing');
+  if (!alert) throw new Error('beacon.expected.json lists no beaconing alert');
+  const connections = alert.measurements.find((measurement) => measurement.name === 'connections')?.value ?? 0;
+  return { path: join(folder, 'beacon.pcap'), alert, connections, evidenceFlows: alert.evidenceFlows };
 }
