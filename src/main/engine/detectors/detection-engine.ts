@@ -1,9 +1,11 @@
 /**
  * Runs the behavioural detectors over one capture (loaded or live).
  *
- * Feed finished flows with `addFlows` (any order; see detector.ts) and, for
- * link-layer detectors, every packet with `observeDecodedPacket` from the
- * capture's per-packet loop. `evaluate()` returns the alerts for what was
+ * Feed finished flows with `addFlows` (any order; see detector.ts), for
+ * link-layer detectors every packet with `observeDecodedPacket` from the
+ * capture's per-packet loop, and for the protocol-aware detectors every
+ * analyzer record with `observeRecord` (createProtocolRecordSinks maps the
+ * analyzers' records to it). `evaluate()` returns the alerts for what was
  * seen so far, allow-listed findings removed and the analyst's verdicts
  * (dismissed/confirmed) applied; it can run at any time.
  */
@@ -18,10 +20,13 @@ import { FailedConnectionDetector } from './failed-connection-detector';
 import { FloodDetector } from './flood-detector';
 import { LateralMovementDetector } from './lateral-movement-detector';
 import { LongConnectionDetector } from './long-connection-detector';
-import { NetworkScope } from './network-scope';
+import { NetworkScope, parseAddress } from './network-scope';
 import { OffHoursDetector } from './off-hours-detector';
 import { OutboundTransferDetector } from './outbound-transfer-detector';
 import { type PacketObservation, createPacketObservation, observePacket } from './packet-observation';
+import { createProtocolDetectors } from './protocol';
+import type { ProtocolDetector, ProtocolObservation } from './protocol/protocol-observation';
+import { type ProtocolDetectionSettings, defaultProtocolDetectionSettings } from './protocol-settings';
 import { RareDestinationDetector } from './rare-destination-detector';
 import { RogueDeviceDetector } from './rogue-device-detector';
 
@@ -35,7 +40,7 @@ export interface DetectionStatistics {
 
 export class DetectionEngine {
   readonly scope: NetworkScope;
-  private readonly detectors: Detector[];
+  private readonly detectors: ProtocolDetector[];
   private readonly observation: PacketObservation = createPacketObservation();
   private readonly verdicts = new Map<string, AlertStatus>();
   private firstUs = Infinity;
@@ -44,7 +49,10 @@ export class DetectionEngine {
   private allowListedFlows = 0;
   private packetCount = 0;
 
-  constructor(readonly settings: DetectionSettings = defaultDetectionSettings) {
+  constructor(
+    readonly settings: DetectionSettings = defaultDetectionSettings,
+    protocolSettings: ProtocolDetectionSettings = defaultProtocolDetectionSettings,
+  ) {
     this.scope = new NetworkScope(settings);
     const context: DetectorContext = { settings, scope: this.scope };
     const all: Detector[] = [
@@ -59,7 +67,11 @@ export class DetectionEngine {
       new LongConnectionDetector(context),
     ];
     const disabled = new Set(settings.disabledDetectors);
-    this.detectors = all.filter((detector) => !disabled.has(detector.name));
+    // createProtocolDetectors applies the disabled list itself and keeps the flow index it needs.
+    this.detectors = [
+      ...all.filter((detector) => !disabled.has(detector.name)),
+      ...createProtocolDetectors(context, protocolSettings),
+    ];
   }
 
   /** Detector names, for settings and documentation. */
@@ -91,6 +103,24 @@ export class DetectionEngine {
     this.packetCount++;
     this.widenSpan(packet.timestampUs, packet.timestampUs);
     for (const detector of this.detectors) detector.observePacket?.(packet);
+  }
+
+  /**
+   * Feed one analyzer record (DNS, HTTP, TLS, QUIC, certificate, SMB) to the
+   * protocol detectors. Names it carries are learned first, so domain
+   * allow-lists apply to the record itself.
+   */
+  observeRecord(record: ProtocolObservation): void {
+    if (record.kind === 'dns' && record.query !== null) {
+      for (const answer of record.answers) if (parseAddress(answer) !== null) this.scope.noteName(answer, record.query);
+    }
+    if ((record.kind === 'tls' || record.kind === 'quic') && record.serverName !== null) {
+      this.scope.noteName(record.server, record.serverName);
+    }
+    if (record.kind !== 'certificate' && this.scope.isPairAllowed(record.client, record.server)) return;
+    // A query for an allow-listed domain goes to a resolver, whose address carries no name, so check the query.
+    if (record.kind === 'dns' && record.query !== null && this.scope.isNameAllowed(record.query)) return;
+    for (const detector of this.detectors) detector.observeRecord?.(record);
   }
 
   /** Learn a name for an address (DNS answer, SNI) so domain allow-lists apply. */

@@ -121,9 +121,16 @@ export class NetworkScope {
     const names = this.namesByAddress.get(address);
     if (names === undefined) return false;
     for (const name of names) {
-      if (this.allowedDomains.some((domain) => name === domain || name.endsWith(`.${domain}`))) return true;
+      if (this.isNameAllowed(name)) return true;
     }
     return false;
+  }
+
+  /** True when `name` is an allow-listed domain or a name under one. */
+  isNameAllowed(name: string): boolean {
+    if (this.allowedDomains.length === 0) return false;
+    const lowerName = name.toLowerCase().replace(/\.$/, '');
+    return this.allowedDomains.some((domain) => lowerName === domain || lowerName.endsWith(`.${domain}`));
   }
 
   /** True when either host, or the pair in either direction, is allow-listed. */

@@ -8,6 +8,7 @@ import type { Alert } from '../../../../src/shared/domain/alert';
 import type { FlowRecord } from '../../../../src/shared/domain/flow';
 import { BeaconDetector } from '../../../../src/main/engine/detectors/beacon-detector';
 import type { CaptureSpan } from '../../../../src/main/engine/detectors/detector';
+import { DetectionEngine } from '../../../../src/main/engine/detectors/detection-engine';
 import { parseDetectionSettings } from '../../../../src/main/engine/detectors/detection-settings';
 import { createProtocolDetectors } from '../../../../src/main/engine/detectors/protocol';
 import { ProtocolDetection } from '../../../../src/main/engine/detectors/protocol/detect-protocol-capture';
@@ -543,5 +544,44 @@ describe('protocol detection runner', () => {
       detection.addFlow(flow);
     }
     expect(detection.evaluate().map((alert) => alert.detector)).toEqual(['named-beaconing']);
+  });
+});
+
+describe('detection engine with protocol detectors', () => {
+  it('routes records to protocol detectors', () => {
+    // The same encoded TXT queries as the DNS tunnelling case, fed through DetectionEngine.observeRecord.
+    const random = createRandom(11);
+    const engine = new DetectionEngine();
+    for (let i = 0; i < 60; i++) {
+      engine.observeRecord(
+        makeDns({
+          uid: 'Ctun',
+          timestampUs: mondayUs + i * secondUs,
+          query: `${makeEncodedLabel(random, 50)}.t.example.com`,
+          queryType: 16,
+          queryPacketNumber: 2 * i + 1,
+          responsePacketNumber: 2 * i + 2,
+        }),
+      );
+    }
+    const tunnels = engine.evaluate().filter((alert) => alert.detector === 'dns-tunnel');
+    expect(tunnels.map((alert) => alert.title)).toEqual(['DNS tunnelling from 10.66.0.5 via example.com']);
+    expect(tunnels[0]?.status).toBe('open');
+  });
+
+  it('skips records of allow-listed domains', () => {
+    const random = createRandom(11);
+    const engine = new DetectionEngine(parseDetectionSettings({ allowList: { domains: ['example.com'] } }));
+    for (let i = 0; i < 60; i++) {
+      engine.observeRecord(
+        makeDns({
+          uid: 'Ctun',
+          timestampUs: mondayUs + i * secondUs,
+          query: `${makeEncodedLabel(random, 50)}.t.example.com`,
+          queryType: 16,
+        }),
+      );
+    }
+    expect(engine.evaluate().filter((alert) => alert.detector === 'dns-tunnel')).toEqual([]);
   });
 });
