@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 
+import { generateCapture } from '../../bench/generator/traffic-mix';
 import { runJourney } from './journey';
 
 declare global {
@@ -42,4 +43,35 @@ test('rejects a page URL without the token', async ({ page }) => {
   await expect.poll(() => pageErrors.join('\n')).toContain('its URL has no ?token=');
   await page.goto(url.replace(/token=[^&]+/, 'token=wrong'));
   await expect(page.getByRole('alert')).toContainText('The connection to tideline serve closed');
+});
+
+test('shows flow rows while a large capture loads', async ({ page }, testInfo) => {
+  const url = process.env.TIDELINE_E2E_URL;
+  if (!url) throw new Error('TIDELINE_E2E_URL is not set: global-setup did not start tideline serve.');
+  // 128 MiB of generated traffic takes several seconds to load, so rows can appear before it is done.
+  const capturePath = testInfo.outputPath('mix-128MiB.pcap');
+  generateCapture({ path: capturePath, seed: 5, sizeBytes: 128 * 1024 * 1024, variant: 'mix', format: 'pcap' });
+
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Open capture' }).click();
+  await page.locator('#capture-path').fill(capturePath);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.keyboard.press('4');
+  // Read both facts in one page turn: the first row on screen, and whether loading was still under way.
+  const firstRow = await page.waitForFunction(
+    () => {
+      const row = document.querySelector('.flow-table-row[data-uid]');
+      if (row === null) return null;
+      return {
+        isLoading: document.querySelector('.phase-loading') !== null,
+        isProvisional: row.classList.contains('provisional'),
+      };
+    },
+    undefined,
+    { timeout: 30_000, polling: 50 },
+  );
+  const state = (await firstRow.jsonValue()) as { isLoading: boolean; isProvisional: boolean };
+  expect(state.isLoading).toBe(true);
+  await expect(page.locator('.phase-done')).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('.flow-table-row.provisional')).toHaveCount(0);
 });
