@@ -25,6 +25,10 @@ function createFlow(transport: TransportName, responderPort: number, uid = 'Ctes
     setService(name: string) {
       service = addServiceName(service, name);
     },
+    flipRoles() {
+      [this.originatorPort, this.responderPort] = [this.responderPort, this.originatorPort];
+      [this.originatorAddressText, this.responderAddressText] = [this.responderAddressText, this.originatorAddressText];
+    },
     analyzerState: undefined,
   };
 }

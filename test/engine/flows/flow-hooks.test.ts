@@ -232,4 +232,45 @@ describe('analyzeCapture analyzers', () => {
     });
     expect(calls).toEqual(['p1:arp:42', 'p2:1:45', 'f2']);
   });
+
+  it('counts later packets on the new sides after an analyzer flips the roles', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tideline-hooks-'));
+    const path = join(directory, 'flip.pcap');
+    const reply = udpFrame([4, 5]);
+    // The reverse direction: 10.0.0.2:53 -> 10.0.0.1:5000.
+    reply.set([10, 0, 0, 2, 10, 0, 0, 1], 26);
+    new DataView(reply.buffer).setUint16(34, 53);
+    new DataView(reply.buffer).setUint16(36, 5000);
+    const frames = [udpFrame([1, 2, 3]), reply, udpFrame([6])];
+    writeFileSync(path, buildPcap({ packets: frames.map((data, index) => ({ timestampUs: 1_700_000_000_000_000 + index, data })) }));
+
+    const seen: string[] = [];
+    const flows: FlowRecord[] = [];
+    await analyzeCapture(path, {
+      onFlows: (batch) => flows.push(...batch),
+      analyzers: {
+        onFlowPacket: (event) => {
+          seen.push(`${event.packetNumber}:${event.isFromOriginator ? 'orig' : 'resp'}:${event.flow.originatorAddressText}`);
+          if (event.packetNumber === 1) event.flow.flipRoles();
+        },
+      },
+    });
+    // Packet 1 was the originator's when it arrived; after the flip 10.0.0.2 is the originator.
+    expect(seen).toEqual(['1:orig:10.0.0.1', '2:orig:10.0.0.2', '3:resp:10.0.0.2']);
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({
+      originatorAddress: '10.0.0.2',
+      originatorPort: 53,
+      responderAddress: '10.0.0.1',
+      responderPort: 5000,
+      originatorPackets: 1,
+      originatorIpBytes: 30,
+      originatorBytes: 2,
+      responderPackets: 2,
+      responderIpBytes: 31 + 29,
+      responderBytes: 4,
+      history: 'D^d',
+      connectionState: 'SF',
+    });
+  });
 });

@@ -49,6 +49,17 @@ export interface FlowHandle {
   readonly service: string | null;
   /** Add `name` to the service list unless it is there already. */
   setService(name: string): void;
+  /**
+   * Swap the originator and responder: addresses, ports, packet and byte
+   * counters, activity flags and TCP endpoint state. The key stays, so later
+   * packets find the flow and are counted on the new sides. `history` keeps
+   * its letters and gains '^', as Zeek's Connection::FlipRoles does. For an
+   * analyzer that learns from the payload that the first sender was the
+   * server (Zeek flips a flow whose first DNS message is a response). The
+   * event being handled keeps its `isFromOriginator`; later events use the
+   * new roles. Endpoint texts read before the call are stale after it.
+   */
+  flipRoles(): void;
   /** Free slot for an analyzer's per-flow state; undefined until set. */
   analyzerState: unknown;
 }
