@@ -15,6 +15,7 @@ import {
 } from '../engine/output/zeek-conn-log';
 import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
 import { DetectionEngine } from '../engine/detectors/detection-engine';
+import { createProtocolRecordSinks } from '../engine/detectors/protocol';
 import { writeDetectionOutputs } from '../engine/output/notice-log';
 import { CaptureFileError } from '../engine/source/capture-file-error';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
@@ -57,7 +58,11 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // Logs stream to their files during the analysis, so the folder must exist first.
   await mkdir(outputDirectory, { recursive: true });
   const analyzerLogs = createAnalyzerLogFiles(outputDirectory, parsed.format, openedAt);
-  const analyzers = new ApplicationAnalyzers(analyzerLogs.sinks);
+  const detections = new DetectionEngine();
+  // Each analyzer record goes to its log and to the protocol-aware detectors.
+  const analyzers = new ApplicationAnalyzers(
+    createProtocolRecordSinks((record) => detections.observeRecord(record), analyzerLogs.sinks),
+  );
 
   const logPath = join(outputDirectory, 'conn.log');
   const connLog = openFileSink(logPath);
@@ -66,7 +71,6 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // With --sort every row waits here; otherwise rows go out in the order flows leave the flow table.
   const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
   let flowCount = 0;
-  const detections = new DetectionEngine();
 
   let summary: CaptureSummary;
   try {
