@@ -22,11 +22,11 @@ const launcher = join(repositoryRoot, 'bin', 'tideline.mjs');
 const addonPath = join(repositoryRoot, 'src', 'main', 'capture', 'native', 'build', 'Release', 'tideline_capture.node');
 const requestCount = 5;
 /**
- * NOTE: on loopback Linux stamps a packet once only while some socket asked
- * for receive timestamps; otherwise, and for TCP segments that carry their
- * sender's pacing time, each packet socket (tcpdump's, ours) reads the clock
- * itself and the two stamps differ by a microsecond or so. Times therefore
- * match within this bound, as in test/capture/live-capture-loopback.test.ts.
+ * NOTE: on loopback, Linux stamps a packet once only while some socket has
+ * asked for receive timestamps. Otherwise, and for TCP segments that carry
+ * their sender's pacing time, each packet socket (tcpdump's and ours) reads
+ * the clock itself, so the two stamps differ by about a microsecond. Times
+ * therefore match within this bound, as in test/capture/live-capture-loopback.test.ts.
  */
 const clockSkewUs = 20;
 

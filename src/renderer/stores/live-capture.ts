@@ -267,6 +267,10 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
     startError.value = null;
   }
 
+  function dismissEndMessage(): void {
+    endMessage.value = null;
+  }
+
   return {
     devices,
     selectedDevice,
@@ -302,5 +306,6 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
     stop,
     setFollowing,
     dismissError,
+    dismissEndMessage,
   };
 });

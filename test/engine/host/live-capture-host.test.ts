@@ -215,6 +215,22 @@ describe('live capture host', () => {
     });
   });
 
+  it('counts a burst in the first tick', async () => {
+    const { service, addon, emitted } = createService();
+    const started = await start(service);
+    addon.handles[0]?.deliver([tcpPacket(0, false, 0x02), tcpPacket(1, true, 0x12), tcpPacket(2, false, 0x10)]);
+    await waitFor(() => emitted.some((event) => event.name === 'capture.liveCounters'), 'a counter event');
+    const first = emitted.find((event) => event.name === 'capture.liveCounters')?.payload as {
+      packets: number;
+      packetsPerSecond: number;
+      bitsPerSecond: number;
+    };
+    expect(first.packets).toBe(3);
+    expect(first.packetsPerSecond).toBeGreaterThan(0);
+    expect(first.bitsPerSecond).toBeGreaterThan(0);
+    await service.handle('capture.stopLive', { captureId: started.captureId });
+  });
+
   it('pauses analysis but keeps writing', async () => {
     const { service, addon } = createService();
     const started = await start(service);

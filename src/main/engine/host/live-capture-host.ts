@@ -1,9 +1,9 @@
 /**
  * Live capture behind the contract: lists interfaces, checks filters, and
- * runs one LiveCaptureSession at a time. The capture is installed in the
- * engine as a CaptureSession whose "analysis" is the live session, so the
- * flow table, timeline, host graph and alerts query it like a loaded file
- * and follow it through the same `capture.batch` events every 250 ms.
+ * runs one LiveCaptureSession at a time. The engine installs the capture as
+ * a CaptureSession whose analysis is the live session. So the flow table,
+ * timeline, host graph and alerts query it like a loaded file, and they
+ * follow it through the same `capture.batch` events every 250 ms.
  *
  * Files go to `<data folder>/captures/<start time>-<device>/capture.pcapng`.
  * NOTE: the case store will own this folder once it exists; until then the
@@ -139,7 +139,10 @@ export class LiveCaptureHost {
         stopAfterMs: argument.stopAfterMs,
         analyzers: wiring.analyzers,
         onFlows: (flows) => wiring.addFlows(flows),
-        onCounters: (counters) => this.publishCounters(counters),
+        onCounters: (counters) => {
+          wiring.lastCounters = counters;
+          this.publishCounters(counters);
+        },
         counterIntervalMs: this.options.counterIntervalMs,
         addon: addon.value,
         now: this.options.now,
@@ -150,6 +153,10 @@ export class LiveCaptureHost {
       return failFromCaptureError(error, argument.device);
     }
 
+    // NOTE: RateMeter has no sample before the first counter tick, so traffic
+    // within the first 250 ms never showed in packets/s. Reading the counters
+    // once now gives it the zero baseline.
+    live.getCounters();
     const ended = live.finished.then((result) => this.finishCapture(result));
     const session = new CaptureSession({
       path: join(folder, 'capture.pcapng'),
@@ -260,6 +267,8 @@ class LiveWiring {
   readonly tracker = new ActiveFlowTracker();
   readonly applications: ApplicationAnalyzers;
   readonly analyzers: readonly [ApplicationAnalyzers, ActiveFlowTracker];
+  /** Counters from the session's last tick; the progress reports reuse them so the rate window is sampled once per tick. */
+  lastCounters: CaptureCounters | null = null;
   private sink: AnalyzeOptions | null = null;
   private pending: FlowRecord[] = [];
 
@@ -299,8 +308,9 @@ class LiveWiring {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setInterval(() => {
         this.publishActiveFlows();
-        const counters = live.getCounters();
-        options.onProgress?.({ bytesRead: counters.bytes, totalBytes: 0, packets: counters.packets, flows: 0 });
+        const counters = this.lastCounters;
+        if (counters !== null)
+          options.onProgress?.({ bytesRead: counters.bytes, totalBytes: 0, packets: counters.packets, flows: 0 });
       }, 250);
       try {
         const result = await live.finished;
