@@ -9,15 +9,24 @@ import type { ZeekRow } from '../../../src/main/engine/analyzers/parsers';
 /** A flow handle as the flow table hands it out, with the service list kept like FlowState keeps it. */
 function createFlow(transport: TransportName, responderPort: number, uid = 'Ctest1'): FlowHandle {
   let service: string | null = null;
+  const sides = { originatorPort: 40000, responderPort, originatorAddressText: '10.66.0.10', responderAddressText: '198.51.100.20' };
   return {
     uid,
     transport,
     protocol: transport === 'tcp' ? 6 : transport === 'udp' ? 17 : 1,
     ipVersion: 4,
-    originatorPort: 40000,
-    responderPort,
-    originatorAddressText: '10.66.0.10',
-    responderAddressText: '198.51.100.20',
+    get originatorPort() {
+      return sides.originatorPort;
+    },
+    get responderPort() {
+      return sides.responderPort;
+    },
+    get originatorAddressText() {
+      return sides.originatorAddressText;
+    },
+    get responderAddressText() {
+      return sides.responderAddressText;
+    },
     startUs: 1_000_000,
     get service() {
       return service;
@@ -26,8 +35,8 @@ function createFlow(transport: TransportName, responderPort: number, uid = 'Ctes
       service = addServiceName(service, name);
     },
     flipRoles() {
-      [this.originatorPort, this.responderPort] = [this.responderPort, this.originatorPort];
-      [this.originatorAddressText, this.responderAddressText] = [this.responderAddressText, this.originatorAddressText];
+      [sides.originatorPort, sides.responderPort] = [sides.responderPort, sides.originatorPort];
+      [sides.originatorAddressText, sides.responderAddressText] = [sides.responderAddressText, sides.originatorAddressText];
     },
     analyzerState: undefined,
   };
