@@ -192,6 +192,8 @@ test('live capture on loopback matches tcpdump', async ({ page }) => {
     for (let index = 0; index < requestCount; index += 1) {
       const curl = spawnSync('curl', ['-s', '-o', '/dev/null', '-m', '5', `http://127.0.0.1:${port}/`]);
       expect(curl.status).toBe(0);
+      // Spread the requests so the rate strip shows them as separate bars.
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await expect.poll(() => readCounter(page, 'packets')).not.toBe('0');
