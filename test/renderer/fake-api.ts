@@ -9,6 +9,7 @@ import {
   allowListSchema,
   type Alert,
   type AllowList,
+  type RecordRow,
   type CaptureOverview,
   type EventName,
   type EventPayload,
@@ -26,6 +27,10 @@ import {
   type Timeline,
 } from '../../src/shared/contract';
 import type { ApiConnection } from '../../src/renderer/api';
+import type { CarvedFile, PacketList } from '../../src/shared/contract/case-contract';
+import type { CaseListEntry } from '../../src/shared/domain/case';
+import type { FilterFieldInfo } from '../../src/shared/domain/filter';
+import type { FollowedStream, PacketDetail } from '../../src/shared/domain/packet-tree';
 
 export interface RecordedRequest {
   method: string;
@@ -99,6 +104,7 @@ export class FakeEngine {
   flows: FlowRecord[] = [];
   alerts: Alert[] = [];
   allowList: AllowList = { hosts: [], networks: [], domains: [], pairs: [] };
+  records: RecordRow[] = [];
   timeline: Timeline = { bucketUs: 1_000_000, buckets: [] };
   hostGraph: HostGraph = { nodes: [], edges: [], hiddenHosts: 0, hiddenBytes: 0 };
   settings: Settings = { timeZone: 'utc', theme: 'light' };
@@ -108,6 +114,18 @@ export class FakeEngine {
   devices: LiveCaptureDevice[] = [];
   /** Answer of capture.startLive when set; else a started capture on the requested device. */
   liveStartResult: Result<LiveCaptureStarted> | null = null;
+  /** Cases that cases.list returns; cases.delete removes from here. */
+  cases: CaseListEntry[] = [];
+  /** Field names filter.complete filters by prefix. */
+  filterFields: FilterFieldInfo[] = [];
+  /** packets.list answers per flow uid; a missing uid has no packets. */
+  packetLists = new Map<string, PacketList>();
+  /** packets.detail answers per packet number. */
+  packetDetails = new Map<number, PacketDetail>();
+  /** stream.follow's answer, or a not-found error when null. */
+  followedStream: FollowedStream | null = null;
+  /** export.carve's answer. */
+  carvedFile: CarvedFile = { path: '/cases/c/exports/x.pcapng', packets: 0, bytes: 0, exportName: 'x.pcapng' };
   /** When set, flows.query waits for this promise before it returns. */
   flowQueryGate: Promise<void> | null = null;
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -200,6 +218,16 @@ export class FakeEngine {
         );
         return this.answer('alertsSetState', argument, succeed({ alertId: argument.alertId, state: argument.state }));
       },
+      recordsQuery: (argument) => {
+        const rows = this.records.filter((row) => row.type === argument.type);
+        return this.answer(
+          'recordsQuery',
+          argument,
+          succeed({ total: rows.length, offset: argument.offset, rows: rows.slice(argument.offset, argument.offset + argument.limit) }),
+        );
+      },
+      recordsForFlow: (argument) =>
+        this.answer('recordsForFlow', argument, succeed(this.records.filter((row) => row.uids.includes(argument.uid)))),
       alertsGetAllowList: (argument) => this.answer('alertsGetAllowList', argument, succeed(this.allowList)),
       alertsSetAllowList: (argument) => {
         this.allowList = allowListSchema.parse(argument.allowList);
@@ -256,6 +284,75 @@ export class FakeEngine {
             counters: zeroLiveCounters(),
           }),
         ),
+      casesList: () => this.answer('casesList', {}, succeed(this.cases)),
+      casesOpen: (argument) => {
+        const found = this.cases.find((entry) => entry.id === argument.caseId);
+        return this.answer(
+          'casesOpen',
+          argument,
+          found === undefined || found.marker === null
+            ? fail('not-found', `Case ${argument.caseId} cannot be opened`)
+            : succeed({
+                captureId: this.captureId,
+                manifest: {
+                  formatVersion: 1,
+                  id: found.id,
+                  name: found.name,
+                  createdUs: found.createdUs,
+                  sources: found.sources,
+                  settings: { isPayloadKept: true, diskCapBytes: null, databaseMemoryBytes: 1, databaseThreads: 1 },
+                },
+                marker: found.marker,
+              }),
+        );
+      },
+      casesDelete: (argument) => {
+        this.cases = this.cases.filter((entry) => entry.id !== argument.caseId);
+        return this.answer('casesDelete', argument, succeed({ caseId: argument.caseId }));
+      },
+      filterCheck: (argument) => {
+        // The fake's one rule: `===` is not an operator, as in the real language.
+        const column = argument.text.indexOf('===');
+        return this.answer(
+          'filterCheck',
+          argument,
+          succeed(
+            column < 0
+              ? { ok: true as const }
+              : { ok: false as const, error: { message: 'unexpected "="', column: column + 2, length: 1 } },
+          ),
+        );
+      },
+      filterComplete: (argument) =>
+        this.answer(
+          'filterComplete',
+          argument,
+          succeed(this.filterFields.filter((field) => field.name.startsWith(argument.prefix))),
+        ),
+      packetsList: (argument) =>
+        this.answer(
+          'packetsList',
+          argument,
+          succeed(this.packetLists.get(argument.uid) ?? { total: 0, offset: 0, rows: [] }),
+        ),
+      packetsDetail: (argument) => {
+        const detail = this.packetDetails.get(argument.packetNumber);
+        return this.answer(
+          'packetsDetail',
+          argument,
+          detail === undefined ? fail<PacketDetail>('not-found', `No packet ${argument.packetNumber}`) : succeed(detail),
+        );
+      },
+      streamFollow: (argument) =>
+        this.answer(
+          'streamFollow',
+          argument,
+          this.followedStream === null
+            ? fail<FollowedStream>('not-found', `No stream for ${argument.uid}`)
+            : succeed(this.followedStream),
+        ),
+      exportCarve: (argument) => this.answer('exportCarve', argument, succeed(this.carvedFile)),
+      onCaseIngest: this.listen('case.ingest'),
       onCaptureLiveCounters: this.listen('capture.liveCounters'),
       onCaptureLiveEnded: this.listen('capture.liveEnded'),
       onCaptureStarted: this.listen('capture.started'),

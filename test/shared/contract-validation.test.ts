@@ -37,6 +37,8 @@ const validArguments: { [TName in RequestName]: RequestArgument<TName> } = {
   'alerts.list': { captureId: 'c1', filter, minimumSeverity: 'medium' },
   'alerts.setState': { captureId: 'c1', alertId: 'A0123456789abcdef', state: 'dismissed' },
   'alerts.getAllowList': { captureId: 'c1' },
+  'records.query': { ...query, type: 'dns', sort: { column: 'query', direction: 'ascending' } },
+  'records.forFlow': { captureId: 'c1', uid: 'CAbc' },
   'alerts.setAllowList': {
     captureId: 'c1',
     allowList: { hosts: ['10.0.0.1'], networks: ['10.1.0.0/16'], domains: ['example.org'], pairs: [['10.0.0.1', '10.0.0.2']] },
@@ -63,6 +65,15 @@ const validArguments: { [TName in RequestName]: RequestArgument<TName> } = {
   'capture.pauseLive': { captureId: 'c1' },
   'capture.resumeLive': { captureId: 'c1' },
   'capture.stopLive': { captureId: 'c1' },
+  'cases.list': {},
+  'cases.open': { caseId: '2026-12-04-sample-pcapng-a1b2c3' },
+  'cases.delete': { caseId: '2026-12-04-sample-pcapng-a1b2c3' },
+  'filter.check': { text: 'tcp.port == 80' },
+  'filter.complete': { prefix: 'tcp.' },
+  'packets.list': { captureId: 'c1', uid: 'CabcDEF123', offset: 0, limit: 100 },
+  'packets.detail': { captureId: 'c1', sourceId: 0, packetNumber: 1 },
+  'stream.follow': { captureId: 'c1', uid: 'CabcDEF123', capBytes: 65_536 },
+  'export.carve': { captureId: 'c1', path: '', selection: { kind: 'alert', alertId: 'a1' } },
 };
 
 /** Malformed arguments per request with the field the error must name; each line is one rule. */
@@ -112,6 +123,12 @@ const malformedArguments: { [TName in RequestName]: [argument: unknown, field: s
     [{ captureId: 'c1', state: 'open' }, 'alertId'],
   ],
   'alerts.getAllowList': [[{}, 'captureId']],
+  'records.query': [
+    [{ ...query, type: 'ftp' }, 'type'], // no such record table
+    [{ ...query, type: 'dns', limit: queryLimits.maxPageRows + 1 }, 'limit'],
+    [{ ...query, type: 'dns', sort: { column: '', direction: 'ascending' } }, 'sort.column'],
+  ],
+  'records.forFlow': [[{ captureId: 'c1' }, 'uid']],
   'alerts.setAllowList': [
     [{ captureId: 'c1', allowList: { hosts: [''] } }, 'allowList.hosts[0]'], // empty entry
     [{ captureId: 'c1', allowList: { pairs: [['10.0.0.1']] } }, 'allowList.pairs[0]'], // half a pair
@@ -146,6 +163,21 @@ const malformedArguments: { [TName in RequestName]: [argument: unknown, field: s
   'capture.pauseLive': [[{}, 'captureId']],
   'capture.resumeLive': [[{ captureId: '' }, 'captureId']],
   'capture.stopLive': [[{ captureId: 7 }, 'captureId']],
+  'cases.list': [[{ folder: '/etc' }, 'folder']],
+  'cases.open': [
+    [{ caseId: '../../etc' }, 'caseId'], // a case id never leaves the cases folder
+    [{ caseId: '' }, 'caseId'],
+  ],
+  'cases.delete': [[{ caseId: 'a/b' }, 'caseId']],
+  'filter.check': [[{ text: 'x'.repeat(4_097) }, 'text']],
+  'filter.complete': [[{ prefix: 5 }, 'prefix']],
+  'packets.list': [[{ captureId: 'c1', uid: 'C1', limit: 0 }, 'limit']],
+  'packets.detail': [[{ captureId: 'c1', sourceId: 0, packetNumber: 0 }, 'packetNumber']], // numbers start at 1
+  'stream.follow': [[{ captureId: 'c1', uid: '' }, 'uid']],
+  'export.carve': [
+    [{ captureId: 'c1', path: '', selection: { kind: 'flows', uids: [] } }, 'selection.uids'],
+    [{ captureId: 'c1', path: '', selection: { kind: 'everything' } }, 'selection.kind'],
+  ],
 };
 
 describe('request validators', () => {

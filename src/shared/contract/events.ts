@@ -9,6 +9,7 @@ import type { Settings } from '../domain/settings';
 import type { ContractError } from '../errors';
 import { defineEvent } from './define';
 import { liveCaptureEvents } from './live-capture-contract';
+import { caseEvents } from './case-contract';
 
 export interface CaptureStarted {
   captureId: string;
@@ -66,4 +67,5 @@ export const events = {
   'engine.restarted': defineEvent<EngineRestarted>('host'),
   'settings.changed': defineEvent<Settings>('host'),
   ...liveCaptureEvents,
+  ...caseEvents,
 } as const;

@@ -26,6 +26,7 @@ export * from '../domain/query';
 export * from '../domain/aggregates';
 export * from '../domain/alert';
 export * from '../domain/allow-list';
+export * from '../domain/record-table';
 export * from '../domain/host';
 export * from '../domain/capture-status';
 export * from '../domain/settings';

@@ -10,6 +10,7 @@ import type { CaptureOverview, Timeline } from '../domain/aggregates';
 import type { Alert, AlertSeverity, AlertStatus } from '../domain/alert';
 import { alertStatuses } from '../domain/alert';
 import { allowListSchema, type AllowList } from '../domain/allow-list';
+import { recordQuerySchema, type RecordPage, type RecordRow } from '../domain/record-table';
 import type { CaptureStatus } from '../domain/capture-status';
 import type { FlowRecord } from '../domain/flow';
 import type { HostGraph } from '../domain/host';
@@ -18,6 +19,7 @@ import { captureIdSchema, flowFilterSchema, flowQuerySchema, queryLimits, type F
 import { settingsSchema, type RecentCapture, type Settings } from '../domain/settings';
 import { defineRequest } from './define';
 import { liveCaptureRequests } from './live-capture-contract';
+import { caseRequests } from './case-contract';
 
 /** A file path as the analyst gave it; the receiver resolves and checks it. */
 const pathSchema = z.string().min(1).max(4_096);
@@ -112,6 +114,14 @@ export const requests = {
     z.strictObject({ captureId: captureIdSchema, allowList: allowListSchema }),
   ),
 
+  /** One sorted, filtered page of one analyzer record type (DNS, HTTP, TLS, ...). */
+  'records.query': defineRequest<RecordPage>()('engine', recordQuerySchema),
+  /** Every analyzer record of one flow. */
+  'records.forFlow': defineRequest<RecordRow[]>()(
+    'engine',
+    z.strictObject({ captureId: captureIdSchema, uid: z.string().min(1).max(64) }),
+  ),
+
   /** Open Recent, newest first. */
   'recent.list': defineRequest<RecentCapture[]>()('host', noArgumentSchema),
   /** Put a path at the top of Open Recent; returns the new list. */
@@ -128,6 +138,7 @@ export const requests = {
   'app.info': defineRequest<AppInfo>()('host', noArgumentSchema),
 
   ...liveCaptureRequests,
+  ...caseRequests,
 } as const;
 
 export type { AlertSeverity };

@@ -55,6 +55,12 @@ export const flowFilterSchema = z.strictObject({
    * transport, service, connection state and history.
    */
   text: z.string().max(queryLimits.maxFilterTextLength).optional(),
+  /**
+   * Wireshark display filter over flows (`tcp.port == 80`, `conn_state == "REJ"`).
+   * A filter that does not parse fails the request with `invalid-argument`
+   * and `details` {field: 'filter.displayFilter', column, length}.
+   */
+  displayFilter: z.string().max(4_096).optional(),
 });
 
 export type FlowFilter = z.infer<typeof flowFilterSchema>;

@@ -5,20 +5,36 @@
  * file loads.
  */
 import { analyzeCapture } from '../analyze-capture';
+import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
 import { ApplicationAnalyzers } from '../analyzers/application-analyzers';
+import type { ZeekLogColumn } from '../output/zeek-log-writer';
+import type { RecordValue } from '../../../shared/domain/record-table';
 import { ActiveFlowTracker } from './active-flows';
 import { activeFlowIntervalMs, type AnalyzeCapture } from './analyzer';
 
 /** Run `analyzeCapture` with a fresh set of application analyzers per capture. */
 export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
+  const onRecord = options.onRecord;
   const analyzers = new ApplicationAnalyzers({
-    onDns: (record) => options.onDnsRecord?.(record),
-    onHttp: (record) => options.onHttpRecord?.(record),
+    onDns: (record) => {
+      options.onDnsRecord?.(record);
+      onRecord?.('dns', rowOf(DNS_LOG_COLUMNS, record));
+    },
+    onHttp: (record) => {
+      options.onHttpRecord?.(record);
+      onRecord?.('http', rowOf(HTTP_LOG_COLUMNS, record));
+    },
+    onDhcp: (record) => onRecord?.('dhcp', rowOf(DHCP_LOG_COLUMNS, record)),
     onSsl: (row) => {
       const name = row['server_name'];
       const address = row['id.resp_h'];
       if (typeof name === 'string' && typeof address === 'string') options.onServerName?.(address, name);
+      onRecord?.('tls', row);
     },
+    onSsh: (row) => onRecord?.('ssh', row),
+    onSmbMapping: (row) => onRecord?.('smb_mapping', row),
+    onSmbFiles: (row) => onRecord?.('smb_files', row),
+    onQuic: (row) => onRecord?.('quic', row),
   });
   const onActiveFlows = options.onActiveFlows;
   const tracker = onActiveFlows === undefined ? null : new ActiveFlowTracker();
@@ -42,3 +58,16 @@ export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
     },
   });
 };
+
+/** A typed record as its Zeek log row, keyed by the log's field names. */
+function rowOf<Row>(columns: readonly ZeekLogColumn<Row>[], record: Row): Record<string, RecordValue> {
+  const row: Record<string, RecordValue> = {};
+  for (const column of columns) {
+    const value = column.read(record);
+    // Number vectors (DHCP's requested options) travel as text like every set and vector.
+    if (value === undefined) row[column.name] = null;
+    else if (Array.isArray(value)) row[column.name] = value.map(String);
+    else row[column.name] = value as RecordValue;
+  }
+  return row;
+}

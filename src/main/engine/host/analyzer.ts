@@ -5,6 +5,7 @@
  */
 import type { CaptureSummary } from '../../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../../shared/domain/flow';
+import type { RecordType, RecordValue } from '../../../shared/domain/record-table';
 import type { DnsRecord, HttpRecord } from '../../../shared/domain/records';
 
 export interface AnalyzeProgress {
@@ -28,6 +29,8 @@ export interface AnalyzeOptions {
    * the progress reports, at most every `activeFlowIntervalMs`.
    */
   onActiveFlows?(flows: FlowRecord[]): void;
+  /** Every analyzer record as a Zeek log row (dns.log, http.log, ssl.log, ...), keyed by Zeek's field names. */
+  onRecord?(type: RecordType, fields: Record<string, RecordValue>): void;
   /** TLS server names (SNI) with the server address, as the analyzers see them. */
   onServerName?(address: string, name: string): void;
 }

@@ -21,6 +21,7 @@ import { FlowStore } from './flow-store';
 import { HostNames } from './host-names';
 import { alertsForProblems } from './problem-alerts';
 import { CaptureDetection } from './capture-detection';
+import { RecordStore } from './record-store';
 
 const log = getLogger('engine.capture');
 
@@ -48,6 +49,7 @@ export class CaptureSession {
   readonly store = new FlowStore();
   readonly hostNames = new HostNames();
   readonly detection: CaptureDetection;
+  readonly records = new RecordStore();
   /** Last layout positions by node id, so the host graph keeps its shape between batches. */
   readonly graphPositions = new Map<string, LayoutPoint>();
   /** The last host graph with the request key and store version it was built for. */
@@ -173,6 +175,7 @@ export class CaptureSession {
           if (record.host !== null) this.detection.noteName(record.responderAddress, record.host);
         },
         onServerName: (address, name) => this.detection.noteName(address, name),
+        onRecord: (type, fields) => this.records.add(type, fields),
       });
       await hashing;
       this.summary = summary;

@@ -2,6 +2,7 @@
 import { parseContractMessage, type EventMessage, type ResponseMessage } from '../../../shared/contract/messages';
 import { getLogger } from '../logging';
 import type { AnalyzeCapture } from './analyzer';
+import { getDefaultCasesFolder } from '../store/case-paths';
 import { EngineService } from './engine-service';
 import type { EventPort, ParentChannel } from './parent-channel';
 
@@ -13,6 +14,8 @@ export function startEngineHost(parent: ParentChannel, analyze: AnalyzeCapture):
 
   const service = new EngineService({
     analyze,
+    // Every capture opened from a file also becomes a case (TIDELINE_DATA_DIR moves the folder).
+    casesFolder: getDefaultCasesFolder(),
     emit: (name, payload) => {
       const message: EventMessage = { type: 'event', name, payload };
       parent.post(message);

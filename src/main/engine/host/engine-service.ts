@@ -137,6 +137,10 @@ export class EngineService {
           await session.detection.setStatus(argument.alertId, argument.state);
           return succeed({ alertId: argument.alertId, state: argument.state });
         }),
+      'records.query': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed(session.records.query(argument))),
+      'records.forFlow': (argument) =>
+        this.withSession(argument.captureId, (session) => succeed(session.records.forFlow(argument.uid))),
       'alerts.getAllowList': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(session.detection.currentAllowList)),
       'alerts.setAllowList': (argument) =>

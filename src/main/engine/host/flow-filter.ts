@@ -1,6 +1,7 @@
 /** Turns the contract's flow filter into one predicate over flow records. */
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { FlowFilter } from '../../../shared/domain/query';
+import { compileDisplayFilterToPredicate } from '../filter/display-filter';
 
 export type FlowPredicate = (flow: FlowRecord) => boolean;
 
@@ -29,6 +30,11 @@ export function compileFlowFilter(filter: FlowFilter | undefined): FlowPredicate
   }
   const text = filter.text?.trim().toLowerCase() ?? '';
   if (text !== '') checks.push((flow) => flowContainsText(flow, text));
+  if (filter.displayFilter !== undefined && filter.displayFilter.trim() !== '') {
+    // NOTE: the service rejects a filter that does not compile before a query runs; here it selects nothing.
+    const compiled = compileDisplayFilterToPredicate(filter.displayFilter);
+    checks.push(compiled.ok ? compiled.predicate : () => false);
+  }
 
   if (checks.length === 0) return () => true;
   return (flow) => checks.every((check) => check(flow));

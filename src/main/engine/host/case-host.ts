@@ -1,0 +1,310 @@
+/**
+ * Cases in the engine: every capture opened from a file is also ingested
+ * into a case (flows, records and the packet index on disk), so packets,
+ * follow stream and carving read the source by indexed offset. The flows
+ * the views query stay in the CaptureSession's memory for now.
+ *
+ * NOTE: the ingest reads the capture a second time beside the session's
+ * analysis (two passes, on two cores when there are two); see case-ingest.ts
+ * for the hooks that would let the store ride on one pass.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+
+import type { CarvedFile, CarveSelection, OpenedCase, PacketList } from '../../../shared/contract/case-contract';
+import type { Alert } from '../../../shared/domain/alert';
+import type { CaseListEntry, CaseManifest } from '../../../shared/domain/case';
+import type { CaptureSummary } from '../../../shared/domain/capture-summary';
+import type { FlowRecord } from '../../../shared/domain/flow';
+import type { FollowedStream, PacketDetail } from '../../../shared/domain/packet-tree';
+import { fail, succeed, type Result } from '../../../shared/errors';
+import { getLogger } from '../logging';
+import { carveAlertEvidence, carveFlows, carveTimeRange, type CarveResult } from '../packets/carve-selection';
+import { followCaseStream } from '../packets/follow-stream';
+import { readPacketDetail } from '../packets/packet-detail';
+import { ingestCaptureIntoCase } from '../store/case-ingest';
+import { listCases } from '../store/case-list';
+import { readAllCaseFlows } from '../store/case-queries';
+import { CaseStore, deleteCaseFolder } from '../store/case-store';
+import type { AnalyzeCapture } from './analyzer';
+import type { EmitEvent } from './capture-session';
+
+const log = getLogger('engine.cases');
+
+/** Folder inside a case where carved files go when the analyst gives no path. */
+export const EXPORTS_FOLDER = 'exports';
+
+export interface CaseHostOptions {
+  /** Folder holding the cases (getDefaultCasesFolder() in the engine process). */
+  casesFolder: string;
+  emit: EmitEvent;
+}
+
+interface CaptureCase {
+  captureId: string;
+  /** Settles with the open store, or null when the case could not be made. */
+  store: Promise<CaseStore | null>;
+  /** Settles when ingest ended (or at once for a reopened case). */
+  ingested: Promise<void>;
+  abort: AbortController;
+}
+
+export class CaseHost {
+  private current: CaptureCase | null = null;
+
+  constructor(private readonly options: CaseHostOptions) {}
+
+  get casesFolder(): string {
+    return this.options.casesFolder;
+  }
+
+  /** Start ingesting `path` into a new case for capture `captureId`; replaces the previous capture's case. */
+  attachCapture(captureId: string, path: string): void {
+    void this.detach();
+    const abort = new AbortController();
+    let resolveStore: (store: CaseStore | null) => void = () => undefined;
+    const store = new Promise<CaseStore | null>((settle) => {
+      resolveStore = settle;
+    });
+    const ingested = this.ingest(captureId, path, abort.signal, resolveStore);
+    this.current = { captureId, store, ingested, abort };
+  }
+
+  /** Reopen case `caseId`; the caller makes a session from `analyze` and passes its id to `adopt`. */
+  async openCase(caseId: string): Promise<Result<{ store: CaseStore; analyze: AnalyzeCapture; summaryPath: string }>> {
+    const folder = join(this.options.casesFolder, caseId);
+    // One process opens a database once: close the current case first (it may be this one).
+    await this.detach();
+    const store = await CaseStore.open(folder).catch((error: unknown) => error as Error);
+    if (store instanceof Error) {
+      return fail('not-found', `Case ${caseId} cannot be opened from ${folder}: ${store.message}`, { caseId });
+    }
+    const source = store.manifest.sources[0];
+    const summaryPath = source?.path ?? folder;
+    return succeed({ store, analyze: replayCase(store), summaryPath });
+  }
+
+  /** Make a reopened case the current one, for capture `captureId`. */
+  adoptCase(captureId: string, store: CaseStore): void {
+    void this.detach();
+    this.current = { captureId, store: Promise.resolve(store), ingested: Promise.resolve(), abort: new AbortController() };
+  }
+
+  async list(): Promise<CaseListEntry[]> {
+    const entries = await listCases(this.options.casesFolder);
+    const current = await this.currentStoreIfAny();
+    if (current === null) return entries;
+    // The open case's database is held by this process, so listCases could not read its marker.
+    return entries.map((entry) => (entry.id === current.manifest.id ? { ...entry, marker: current.marker } : entry));
+  }
+
+  async delete(caseId: string): Promise<Result<{ caseId: string }>> {
+    const current = await this.currentStoreIfAny();
+    if (current !== null && current.manifest.id === caseId) {
+      await this.detach();
+    }
+    const folder = join(this.options.casesFolder, caseId);
+    const error = await deleteCaseFolder(folder).then(
+      () => null,
+      (reason: unknown) => reason as Error,
+    );
+    if (error !== null) return fail('not-found', `Case ${caseId} was not deleted: ${error.message}`, { caseId });
+    log.info({ caseId }, 'case deleted');
+    return succeed({ caseId });
+  }
+
+  async listPackets(captureId: string, uid: string, offset = 0, limit = 500): Promise<Result<PacketList>> {
+    const store = await this.storeOf(captureId);
+    if (!store.ok) return store;
+    const total = await store.value.query('SELECT count(*) AS n FROM packets WHERE flow_uid = ? OR inner_flow_uid = ?', [uid, uid]);
+    const rows = await store.value.query(
+      `SELECT source_id, packet_number, ts_us, captured_length, original_length, flow_uid FROM packets
+       WHERE flow_uid = ? OR inner_flow_uid = ? ORDER BY source_id, packet_number LIMIT ? OFFSET ?`,
+      [uid, uid, limit, offset],
+    );
+    return succeed({
+      total: Number(total[0]?.n ?? 0),
+      offset,
+      rows: rows.map((row) => ({
+        sourceId: Number(row.source_id),
+        packetNumber: Number(row.packet_number),
+        timestampUs: Number(row.ts_us),
+        capturedLength: Number(row.captured_length),
+        originalLength: Number(row.original_length),
+        flowUid: row.flow_uid === null ? null : String(row.flow_uid),
+      })),
+    });
+  }
+
+  async packetDetail(captureId: string, sourceId: number, packetNumber: number): Promise<Result<PacketDetail>> {
+    const store = await this.storeOf(captureId);
+    if (!store.ok) return store;
+    const detail = await readPacketDetail(store.value, sourceId, packetNumber);
+    if (detail.ok) return succeed(detail.value);
+    return fail(detail.code === 'unknown-packet' ? 'not-found' : 'read-failed', detail.message, { reason: detail.code, packetNumber });
+  }
+
+  async follow(captureId: string, flow: FlowRecord, capBytes: number | undefined): Promise<Result<FollowedStream>> {
+    const store = await this.storeOf(captureId);
+    if (!store.ok) return store;
+    const followed = await followCaseStream(store.value, flow, capBytes);
+    if (followed.ok) return succeed(followed.value);
+    const code = followed.code === 'not-tcp-or-udp' ? 'unsupported' : followed.code === 'no-packets' ? 'not-found' : 'read-failed';
+    return fail(code, followed.message, { reason: followed.code, uid: flow.uid });
+  }
+
+  /**
+   * Carve `selection` into `path`, or into the case's exports folder when
+   * `path` is empty. `findAlert` looks an alert up in the loaded capture.
+   */
+  async carve(
+    captureId: string,
+    path: string,
+    selection: CarveSelection,
+    findAlert: (alertId: string) => Alert | undefined,
+  ): Promise<Result<CarvedFile>> {
+    const store = await this.storeOf(captureId);
+    if (!store.ok) return store;
+    if (path !== '' && !isAbsolute(path)) {
+      return fail('invalid-argument', `Export path ${path} is relative; give an absolute path or none.`, { field: 'path' });
+    }
+    const exportName = path === '' ? `${selectionName(selection)}-${Date.now()}.pcapng` : null;
+    let outPath = path;
+    if (exportName !== null) {
+      const folder = join(store.value.folder, EXPORTS_FOLDER);
+      await mkdir(folder, { recursive: true });
+      outPath = join(folder, exportName);
+    }
+    let result: CarveResult;
+    if (selection.kind === 'flows') result = await carveFlows(store.value, selection.uids, outPath);
+    else if (selection.kind === 'alert') {
+      const alert = findAlert(selection.alertId);
+      if (alert === undefined) return fail('not-found', `Alert ${selection.alertId} is not in the loaded capture.`, { alertId: selection.alertId });
+      result = await carveAlertEvidence(store.value, alert, outPath);
+    } else result = await carveTimeRange(store.value, selection.filter, selection.timeRange, outPath);
+    if (!result.ok) {
+      const code = result.code === 'nothing-selected' ? 'not-found' : result.code === 'invalid-filter' ? 'invalid-argument' : 'read-failed';
+      return fail(code, result.message, { reason: result.code });
+    }
+    log.info({ captureId, packets: result.packets, bytes: result.bytes }, 'packets carved');
+    return succeed({ path: resolve(result.path), packets: result.packets, bytes: result.bytes, exportName });
+  }
+
+  /** Absolute path of an exported file of the current case, or null when there is none by that name. */
+  async exportPath(captureId: string, name: string): Promise<string | null> {
+    if (!/^[A-Za-z0-9._-]+\.pcapng$/.test(name)) return null;
+    const store = await this.storeOf(captureId);
+    if (!store.ok) return null;
+    const path = join(store.value.folder, EXPORTS_FOLDER, name);
+    const info = await stat(path).catch(() => null);
+    return info?.isFile() === true ? path : null;
+  }
+
+  /** Stop the ingest and close the current case. */
+  async detach(): Promise<void> {
+    const current = this.current;
+    this.current = null;
+    if (current === null) return;
+    current.abort.abort();
+    await current.ingested;
+    const store = await current.store;
+    await store?.close().catch((error: unknown) => log.warn({ err: error }, 'case close failed'));
+  }
+
+  /** The current case's store, for tests and the serve download route. */
+  async storeOf(captureId: string): Promise<Result<CaseStore>> {
+    const current = this.current;
+    if (current === null || current.captureId !== captureId) {
+      return fail('not-found', `Capture ${captureId} has no case open in the engine; open the capture or the case again.`, { captureId });
+    }
+    const store = await current.store;
+    if (store === null) {
+      return fail('unsupported', `The case of capture ${captureId} could not be made, so packets cannot be read; see the engine log.`, { captureId });
+    }
+    return succeed(store);
+  }
+
+  /** Settles when the current capture's ingest ended. */
+  async ingestFinished(): Promise<void> {
+    await this.current?.ingested;
+  }
+
+  private async currentStoreIfAny(): Promise<CaseStore | null> {
+    return (await this.current?.store) ?? null;
+  }
+
+  private async ingest(captureId: string, path: string, signal: AbortSignal, resolveStore: (store: CaseStore | null) => void): Promise<void> {
+    let store: CaseStore;
+    try {
+      const info = await stat(path);
+      store = await CaseStore.create({
+        casesFolder: this.options.casesFolder,
+        name: basename(path),
+        // Size and hash are filled in by the ingest; the path lets packets be read while it runs.
+        sources: [{ id: 0, path, sizeBytes: info.size, sha256: '', isCompressed: false }],
+      });
+    } catch (error) {
+      log.warn({ captureId, err: error }, 'case could not be created');
+      resolveStore(null);
+      return;
+    }
+    resolveStore(store);
+    const sizeBytes = store.manifest.sources[0]?.sizeBytes ?? 0;
+    const caseId = store.manifest.id;
+    try {
+      await ingestCaptureIntoCase(store, path, {
+        signal,
+        onCommit: (marker) => this.options.emit('case.ingest', { captureId, caseId, marker, sizeBytes }),
+      });
+    } catch (error) {
+      log.warn({ captureId, caseId, err: error }, 'case ingest failed');
+    }
+  }
+}
+
+/** An AnalyzeCapture that feeds a session the flows of a case, reading no packet. */
+function replayCase(store: CaseStore): AnalyzeCapture {
+  return async (_path, options = {}) => {
+    const flows = await readAllCaseFlows(store);
+    const marker = store.marker;
+    options.onProgress?.({ bytesRead: 0, totalBytes: 0, packets: marker.packets, flows: flows.length });
+    options.onFlows?.(flows);
+    const totals = await store.query(
+      'SELECT count(*) AS n, sum(captured_length) AS captured, sum(original_length) AS wire, min(ts_us) AS first, max(ts_us) AS last FROM packets',
+    );
+    const row = totals[0] ?? {};
+    return { summary: summarizeCase(store.manifest, flows.length, row, marker.state === 'cancelled') };
+  };
+}
+
+function summarizeCase(manifest: CaseManifest, flows: number, row: Record<string, unknown>, isCancelled: boolean): CaptureSummary {
+  const source = manifest.sources[0];
+  const path = source?.path ?? '';
+  const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+  return {
+    path,
+    // NOTE: the case does not record the source's format; the extension decides.
+    format: /\.pcapng(\.gz)?$/i.test(path) ? 'pcapng' : 'pcap',
+    isCompressed: source?.isCompressed ?? false,
+    fileBytes: source?.sizeBytes ?? 0,
+    packets: Number(row.n ?? 0),
+    capturedBytes: Number(row.captured ?? 0),
+    wireBytes: Number(row.wire ?? 0),
+    flows,
+    firstUs: numberOrNull(row.first),
+    lastUs: numberOrNull(row.last),
+    linkTypes: [],
+    fileProblems: [],
+    decodeProblems: [],
+    isCancelled,
+  };
+}
+
+function selectionName(selection: CarveSelection): string {
+  if (selection.kind === 'flows') return selection.uids.length === 1 ? `flow-${selection.uids[0]}` : `flows-${selection.uids.length}`;
+  if (selection.kind === 'alert') return `alert-${selection.alertId.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60)}`;
+  return 'range';
+}
+
+export type { OpenedCase };
