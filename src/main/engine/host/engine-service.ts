@@ -11,6 +11,7 @@ import type { AlertList } from '../../../shared/contract/requests';
 import type { EngineRequestName, ParsedArgument, RequestHandlers } from '../../../shared/contract/types';
 import { validateRequest } from '../../../shared/contract/validate';
 import type { CaptureOverview } from '../../../shared/domain/aggregates';
+import type { CaseIngestMarker, CaseManifest } from '../../../shared/domain/case';
 import { alertSeverities, type Alert } from '../../../shared/domain/alert';
 import type { HostGraph } from '../../../shared/domain/host';
 import type { FlowFilter } from '../../../shared/domain/query';
@@ -19,6 +20,8 @@ import { parseNetwork } from '../detectors/network-scope';
 import { getLogger } from '../logging';
 import type { AnalyzeCapture } from './analyzer';
 import { CaptureSession, type EmitEvent } from './capture-session';
+import { CaseHost } from './case-host';
+import { checkDisplayFilter, completeFilterField } from '../filter/display-filter';
 import { describeLoadError } from './error-mapping';
 import { LiveCaptureHost, type LiveCaptureHostOptions } from './live-capture-host';
 import { buildHostGraphFromIndex } from './host-graph';
@@ -36,6 +39,8 @@ export interface EngineServiceOptions {
   alertStateFolder?: string;
   /** Live capture settings (tests pass the fake addon and a temporary folder). */
   liveCapture?: Omit<LiveCaptureHostOptions, 'emit' | 'adoptSession'>;
+  /** Folder of the cases; when given, every capture opened from a file is also ingested into a case there. */
+  casesFolder?: string;
 }
 
 export class EngineService {
@@ -43,6 +48,8 @@ export class EngineService {
   private readonly options: EngineServiceOptions;
   private readonly handlers: RequestHandlers<EngineRequestName>;
   readonly live: LiveCaptureHost;
+  /** Cases, packets, follow stream and carving; null when no cases folder was given. */
+  readonly cases: CaseHost | null;
 
   constructor(options: EngineServiceOptions) {
     this.options = options;
@@ -54,6 +61,7 @@ export class EngineService {
         this.session = session;
       },
     });
+    this.cases = options.casesFolder === undefined ? null : new CaseHost({ casesFolder: options.casesFolder, emit: options.emit });
     this.handlers = this.createHandlers();
   }
 
@@ -74,6 +82,8 @@ export class EngineService {
       return validated;
     }
     const requestName = name as keyof typeof requests;
+    const filterError = checkDisplayFilterArgument(validated.value);
+    if (filterError !== null) return filterError;
     if (requests[requestName].handledBy !== 'engine') {
       return fail('unsupported', `The engine does not handle ${name}; the host process answers it.`, { request: name });
     }
@@ -99,6 +109,35 @@ export class EngineService {
   dispose(): void {
     this.session?.cancel();
     this.session = null;
+    void this.cases?.detach();
+  }
+
+  /** Reopen a case from its store: a session fed from the case's flows, no packet read. */
+  private async openCase(caseId: string): Promise<Result<{ captureId: string; manifest: CaseManifest; marker: CaseIngestMarker }>> {
+    return this.withCases(async (cases) => {
+      const opened = await cases.openCase(caseId);
+      if (!opened.ok) return opened;
+      const { store, analyze, summaryPath } = opened.value;
+      this.session?.cancel();
+      const sha256 = store.manifest.sources[0]?.sha256 ?? '';
+      const session = new CaptureSession({
+        path: summaryPath,
+        analyze,
+        emit: this.options.emit,
+        hashFile: async () => sha256,
+        alertStateFolder: this.options.alertStateFolder,
+      });
+      this.session = session;
+      cases.adoptCase(session.id, store);
+      return succeed({ captureId: session.id, manifest: store.manifest, marker: store.marker });
+    });
+  }
+
+  private async withCases<T>(action: (cases: CaseHost) => Promise<Result<T>>): Promise<Result<T>> {
+    if (this.cases === null) {
+      return fail('unsupported', 'This engine keeps no cases (no cases folder was configured), so packets cannot be read back.');
+    }
+    return action(this.cases);
   }
 
   private createHandlers(): RequestHandlers<EngineRequestName> {
@@ -161,6 +200,35 @@ export class EngineService {
       'capture.pauseLive': (argument) => this.live.setPaused(argument.captureId, true),
       'capture.resumeLive': (argument) => this.live.setPaused(argument.captureId, false),
       'capture.stopLive': (argument) => this.live.stopLive(argument.captureId),
+      'cases.list': () => this.withCases(async (cases) => succeed(await cases.list())),
+      'cases.open': (argument) => this.openCase(argument.caseId),
+      'cases.delete': (argument) =>
+        this.withCases(async (cases) => {
+          const store = this.session === null ? null : await cases.storeOf(this.session.id);
+          if (store?.ok === true && store.value.manifest.id === argument.caseId) this.dispose();
+          return cases.delete(argument.caseId);
+        }),
+      'filter.check': (argument) => succeed(checkDisplayFilter(argument.text)),
+      'filter.complete': (argument) => succeed(completeFilterField(argument.prefix)),
+      'packets.list': (argument) =>
+        this.withCases((cases) => cases.listPackets(argument.captureId, argument.uid, argument.offset, argument.limit)),
+      'packets.detail': (argument) =>
+        this.withCases((cases) => cases.packetDetail(argument.captureId, argument.sourceId, argument.packetNumber)),
+      'stream.follow': (argument) =>
+        this.withSessionAsync(argument.captureId, async (session) => {
+          const flow = session.store.get(argument.uid);
+          if (flow === undefined)
+            return fail('not-found', `Flow ${argument.uid} is not in the loaded capture.`, { uid: argument.uid });
+          return this.withCases((cases) => cases.follow(argument.captureId, flow, argument.capBytes));
+        }),
+      'export.carve': (argument) =>
+        this.withSessionAsync(argument.captureId, (session) =>
+          this.withCases((cases) =>
+            cases.carve(argument.captureId, argument.path, argument.selection, (alertId) =>
+              session.alerts().find((alert) => alert.id === alertId),
+            ),
+          ),
+        ),
     };
   }
 
@@ -187,6 +255,7 @@ export class EngineService {
       alertStateFolder: this.options.alertStateFolder,
     });
     this.session = session;
+    this.cases?.attachCapture(session.id, absolutePath);
     return succeed({ captureId: session.id, path: absolutePath });
   }
 
@@ -253,6 +322,26 @@ export class EngineService {
     );
     return { alerts, totalAlerts: all.length };
   }
+}
+
+/**
+ * A flow filter's display filter that does not parse, as an
+ * `invalid-argument` error with its column and length; null otherwise.
+ */
+function checkDisplayFilterArgument(argument: unknown): Result<never> | null {
+  if (typeof argument !== 'object' || argument === null) return null;
+  const filter = (argument as { filter?: unknown }).filter;
+  if (typeof filter !== 'object' || filter === null) return null;
+  const text = (filter as { displayFilter?: unknown }).displayFilter;
+  if (typeof text !== 'string' || text.trim() === '') return null;
+  const checked = checkDisplayFilter(text);
+  if (checked.ok) return null;
+  const { message, column, length } = checked.error;
+  return fail('invalid-argument', `Display filter error at column ${column + 1}: ${message}`, {
+    field: 'filter.displayFilter',
+    column,
+    length,
+  });
 }
 
 /** The first network that is not valid CIDR, with the parser's message, or null. */
