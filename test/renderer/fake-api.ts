@@ -125,7 +125,7 @@ export class FakeEngine {
   /** stream.follow's answer, or a not-found error when null. */
   followedStream: FollowedStream | null = null;
   /** export.carve's answer. */
-  carvedFile: CarvedFile = { path: '/cases/c/exports/x.pcapng', packets: 0, bytes: 0, exportName: 'x.pcapng' };
+  carvedFile: CarvedFile = { path: '/cases/c/exports/x.pcapng', packets: 0, bytes: 0, exportName: 'x.pcapng', bytesBase64: null };
   /** When set, flows.query waits for this promise before it returns. */
   flowQueryGate: Promise<void> | null = null;
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();

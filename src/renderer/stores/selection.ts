@@ -13,6 +13,8 @@ export const useSelectionStore = defineStore('selection', () => {
   const timeRange = ref<TimeRange | null>(null);
   const hosts = ref<string[]>([]);
   const text = ref('');
+  /** The quick filter text when it parsed as a display filter (see stores/filter-box.ts), else null. */
+  const displayFilter = ref<string | null>(null);
   const flowUids = ref<string[]>([]);
   /** Alert whose evidence set `flowUids`, shown as the chip's label. */
   const evidenceAlertTitle = ref<string | null>(null);
@@ -32,7 +34,8 @@ export const useSelectionStore = defineStore('selection', () => {
     if (hosts.value.length > 0 && !omit.hosts) result.hosts = [...hosts.value];
     if (flowUids.value.length > 0 && !omit.uids) result.uids = [...flowUids.value];
     const trimmed = text.value.trim();
-    if (trimmed !== '') result.text = trimmed;
+    if (trimmed !== '' && displayFilter.value === trimmed) result.displayFilter = trimmed;
+    else if (trimmed !== '') result.text = trimmed;
     return result;
   }
 
@@ -57,6 +60,10 @@ export const useSelectionStore = defineStore('selection', () => {
 
   function setText(value: string): void {
     text.value = value;
+  }
+
+  function setDisplayFilter(value: string | null): void {
+    displayFilter.value = value;
   }
 
   /** Selects an alert's evidence flows and the time they span. */
@@ -102,6 +109,8 @@ export const useSelectionStore = defineStore('selection', () => {
     toggleHost,
     removeHost,
     setText,
+    displayFilter,
+    setDisplayFilter,
     selectEvidence,
     clearEvidence,
     focusFlow,

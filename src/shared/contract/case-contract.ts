@@ -53,7 +53,16 @@ export interface CarvedFile {
   bytes: number;
   /** Name of the file in the case's exports folder, for the serve download route; null for a path the analyst gave. */
   exportName: string | null;
+  /**
+   * The file's bytes, base64, for a file written to the exports folder and
+   * no larger than `maxCarveDownloadBytes`, so the page can save it (serve
+   * mode has no other way to reach the engine's disk); null otherwise.
+   */
+  bytesBase64: string | null;
 }
+
+/** Largest carved file whose bytes come back with the answer. */
+export const maxCarveDownloadBytes = 64 * 1024 * 1024;
 
 /** Sent when the case of a capture commits a batch and when its ingest ends. */
 export interface CaseIngestEvent {

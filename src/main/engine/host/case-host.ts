@@ -10,9 +10,15 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 
-import type { CarvedFile, CarveSelection, OpenedCase, PacketList } from '../../../shared/contract/case-contract';
+import {
+  maxCarveDownloadBytes,
+  type CarvedFile,
+  type CarveSelection,
+  type OpenedCase,
+  type PacketList,
+} from '../../../shared/contract/case-contract';
 import type { Alert } from '../../../shared/domain/alert';
 import type { CaseListEntry, CaseManifest } from '../../../shared/domain/case';
 import type { CaptureSummary } from '../../../shared/domain/capture-summary';
@@ -188,7 +194,9 @@ export class CaseHost {
       return fail(code, result.message, { reason: result.code });
     }
     log.info({ captureId, packets: result.packets, bytes: result.bytes }, 'packets carved');
-    return succeed({ path: resolve(result.path), packets: result.packets, bytes: result.bytes, exportName });
+    const bytesBase64 =
+      exportName !== null && result.bytes <= maxCarveDownloadBytes ? (await readFile(result.path)).toString('base64') : null;
+    return succeed({ path: resolve(result.path), packets: result.packets, bytes: result.bytes, exportName, bytesBase64 });
   }
 
   /** Absolute path of an exported file of the current case, or null when there is none by that name. */
