@@ -137,6 +137,7 @@ describe('live capture store', () => {
       engine.emit('capture.liveCounters', {
         ...zeroLiveCounters(),
         captureId: 'live-1',
+        device: 'wlan0',
         isPaused: false,
         packets: index * 10,
         packetsPerSecond: index * 40,
@@ -144,7 +145,13 @@ describe('live capture store', () => {
       });
     }
     // Counters of another capture are ignored.
-    engine.emit('capture.liveCounters', { ...zeroLiveCounters(), captureId: 'other', isPaused: false, packets: 999 });
+    engine.emit('capture.liveCounters', {
+      ...zeroLiveCounters(),
+      captureId: 'other',
+      device: 'wlan0',
+      isPaused: false,
+      packets: 999,
+    });
     expect(live.counters?.packets).toBe(30);
     expect(live.rateSamples.map((sample) => sample.packetsPerSecond)).toEqual([40, 80, 120]);
 
@@ -152,6 +159,7 @@ describe('live capture store', () => {
     engine.emit('capture.liveCounters', {
       ...zeroLiveCounters(),
       captureId: 'live-1',
+      device: 'wlan0',
       isPaused: false,
       packetsPerSecond: 7,
     });
@@ -169,6 +177,7 @@ describe('live capture store', () => {
       engine.emit('capture.liveCounters', {
         ...zeroLiveCounters(),
         captureId: 'live-1',
+        device: 'wlan0',
         isPaused: false,
         elapsedMs: index,
       });
@@ -348,5 +357,26 @@ describe('holding the live timeline', () => {
     live.setFollowing(true);
     await settle();
     expect(engine.requestsOf('aggregatesTimeline')).toHaveLength(before + 1);
+  });
+});
+
+describe('a page opened mid-capture', () => {
+  it('adopts the running capture from its counters', async () => {
+    const live = useLiveCaptureStore();
+    live.initialize();
+    engine.emit('capture.liveCounters', {
+      ...zeroLiveCounters(),
+      captureId: 'live-9',
+      device: 'eth0',
+      isPaused: true,
+      packets: 42,
+    });
+    expect(live.phase).toBe('running');
+    expect(live.captureId).toBe('live-9');
+    expect(live.device).toBe('eth0');
+    expect(live.isPaused).toBe(true);
+    expect(live.counters?.packets).toBe(42);
+    await live.stop();
+    expect(engine.requestsOf('captureStopLive')).toEqual([{ captureId: 'live-9' }]);
   });
 });

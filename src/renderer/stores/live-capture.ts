@@ -102,8 +102,11 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
     isSubscribed = true;
     const { api } = useApi();
     api.onCaptureLiveCounters((next) => {
+      // A page opened (or reloaded) while the engine captures picks that capture up.
+      if (next.captureId !== captureId.value && !isRunning.value && phase.value !== 'starting')
+        adopt(next.captureId, next.device);
       if (next.captureId !== captureId.value) return;
-      const { captureId: _id, isPaused: paused, ...values } = next;
+      const { captureId: _id, device: _device, isPaused: paused, ...values } = next;
       counters.value = values;
       isPaused.value = paused;
       rateSamples.value.push({
@@ -124,6 +127,20 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
       isPaused.value = false;
       isFollowing.value = true;
     });
+  }
+
+  /** Track a capture this page did not start; its folder and files stay unknown until it ends. */
+  function adopt(id: string, name: string): void {
+    captureId.value = id;
+    device.value = name;
+    folder.value = null;
+    files.value = [];
+    warnings.value = [];
+    rateSamples.value = [];
+    isFollowing.value = true;
+    endReason.value = null;
+    endMessage.value = null;
+    phase.value = 'running';
   }
 
   /** Lists interfaces and preselects the default-route one (or keeps the current choice). */
@@ -307,5 +324,6 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
     setFollowing,
     dismissError,
     dismissEndMessage,
+    initialize: subscribe,
   };
 });

@@ -86,7 +86,8 @@ export interface LiveCaptureEnded {
   counters: LiveCaptureCounters;
 }
 
-export type LiveCaptureCountersEvent = LiveCaptureCounters & { captureId: string; isPaused: boolean };
+/** Counters as the engine sends them; `device` lets a page opened mid-capture pick the capture up. */
+export type LiveCaptureCountersEvent = LiveCaptureCounters & { captureId: string; device: string; isPaused: boolean };
 
 /** Limits of the options the page may send. */
 export const liveCaptureLimits = {

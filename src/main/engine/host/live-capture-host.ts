@@ -220,6 +220,7 @@ export class LiveCaptureHost {
     this.options.emit('capture.liveCounters', {
       ...counters,
       captureId: running.captureId,
+      device: running.live.device,
       isPaused: running.live.isPaused,
     });
   }
