@@ -11,7 +11,8 @@ export type ShortcutAction =
   | 'view-timeline'
   | 'view-hosts'
   | 'view-flows'
-  | 'view-alerts';
+  | 'view-alerts'
+  | 'view-records';
 
 export interface ShortcutDescription {
   keys: string;
@@ -29,6 +30,7 @@ export const shortcutDescriptions: readonly ShortcutDescription[] = [
   { keys: '3', action: 'view-hosts', label: 'Host graph' },
   { keys: '4', action: 'view-flows', label: 'Flows' },
   { keys: '5', action: 'view-alerts', label: 'Alerts' },
+  { keys: '6', action: 'view-records', label: 'Records (DNS, HTTP, TLS, ...)' },
   { keys: 't', action: 'toggle-theme', label: 'Switch between light and dark theme' },
   { keys: 'u', action: 'toggle-time-zone', label: 'Switch times between UTC and local' },
   { keys: '?', action: 'show-help', label: 'Show this list' },
@@ -52,6 +54,7 @@ const singleKeyActions: Record<string, ShortcutAction> = {
   '3': 'view-hosts',
   '4': 'view-flows',
   '5': 'view-alerts',
+  '6': 'view-records',
   t: 'toggle-theme',
   u: 'toggle-time-zone',
 };

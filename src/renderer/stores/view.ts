@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
-export type ViewName = 'open' | 'overview' | 'timeline' | 'hosts' | 'flows' | 'alerts' | 'capture';
+export type ViewName = 'open' | 'overview' | 'timeline' | 'hosts' | 'flows' | 'alerts' | 'records' | 'capture';
 
 /** Which view the main area shows, and whether the shortcut help is open. */
 export const useViewStore = defineStore('view', () => {
