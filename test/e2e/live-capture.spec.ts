@@ -9,7 +9,7 @@
  * 127.0.0.1 only: a python http.server and a few curl requests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,6 +258,55 @@ test('live capture on loopback matches tcpdump', async ({ page }) => {
     await stopProcess(tcpdump, 'SIGINT');
     await stopProcess(web);
     await stopProcess(serve);
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('an unprivileged user gets the capture fix and keeps the app', async ({ page }) => {
+  const skipReason =
+    findSkipReason() ?? (spawnSync('which', ['useradd']).status === 0 ? null : 'useradd is not installed');
+  test.skip(skipReason !== null, skipReason ?? '');
+  test.setTimeout(60_000);
+
+  const folder = mkdtempSync(join(tmpdir(), 'tideline-live-e2e-user-'));
+  chmodSync(folder, 0o777);
+  const user = `tlcap-e2e${process.pid}`;
+  const created = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], {
+    encoding: 'utf8',
+  });
+  if (created.status !== 0) throw new Error(`useradd ${user} failed: ${created.stderr}`);
+  let serve: ChildProcess | null = null;
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+
+  try {
+    const started = await startAndWaitFor(
+      'runuser',
+      ['-u', user, '--', process.execPath, launcher, 'serve', samplePath, '--port', '0'],
+      /https?:\/\/\S+\?token=\S+/,
+      { ...process.env, HOME: folder, TIDELINE_DATA_DIR: join(folder, 'data') },
+    );
+    serve = started.child;
+    await page.goto(started.match[0]);
+    await page.getByRole('button', { name: 'Live capture', exact: true }).click();
+    await page.locator('input[name="capture-interface"][value="lo"]').check();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+
+    const error = page.getByTestId('live-error');
+    await expect(error).toContainText('No permission to capture');
+    await expect(error).toContainText('may not capture on lo');
+    await expect(error).toContainText('setcap cap_net_raw,cap_net_admin=eip');
+    await expect(error).not.toContainText(/run (tideline )?as root/i);
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-phase', 'idle');
+
+    // The saved capture the server opened is still there.
+    await page.getByRole('button', { name: /^Flows/ }).click();
+    await expect(page.getByTestId('flow-count')).not.toHaveAttribute('data-total', '0');
+    expect(pageErrors).toEqual([]);
+  } finally {
+    // runuser passes SIGTERM on to the server, which stops its engine.
+    await stopProcess(serve);
+    spawnSync('userdel', [user]);
     rmSync(folder, { recursive: true, force: true });
   }
 });
