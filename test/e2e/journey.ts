@@ -185,13 +185,39 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     await expect(page.getByTestId('flow-count')).toHaveAttribute('data-total', String(evidenceFlows));
   });
 
+  await test.step('the record tables list DNS and TLS names', async () => {
+    const expected = readSampleExpected();
+    // Escape clears the selection the evidence step left, so the tables show the whole capture.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('6');
+    await page.getByTestId('record-tab-dns').click();
+    const dnsRows = page.getByTestId('record-row');
+    await expect(dnsRows.first()).toBeVisible();
+    const dnsText = await page.locator('.records-table tbody').innerText();
+    for (const named of expected.namedHosts) expect(dnsText).toContain(named.name);
+
+    await page.getByTestId('record-tab-tls').click();
+    await expect(page.getByTestId('record-row').first()).toBeVisible();
+    await expect(page.locator('.records-table')).toContainText(expected.tlsServerNames[0] ?? '(no SNI)');
+    const tlsText = await page.locator('.records-table tbody').innerText();
+    for (const name of expected.tlsServerNames) expect(tlsText).toContain(name);
+    await page.getByTestId('record-tab-dns').click();
+    await expect(page.getByTestId('record-row').first()).toBeVisible();
+    await saveScreenshot(page, testInfo, 'records', options);
+  });
+
   await test.step('a beacon alert shows its sub-scores and series', async () => {
     // The sample's beacon makes 16 connections, under the detector's 20; the lab's beacon capture makes 45.
     const beacon = readBeaconScenario();
     await page.getByRole('button', { name: 'Open capture' }).click();
     await page.locator('#capture-path').fill(beacon.path);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.keyboard.press('5');
+    // The app switches to the overview once the capture started; only then go to the alerts.
+    await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Overview/ })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Alerts/ }).click();
     const row = page.locator(`[data-alert-id="${beacon.alert.id}"]`);
     await expect(row).toBeVisible();
     await row.click();

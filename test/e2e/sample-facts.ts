@@ -15,6 +15,8 @@ export interface SampleExpected {
   flows: { total: number };
   hosts: { addresses: string[] };
   scan: { scanner: string; target: string; portsTried: number };
+  namedHosts: { name: string; addresses: string[] }[];
+  tlsServerNames: string[];
 }
 
 export function readSampleExpected(): SampleExpected {
