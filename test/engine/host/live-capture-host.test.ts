@@ -231,6 +231,25 @@ describe('live capture host', () => {
     await service.handle('capture.stopLive', { captureId: started.captureId });
   });
 
+  it('keeps only the newest ring files', async () => {
+    const { service, addon } = createService();
+    const started = await start(service, { ringFileBytes: 65_536, ringFiles: 2 });
+    expect(started.files).toEqual([]);
+    const handle = addon.handles[0];
+    if (handle === undefined) throw new Error('no handle');
+    // 300 packets of 454 bytes (about 150 KB of blocks) fill at least three 64 KiB files.
+    for (let batch = 0; batch < 6; batch += 1)
+      handle.deliver(Array.from({ length: 50 }, (_, index) => tcpPacket(batch * 50 + index, false, 0x18, 400)));
+    const stopped = await service.handle('capture.stopLive', { captureId: started.captureId });
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    expect(stopped.value.counters.packets).toBe(300);
+    expect(stopped.value.files).toHaveLength(2);
+    for (const file of stopped.value.files) {
+      expect(file.startsWith(started.folder)).toBe(true);
+      expect(file).toMatch(/capture_\d{5}_\d{14}\.pcapng$/);
+    }
+  });
+
   it('pauses analysis but keeps writing', async () => {
     const { service, addon } = createService();
     const started = await start(service);

@@ -175,7 +175,8 @@ export class LiveCaptureHost {
       isNanosecond: live.isNanosecond,
       warnings: live.warnings,
       folder,
-      files: [join(folder, 'capture.pcapng')],
+      // A ring's file names carry their number and start time, so they are known only from liveEnded.
+      files: argument.ringFiles === undefined ? [join(folder, 'capture.pcapng')] : [],
     });
   }
 
