@@ -58,6 +58,8 @@ function startServe(): Promise<{ child: ChildProcess; url: string }> {
 export default async function globalSetup(): Promise<() => Promise<void>> {
   requireBuild();
   const folder = mkdtempSync(join(tmpdir(), 'tideline-e2e-'));
+  // Cases the server makes go to the temporary folder, not the user's data folder.
+  process.env.TIDELINE_DATA_DIR = join(folder, 'data');
   process.env.TIDELINE_E2E_CONN_LOG = writeConnLog(folder);
 
   const { child, url } = await startServe();
