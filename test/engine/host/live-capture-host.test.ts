@@ -8,7 +8,13 @@ import { listAddonCandidates } from '../../../src/main/capture/capture-addon';
 import { CaptureError } from '../../../src/main/capture/capture-error';
 import { EngineService } from '../../../src/main/engine/host/engine-service';
 import { getDefaultCapturesFolder } from '../../../src/main/engine/host/live-capture-host';
-import type { EventName, EventPayload, FlowPage, LiveCaptureStarted } from '../../../src/shared/contract';
+import type {
+  EventName,
+  EventPayload,
+  FlowPage,
+  LiveCaptureEnded,
+  LiveCaptureStarted,
+} from '../../../src/shared/contract';
 import { createFakeCaptureAddon, type FakePacket } from '../../capture/fake-capture-addon';
 import { ethernet, ipv4, tcp, toBytes, udp } from '../decode/packet-bytes';
 
@@ -242,9 +248,10 @@ describe('live capture host', () => {
       handle.deliver(Array.from({ length: 50 }, (_, index) => tcpPacket(batch * 50 + index, false, 0x18, 400)));
     const stopped = await service.handle('capture.stopLive', { captureId: started.captureId });
     if (!stopped.ok) throw new Error(stopped.error.message);
-    expect(stopped.value.counters.packets).toBe(300);
-    expect(stopped.value.files).toHaveLength(2);
-    for (const file of stopped.value.files) {
+    const ended = stopped.value as LiveCaptureEnded;
+    expect(ended.counters.packets).toBe(300);
+    expect(ended.files).toHaveLength(2);
+    for (const file of ended.files) {
       expect(file.startsWith(started.folder)).toBe(true);
       expect(file).toMatch(/capture_\d{5}_\d{14}\.pcapng$/);
     }
