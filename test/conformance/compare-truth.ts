@@ -63,7 +63,8 @@ export function compareWithTruth(
     const responder = normalizeAddress(flow.responderAddress);
     const family = originator.includes(':') ? 'ipv6' : 'ip';
     addFlow(ourPairs[family], originator, responder, flow);
-    if (flow.transport === 'tcp' || flow.transport === 'udp') {
+    // IP-level flows count in their address pair only: they have no ports.
+    if ((flow.transport === 'tcp' || flow.transport === 'udp') && flow.isIpOnly !== true) {
       addFlow(
         ourFlows[flow.transport],
         `${originator}:${flow.originatorPort}`,

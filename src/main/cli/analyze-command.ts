@@ -12,6 +12,7 @@ import {
   formatConnLogHeader,
   formatConnLogJsonLine,
   formatConnLogRow,
+  isConnLogFlow,
 } from '../engine/output/zeek-conn-log';
 import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
 import { DetectionEngine } from '../engine/detectors/detection-engine';
@@ -82,8 +83,9 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
       onFlows(batch) {
         for (const flow of batch) {
           analyzers.annotateFlowRecord(flow);
-          flowCount++;
           detections.addFlow(flow);
+          if (!isConnLogFlow(flow)) continue;
+          flowCount++;
           if (sortedFlows === null) connLog.write(formatRow(flow));
           else sortedFlows.push(flow);
         }

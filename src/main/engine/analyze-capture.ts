@@ -207,6 +207,6 @@ export async function analyzeCapture(path: string, options: AnalyzeOptions = {})
 }
 
 function describeFlowProblem(code: string): string {
-  if (code === 'fragment-without-first') return 'IP fragment whose first fragment never came, so it joins no flow';
-  return 'transport header missing, so the packet joins no flow';
+  if (code === 'fragment-without-first') return 'IP fragment whose first fragment never came, so it is counted in an IP-level flow without ports';
+  return 'transport header missing or invalid, so the packet is counted in an IP-level flow without ports';
 }

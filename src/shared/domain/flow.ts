@@ -94,4 +94,13 @@ export interface FlowRecord {
    * (same uid) replaces it when the flow leaves the flow table.
    */
   isProvisional?: boolean;
+  /**
+   * True on an IP-level flow: packets of one (source, destination, protocol)
+   * that carry no transport header to key them by, namely IP fragments whose
+   * first fragment never arrived. Ports are 0, history is empty and
+   * conn_state is OTH. Zeek logs nothing for such packets, so conn.log
+   * leaves these flows out; flow counts and per-address-pair totals include
+   * them, as tshark's conversation tables do.
+   */
+  isIpOnly?: boolean;
 }

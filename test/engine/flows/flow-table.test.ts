@@ -409,10 +409,59 @@ describe('FlowTable tunnels and fragments', () => {
     Object.assign(layer, { fragmentId: 78 });
     table.addPacket(decoded, data, 1_000_200, 3);
     table.flush();
-    expect(flows.length).toBe(1);
+    // Datagram 78's fragment counts in an IP-level flow of the same addresses.
+    expect(flows.length).toBe(2);
     expect(flows[0]?.originatorPackets).toBe(2);
     expect(flows[0]?.originatorIpBytes).toBe(2020);
+    expect(flows[0]?.isIpOnly).toBeUndefined();
+    expect(flows[1]).toMatchObject({
+      isIpOnly: true,
+      transport: 'udp',
+      originatorAddress: '10.0.0.1',
+      originatorPort: 0,
+      responderAddress: '10.0.0.2',
+      responderPort: 0,
+      originatorPackets: 1,
+      originatorIpBytes: 520,
+      responderPackets: 0,
+      startUs: 1_000_200,
+      endUs: 1_000_200,
+      firstPacketNumber: 3,
+      connectionState: 'OTH',
+      history: '',
+    });
+    expect(flows[1]?.uid).not.toBe(flows[0]?.uid);
     expect(problems).toEqual(['fragment-without-first']);
+  });
+
+  it('joins fragments given up at different times in one IP-level flow per address pair', () => {
+    const flows: FlowRecord[] = [];
+    const table = new FlowTable({ onFlow: (flow) => flows.push(flow) });
+    const decoded = createDecodedPacket();
+    const data = fillPacket(decoded, { fromClient: true, flags: 0, seq: 0, protocol: 17, length: 1472 });
+    const layer = decoded.layers[0]!;
+    Object.assign(layer, { isFragment: true, hasTransport: false, fragmentOffset: 1480, hasMoreFragments: false, ipLength: 520, fragmentId: 1 });
+    table.addPacket(decoded, data, 1_000_000, 1);
+    // 61 s later the first datagram is given up (its entry lives 60 s); the second follows it.
+    Object.assign(layer, { fragmentId: 2, ipLength: 400 });
+    table.addPacket(decoded, data, 62_000_000, 2);
+    const reply = fillPacket(decoded, { fromClient: false, flags: 0, seq: 0, protocol: 17, length: 1472 });
+    Object.assign(layer, { isFragment: true, hasTransport: false, fragmentOffset: 1480, hasMoreFragments: false, ipLength: 300, fragmentId: 3 });
+    table.addPacket(decoded, reply, 62_500_000, 3);
+    table.flush();
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({
+      isIpOnly: true,
+      originatorAddress: '10.0.0.1',
+      originatorPackets: 2,
+      originatorIpBytes: 920,
+      responderPackets: 1,
+      responderIpBytes: 300,
+      startUs: 1_000_000,
+      endUs: 62_500_000,
+      firstPacketNumber: 1,
+      lastPacketNumber: 3,
+    });
   });
 
   it('holds fragments that come before the first fragment', () => {
@@ -451,10 +500,12 @@ describe('FlowTable tunnels and fragments', () => {
     table.addPacket(decoded, data, 1_000_300, 4, 3372);
     table.flush();
 
-    expect(flows.length).toBe(1);
+    expect(flows.length).toBe(2);
     expect(flows[0]?.originatorPackets).toBe(3);
     expect(flows[0]?.originatorIpBytes).toBe(3300);
     expect(flows[0]?.startUs).toBe(1_000_200);
     expect(problems).toEqual(['fragment-without-first 4 3372 1']);
+    // Given up at the end of the capture, datagram 78's fragment leaves in an IP-level flow.
+    expect(flows[1]).toMatchObject({ isIpOnly: true, originatorPackets: 1, originatorIpBytes: 520, startUs: 1_000_300, endUs: 1_000_300, firstPacketNumber: 4, lastPacketNumber: 4 });
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../../src/main/engine/analyze-capture';
-import { formatConnLogRow } from '../../../src/main/engine/output/zeek-conn-log';
+import { formatConnLogRow, isConnLogFlow } from '../../../src/main/engine/output/zeek-conn-log';
 import type { FlowRecord } from '../../../src/shared/domain/flow';
 
 const ZEEK_DIRECTORY = resolve(import.meta.dirname, '../../../../shared/pcaps/public/zeek');
@@ -49,7 +49,7 @@ describe.skipIf(!hasBaselines)('conn.log against Zeek baselines', () => {
       await analyzeCapture(join(ZEEK_DIRECTORY, capture), { onFlows: (batch) => flows.push(...batch) });
       const isUnlogged = FLOWS_ZEEK_DOES_NOT_LOG[capture] ?? (() => false);
       const ours = flows
-        .filter((flow) => !isUnlogged(flow))
+        .filter((flow) => isConnLogFlow(flow) && !isUnlogged(flow))
         .map((flow) => selectColumns(formatConnLogRow(flow)))
         .sort();
       const theirs = expectedRows.map(selectColumns).sort();

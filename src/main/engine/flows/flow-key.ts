@@ -2,11 +2,15 @@
  * Canonical bidirectional flow key, written into a reused scratch buffer so
  * that a lookup builds no string and allocates nothing.
  *
- * Layout (44 bytes): IP version, protocol, VLAN count, 0, outer VLAN (2),
+ * Layout (44 bytes): IP version, protocol, VLAN count, kind (0, or
+ * IP_ONLY_KEY_KIND for an IP-level flow without ports), outer VLAN (2),
  * inner VLAN (2), then two endpoints of address (16, IPv4 zero-padded) and
  * port (2), the smaller endpoint first.
  */
 export const FLOW_KEY_LENGTH = 44;
+/** Key byte 3 of an IP-level flow, so it never meets a transport flow whose ports are 0. */
+export const IP_ONLY_KEY_KIND = 1;
+export const FLOW_KEY_KIND_OFFSET = 3;
 const ENDPOINT_A = 8;
 const ENDPOINT_B = 26;
 

@@ -7,17 +7,17 @@ import { getTcpConnectionState } from './tcp-tracking';
 /** Build the JSON-safe record of a flow leaving the table. */
 export function buildFlowRecord(flow: FlowState): FlowRecord {
   const isIpv6 = flow.ipVersion === 6;
-  const hasPorts = flow.transport !== 'unknown_transport';
+  const hasPorts = flow.transport !== 'unknown_transport' && !flow.isIpOnly;
 
   let originatorBytes = flow.originatorClaimedBytes;
   let responderBytes = flow.responderClaimedBytes;
-  if (flow.tcpEndpoints !== null) {
+  if (flow.tcpEndpoints !== null && !flow.isIpOnly) {
     const [originatorEndpoint, responderEndpoint] = flow.tcpEndpoints;
     originatorBytes = originatorEndpoint.getPayloadSize(responderEndpoint);
     responderBytes = responderEndpoint.getPayloadSize(originatorEndpoint);
   }
 
-  return {
+  const record: FlowRecord = {
     uid: flow.uid,
     communityId: computeCommunityIdAt(
       flow.keyBytes,
@@ -60,9 +60,12 @@ export function buildFlowRecord(flow: FlowState): FlowRecord {
     isOriginatorLocal: isPrivateAddress(flow.keyBytes, flow.originatorKeyOffset, isIpv6),
     isResponderLocal: isPrivateAddress(flow.keyBytes, flow.responderKeyOffset, isIpv6),
   };
+  if (flow.isIpOnly) record.isIpOnly = true;
+  return record;
 }
 
 function getConnectionState(flow: FlowState): ConnectionState {
+  if (flow.isIpOnly) return 'OTH';
   if (flow.transport === 'tcp') return getTcpConnectionState(flow);
   if (flow.transport !== 'udp') return 'OTH';
   if (flow.isOriginatorActive) return flow.isResponderActive ? 'SF' : 'S0';

@@ -88,6 +88,10 @@ export class FlowState implements FlowHandle {
   closeDeadlineUs = -1;
   missedBytes = 0;
   isFinished = false;
+  /** An IP-level flow of packets without a transport header (see FlowRecord.isIpOnly). */
+  isIpOnly = false;
+  /** IP-level flows: capture time of the last packets added, which its timeout counts from. */
+  ipOnlyUpdatedUs = 0;
 
   /** Comma-separated services that analyzers set (see flow-hooks.ts). */
   service: string | null = null;

@@ -1,6 +1,6 @@
 import type { DecodedPacket, NetworkLayer } from '../decode/decoded-packet';
 import type { FlowRecord, TransportName } from '../../../shared/domain/flow';
-import { FLOW_KEY_LENGTH, areBytesEqual, hashBytes, writeFlowKey } from './flow-key';
+import { FLOW_KEY_KIND_OFFSET, FLOW_KEY_LENGTH, IP_ONLY_KEY_KIND, areBytesEqual, hashBytes, writeFlowKey } from './flow-key';
 import { FlowState, HistoryMask } from './flow-state';
 import { type FlowTimeouts, resolveFlowTimeouts } from './flow-timeouts';
 import { getIcmpCounterpartType } from './icmp-counterpart';
@@ -8,7 +8,7 @@ import { isLikelyServerPort } from './likely-server-ports';
 import { type TcpSegment, trackTcpSegment } from './tcp-tracking';
 import { type TcpEndpoint, TcpEndpointState } from './tcp-endpoint';
 import { buildFlowRecord } from './flow-record';
-import { FragmentTracker } from './fragment-tracker';
+import { FRAGMENT_KEY_DESTINATION, FRAGMENT_KEY_SOURCE, FragmentTracker } from './fragment-tracker';
 import type { FlowHandle, FlowPacketEvent } from './flow-hooks';
 import { createNetworkLayer } from '../decode/decoded-packet';
 
@@ -20,7 +20,7 @@ const SLOT_MASK = SLOT_COUNT - 1;
 /** Hash buckets at the start; the array doubles when the flows outnumber the buckets. */
 const INITIAL_BUCKET_COUNT = 4096;
 
-/** Reason code for a network layer that joined no flow. */
+/** Reason code for a network layer that joined no transport flow (it is counted in an IP-level flow instead). */
 export type FlowProblemCode = 'missing-transport-header' | 'fragment-without-first';
 
 export interface FlowTableOptions {
@@ -75,6 +75,11 @@ export class FlowTable {
   private nextSlot = Number.NaN;
   private nextSweepUs = -Infinity;
   private readonly keyScratch = new Uint8Array(FLOW_KEY_LENGTH);
+  /** Key scratch of IP-level flows, which fragments given up create in the middle of another packet's work. */
+  private readonly ipOnlyKeyScratch = new Uint8Array(FLOW_KEY_LENGTH);
+  private readonly ipOnlyLayer = createNetworkLayer();
+  /** The current sweep's time, which an IP-level flow's timeout counts from. */
+  private clockUs = 0;
   private readonly segmentScratch: TcpSegment = {
     flags: 0,
     sequence: 0,
@@ -99,6 +104,12 @@ export class FlowTable {
         fileOffset: entry.heldFileOffset,
         packets: entry.heldPackets,
       });
+      const keyBytes = entry.keyBytes;
+      const ipVersion = keyBytes[0] ?? 4;
+      const flow = this.findIpOnlyFlow(keyBytes, FRAGMENT_KEY_SOURCE, FRAGMENT_KEY_DESTINATION, ipVersion, keyBytes[1] ?? 0, entry.heldFirstUs, entry.heldPacketNumber);
+      const isOriginator = this.isFromOriginator(flow, keyBytes, FRAGMENT_KEY_SOURCE, ipVersion === 6 ? 16 : 4, -1);
+      flow.addPackets(isOriginator, entry.heldPackets, entry.heldIpBytes, entry.heldPayloadBytes);
+      this.touchIpOnlyFlow(flow, entry.heldLastUs, entry.heldLastPacketNumber);
     });
     this.packetEvent = {
       flow: null as unknown as FlowHandle,
@@ -160,6 +171,8 @@ export class FlowTable {
    * answered) is reported finished. Every other flow could still grow, so it is not.
    */
   flush(): void {
+    // Fragments still held become IP-level flows first, so they leave with the rest.
+    this.fragments.clear();
     const firstIndex = Number.isNaN(this.nextSlot) ? 0 : this.nextSlot;
     for (let step = 0; step < SLOT_COUNT; step++) {
       const index = (firstIndex + step) & SLOT_MASK;
@@ -168,7 +181,6 @@ export class FlowTable {
         this.removeFlow(flow, flow.closeDeadlineUs >= 0);
       }
     }
-    this.fragments.clear();
   }
 
   /**
@@ -191,7 +203,57 @@ export class FlowTable {
       }
     }
     if (currentSlot > this.nextSlot) this.nextSlot = currentSlot;
+    this.clockUs = timestampUs;
     this.fragments.expire(timestampUs);
+  }
+
+  /**
+   * The IP-level flow (no ports, see FlowRecord.isIpOnly) of packets from the
+   * address at `sourceOffset` to the one at `destinationOffset` in `data`,
+   * created at `firstUs` when none is in the table.
+   */
+  private findIpOnlyFlow(
+    data: Uint8Array,
+    sourceOffset: number,
+    destinationOffset: number,
+    ipVersion: number,
+    protocol: number,
+    firstUs: number,
+    firstPacketNumber: number,
+  ): FlowState {
+    const addressLength = ipVersion === 6 ? 16 : 4;
+    const key = this.ipOnlyKeyScratch;
+    const isSourceFirst = writeFlowKey(key, data, sourceOffset, destinationOffset, addressLength, ipVersion, protocol, 0, 0, 0, 0, 0);
+    key[FLOW_KEY_KIND_OFFSET] = IP_ONLY_KEY_KIND;
+    const hash = hashBytes(key, FLOW_KEY_LENGTH);
+    const existing = this.findFlow(hash, key);
+    if (existing !== null) return existing;
+    const layer = this.ipOnlyLayer;
+    layer.ipVersion = ipVersion;
+    layer.protocol = protocol;
+    const flow = this.createFlow(hash, key, isSourceFirst, layer, data, getTransportName(layer), 0, 0, false, null, null, firstUs, firstPacketNumber);
+    flow.isIpOnly = true;
+    return flow;
+  }
+
+  /** Count one layer without a usable transport header in its IP-level flow. */
+  private addIpOnlyLayer(layer: NetworkLayer, data: Uint8Array, addressLength: number, timestampUs: number, packetNumber: number): FlowState {
+    const flow = this.findIpOnlyFlow(data, layer.sourceAddressOffset, layer.destinationAddressOffset, layer.ipVersion, layer.protocol, timestampUs, packetNumber);
+    const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, -1);
+    flow.addPackets(isOriginator, 1, layer.ipLength, layer.payloadLength);
+    this.touchIpOnlyFlow(flow, timestampUs, packetNumber);
+    return flow;
+  }
+
+  /** Extend an IP-level flow to `lastUs` and restart its timeout from the table's clock. */
+  private touchIpOnlyFlow(flow: FlowState, lastUs: number, lastPacketNumber: number): void {
+    if (lastUs > flow.lastPacketUs) {
+      flow.lastPacketUs = lastUs;
+      flow.lastTimeUs = lastUs;
+    }
+    if (lastPacketNumber > flow.lastPacketNumber) flow.lastPacketNumber = lastPacketNumber;
+    flow.ipOnlyUpdatedUs = Math.max(this.clockUs, lastUs);
+    this.schedule(flow);
   }
 
   private addLayer(
@@ -215,8 +277,9 @@ export class FlowTable {
       }
       const flow = entry.flow;
       if (!flow.isInTable) {
+        // The first fragment's flow already left: count the fragment at the IP level.
         this.onProblem?.('fragment-without-first', layerIndex);
-        return null;
+        return this.addIpOnlyLayer(layer, data, addressLength, timestampUs, packetNumber);
       }
       const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, -1);
       this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
@@ -230,8 +293,9 @@ export class FlowTable {
 
     const transport = getTransportName(layer);
     if (transport !== 'unknown_transport' && !layer.hasTransport) {
+      // No ports to key it by (a header cut short or with an impossible length): count it at the IP level.
       this.onProblem?.('missing-transport-header', layerIndex);
-      return null;
+      return this.addIpOnlyLayer(layer, data, addressLength, timestampUs, packetNumber);
     }
 
     // Ports as Zeek keys them: ICMP uses the message type and its counterpart (or code).
@@ -449,6 +513,7 @@ export class FlowTable {
 
   private getDeadlineUs(flow: FlowState): number {
     const timeouts = this.timeouts;
+    if (flow.isIpOnly) return flow.ipOnlyUpdatedUs + timeouts.otherInactivityUs;
     switch (flow.transport) {
       case 'udp':
         return (

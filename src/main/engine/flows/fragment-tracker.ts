@@ -4,6 +4,9 @@ import type { FlowState } from './flow-state';
 
 /** Key: IP version, protocol, fragment id (4), source (16), destination (16). */
 const FRAGMENT_KEY_LENGTH = 38;
+/** Offsets of the source and destination addresses in `FragmentEntry.keyBytes`. */
+export const FRAGMENT_KEY_SOURCE = 6;
+export const FRAGMENT_KEY_DESTINATION = 22;
 /** Most datagrams remembered at once; the oldest is forgotten first. */
 const MAX_ENTRIES = 4096;
 /** How long later fragments may follow the first one (Zeek's default frag_timeout is of this order). */
@@ -24,9 +27,17 @@ export interface FragmentEntry {
   /** Packet number and file offset of the first held fragment, for the problem report. */
   heldPacketNumber: number;
   heldFileOffset: number;
+  /** Timestamps of the first and last held fragment, and the last one's packet number. */
+  heldFirstUs: number;
+  heldLastUs: number;
+  heldLastPacketNumber: number;
 }
 
-/** Receives fragments whose first fragment never came; they join no flow. */
+/**
+ * Receives fragments whose first fragment never came. The key bytes hold
+ * the addresses: source at FRAGMENT_KEY_SOURCE, destination at
+ * FRAGMENT_KEY_DESTINATION.
+ */
 export type OrphanFragmentsHandler = (entry: FragmentEntry) => void;
 
 /**
@@ -38,8 +49,9 @@ export type OrphanFragmentsHandler = (entry: FragmentEntry) => void;
  * held as counts (packets, IP bytes, payload bytes) and added to the flow
  * when the first fragment arrives, as tshark counts them. When it never does
  * (the entry expires, is pushed out or the capture ends), they go to the
- * orphan handler: like Zeek, which drops a datagram it cannot reassemble,
- * the flow table puts them in no flow and reports them.
+ * orphan handler. Zeek drops a datagram it cannot reassemble; the flow
+ * table reports them and counts them in an IP-level flow (no ports), as
+ * tshark counts them in the address pair.
  */
 export class FragmentTracker {
   private readonly buckets = new Map<number, FragmentEntry>();
@@ -92,7 +104,10 @@ export class FragmentTracker {
       entry = this.addEntry(hash, null, timestampUs);
       entry.heldPacketNumber = packetNumber;
       entry.heldFileOffset = fileOffset;
+      entry.heldFirstUs = timestampUs;
     }
+    if (timestampUs > entry.heldLastUs) entry.heldLastUs = timestampUs;
+    entry.heldLastPacketNumber = packetNumber;
     entry.heldPackets++;
     entry.heldIpBytes += layer.ipLength;
     entry.heldPayloadBytes += layer.payloadLength;
@@ -113,6 +128,9 @@ export class FragmentTracker {
       heldPayloadBytes: 0,
       heldPacketNumber: 0,
       heldFileOffset: -1,
+      heldFirstUs: timestampUs,
+      heldLastUs: timestampUs,
+      heldLastPacketNumber: 0,
     };
     this.buckets.set(hash, entry);
     this.order.push(entry);

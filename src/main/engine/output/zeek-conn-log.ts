@@ -74,6 +74,14 @@ function formatBool(value: boolean | undefined): string {
   return value ? 'T' : 'F';
 }
 
+/**
+ * True when a flow belongs in conn.log. IP-level flows (fragments whose
+ * first fragment never came) have no ports and Zeek logs nothing for them.
+ */
+export function isConnLogFlow(flow: FlowRecord): boolean {
+  return flow.isIpOnly !== true;
+}
+
 /** Format one conn.log TSV row, ending in "\n". */
 export function formatConnLogRow(flow: FlowRecord): string {
   const isSet = hasDuration(flow);
