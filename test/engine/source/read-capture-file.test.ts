@@ -70,6 +70,27 @@ describe('readCaptureFile', () => {
     });
   });
 
+  it('keeps packet bytes intact while the next read overlaps parsing', async () => {
+    // 300 packets of 100 bytes filled with their index, read in 97-byte chunks, so records span reads.
+    const path = await writeTemporary('overlap.pcap', buildManyPackets(300));
+    const mismatches: number[] = [];
+    let count = 0;
+    await readCaptureFile(
+      path,
+      {
+        onPacket: (record) => {
+          const expected = (record.packetNumber - 1) & 0xff;
+          if (record.data.length !== 100 || record.data.some((byte) => byte !== expected)) mismatches.push(record.packetNumber);
+          count++;
+        },
+        onWarning: () => {},
+      },
+      { chunkSize: 97 },
+    );
+    expect(count).toBe(300);
+    expect(mismatches).toEqual([]);
+  });
+
   it('reads gzip-compressed captures', async () => {
     const bytes = buildManyPackets(3000);
     // The name says .pcap, but detection goes by the gzip magic.

@@ -116,42 +116,72 @@ interface ReadContext {
   lastProgressMs: number;
 }
 
-/** Reads the file into one reused buffer; the parser copies only a record that spans two reads. */
+/**
+ * Reads the file into two reused buffers in turn, so the next read can run
+ * while the previous chunk is parsed; the parser copies only a record that
+ * spans two reads.
+ */
 class ChunkReader {
-  private readonly buffer: Uint8Array;
+  private readonly buffers: [Uint8Array, Uint8Array | null];
+  private nextBuffer = 0;
   private readonly handle: FileHandle;
   private readonly path: string;
 
   constructor(handle: FileHandle, path: string, chunkSize: number) {
     this.handle = handle;
     this.path = path;
-    this.buffer = new Uint8Array(chunkSize);
+    this.buffers = [new Uint8Array(chunkSize), null];
   }
 
-  /** Returns a view of the next bytes at `position`, valid until the next read; empty at the end. */
+  /**
+   * Read the bytes at `position` into the buffer not used by the previous
+   * read. The view it resolves to stays valid until the read after the next
+   * one starts; it is empty at the end of the file.
+   */
   async read(position: number): Promise<Uint8Array> {
+    const index = this.nextBuffer;
+    this.nextBuffer = index ^ 1;
+    // The second buffer is made on the first overlapped read, so a file of one chunk needs one.
+    const buffer = this.buffers[index] ?? (this.buffers[index] = new Uint8Array(this.buffers[0].length));
     try {
-      const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, position);
-      return this.buffer.subarray(0, bytesRead);
+      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, position);
+      return buffer.subarray(0, bytesRead);
     } catch (error) {
       throw createReadError(this.path, error);
     }
   }
 }
 
-/** Returns true when cancelled. */
+/**
+ * Returns true when cancelled. Ping-pong: the read of the next chunk starts
+ * before the current one is parsed (the parser is done with a chunk when
+ * `push` returns), so the disk and the parser work at the same time.
+ */
 async function readPlain(reader: ChunkReader, first: Uint8Array, context: ReadContext): Promise<boolean> {
   const { parser, options } = context;
   let chunk = first;
   let position = 0;
   while (chunk.length > 0 && !parser.hasStopped) {
-    parser.push(chunk);
     position += chunk.length;
+    const nextRead = reader.read(position);
+    let isParsed = false;
+    try {
+      parser.push(chunk);
+      isParsed = true;
+    } finally {
+      // A parser that threw (not a capture) leaves a read in flight: settle it before the file closes.
+      if (!isParsed) await nextRead.catch(() => undefined);
+    }
     if (options.signal?.aborted === true && parser.format !== null) {
+      await nextRead.catch(() => undefined);
       return true;
     }
     reportProgress(context, position, false);
-    chunk = await reader.read(position);
+    if (parser.hasStopped) {
+      await nextRead.catch(() => undefined);
+      break;
+    }
+    chunk = await nextRead;
   }
   return false;
 }
