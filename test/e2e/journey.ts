@@ -211,7 +211,7 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
     const beacon = readBeaconScenario();
     await page.getByRole('button', { name: 'Open capture' }).click();
     await page.locator('#capture-path').fill(beacon.path);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.locator('#capture-path').press('Enter');
     // The app switches to the overview once the capture started; only then go to the alerts.
     await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Overview/ })).toHaveAttribute(
       'aria-current',
