@@ -10,17 +10,18 @@ import { useApi } from '../api';
 import { useViewStore } from './view';
 
 export const useCasesStore = defineStore('cases', () => {
-  const api = useApi().api;
+  // The API is looked up per call, so making the store never throws on a page without a connection.
+  const api = () => useApi().api;
   const cases = ref<CaseListEntry[]>([]);
   const error = ref<string | null>(null);
   const isLoading = ref(false);
 
   async function refresh(): Promise<void> {
     isLoading.value = true;
-    const result = await api.casesList({});
+    const result = await api().casesList({});
     isLoading.value = false;
     if (!result.ok) {
-      // An engine without a cases folder answers `unsupported`: the list stays empty without an error.
+      // An engine without a cases folder returns `unsupported`, so the list stays empty without an error.
       cases.value = [];
       error.value = result.error.code === 'unsupported' ? null : result.error.message;
       return;
@@ -31,7 +32,7 @@ export const useCasesStore = defineStore('cases', () => {
 
   /** Reopen a case; the capture store follows the engine's capture.started event. */
   async function open(caseId: string): Promise<boolean> {
-    const result = await api.casesOpen({ caseId });
+    const result = await api().casesOpen({ caseId });
     if (!result.ok) {
       error.value = result.error.message;
       return false;
@@ -42,7 +43,7 @@ export const useCasesStore = defineStore('cases', () => {
   }
 
   async function remove(caseId: string): Promise<void> {
-    const result = await api.casesDelete({ caseId });
+    const result = await api().casesDelete({ caseId });
     if (!result.ok) {
       error.value = result.error.message;
       return;

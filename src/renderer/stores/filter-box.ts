@@ -30,7 +30,8 @@ export function getCompletionPrefix(text: string): string {
 }
 
 export const useFilterBoxStore = defineStore('filter-box', () => {
-  const api = useApi().api;
+  // The API is looked up per call, so making the store never throws on a page without a connection.
+  const api = () => useApi().api;
   const selection = useSelectionStore();
   /** 'display' when the checked text is a display filter, else 'text'. */
   const mode = ref<'text' | 'display'>('text');
@@ -49,7 +50,7 @@ export const useFilterBoxStore = defineStore('filter-box', () => {
       selection.setDisplayFilter(null);
       return;
     }
-    const result = await api.filterCheck({ text: trimmed });
+    const result = await api().filterCheck({ text: trimmed });
     if (sequence !== checkSequence) return;
     if (!result.ok) {
       // The engine could not answer: stay with the plain search.
@@ -79,7 +80,7 @@ export const useFilterBoxStore = defineStore('filter-box', () => {
       suggestions.value = [];
       return;
     }
-    const result = await api.filterComplete({ prefix });
+    const result = await api().filterComplete({ prefix });
     if (sequence !== completeSequence) return;
     suggestions.value = result.ok ? result.value.filter((field) => field.name !== prefix).slice(0, 12) : [];
   }

@@ -24,7 +24,8 @@ export function decodeBase64(text: string): Uint8Array {
 }
 
 export const usePacketsStore = defineStore('packets', () => {
-  const api = useApi().api;
+  // The API is looked up per call, so making the store never throws on a page without a connection.
+  const api = () => useApi().api;
   const capture = useCaptureStore();
 
   const flow = ref<FlowRecord | null>(null);
@@ -50,7 +51,7 @@ export const usePacketsStore = defineStore('packets', () => {
     flow.value = target;
     isPacketViewOpen.value = true;
     error.value = null;
-    const result = await api.packetsList({ captureId, uid: target.uid, offset, limit: packetPageSize });
+    const result = await api().packetsList({ captureId, uid: target.uid, offset, limit: packetPageSize });
     if (!result.ok) {
       list.value = null;
       error.value = result.error.message;
@@ -65,7 +66,7 @@ export const usePacketsStore = defineStore('packets', () => {
     const captureId = captureIdOrError();
     if (captureId === null) return;
     const sequence = ++detailSequence;
-    const result = await api.packetsDetail({ captureId, sourceId, packetNumber });
+    const result = await api().packetsDetail({ captureId, sourceId, packetNumber });
     if (sequence !== detailSequence) return;
     if (!result.ok) {
       error.value = result.error.message;
@@ -87,7 +88,7 @@ export const usePacketsStore = defineStore('packets', () => {
     isFollowOpen.value = true;
     stream.value = null;
     error.value = null;
-    const result = await api.streamFollow({ captureId, uid: target.uid });
+    const result = await api().streamFollow({ captureId, uid: target.uid });
     if (!result.ok) {
       error.value = result.error.message;
       return;
@@ -102,7 +103,7 @@ export const usePacketsStore = defineStore('packets', () => {
   async function carve(selection: CarveSelection): Promise<CarvedFile | null> {
     const captureId = captureIdOrError();
     if (captureId === null) return null;
-    const result = await api.exportCarve({ captureId, path: '', selection });
+    const result = await api().exportCarve({ captureId, path: '', selection });
     if (!result.ok) {
       error.value = result.error.message;
       return null;

@@ -86,7 +86,7 @@ export const caseRequests = {
   'cases.list': defineRequest<CaseListEntry[]>()('engine', z.strictObject({})),
   /** Reopen a case from its store, without reading the capture again; it replaces the capture loaded. */
   'cases.open': defineRequest<OpenedCase>()('engine', z.strictObject({ caseId: caseIdSchema })),
-  /** Delete a case folder; refused for the case of the capture loaded while it still ingests. */
+  /** Delete a case folder. Deleting the case of the loaded capture closes that capture first. */
   'cases.delete': defineRequest<{ caseId: string }>()('engine', z.strictObject({ caseId: caseIdSchema })),
 
   /** Parse a display filter: ok, or the error with its column and length. */

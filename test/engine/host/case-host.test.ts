@@ -19,6 +19,7 @@ import type { Alert, AlertList, FlowPage, FlowRecord } from '../../../src/shared
 import type { CaseListEntry } from '../../../src/shared/domain/case';
 import type { FilterCheckResult, FilterFieldInfo } from '../../../src/shared/domain/filter';
 import type { FollowedStream, PacketDetail, PacketTreeNode } from '../../../src/shared/domain/packet-tree';
+import { queryCaseFlows } from '../../../src/main/engine/store/case-queries';
 import expected from '../../fixtures/sample.expected.json';
 
 const samplePath = new URL('../../../assets/sample.pcapng', import.meta.url).pathname;
@@ -109,6 +110,28 @@ describe('display filter in flow queries', () => {
     if (result.ok) return;
     expect(result.error.code).toBe('invalid-argument');
     expect(result.error.details).toMatchObject({ field: 'filter.displayFilter', column: 12, length: 2 });
+  });
+
+  it.each([
+    'conn_state == "REJ"',
+    'tcp.port in {80 443}',
+    'ip.addr == 10.66.0.0/24 && not service == "dns"',
+    'orig_bytes > 100',
+    'udp',
+  ])('selects the same flows in memory and in the case store: %s', async (displayFilter) => {
+    const memory = await call<FlowPage>('flows.query', {
+      captureId,
+      offset: 0,
+      limit: 5_000,
+      sort: { column: 'uid', direction: 'ascending' },
+      filter: { displayFilter },
+    });
+    const store = await service.cases!.storeOf(captureId);
+    if (!store.ok) throw new Error(store.error.message);
+    const stored = await queryCaseFlows(store.value, { filter: displayFilter, sort: { column: 'uid', direction: 'ascending' }, limit: 5_000 });
+    if (!stored.ok) throw new Error(stored.error.message);
+    expect(memory.total).toBeGreaterThan(0);
+    expect(stored.value.rows.map((flow) => flow.uid)).toEqual(memory.rows.map((flow) => flow.uid));
   });
 
   it('checks and completes filters', async () => {

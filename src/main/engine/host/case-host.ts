@@ -115,7 +115,10 @@ export class CaseHost {
       () => null,
       (reason: unknown) => reason as Error,
     );
-    if (error !== null) return fail('not-found', `Case ${caseId} was not deleted: ${error.message}`, { caseId });
+    if (error !== null) {
+      log.warn({ caseId, err: error }, 'case delete failed');
+      return fail('not-found', `Case ${caseId} was not deleted: ${error.message}`, { caseId });
+    }
     log.info({ caseId }, 'case deleted');
     return succeed({ caseId });
   }
@@ -190,6 +193,7 @@ export class CaseHost {
       result = await carveAlertEvidence(store.value, alert, outPath);
     } else result = await carveTimeRange(store.value, selection.filter, selection.timeRange, outPath);
     if (!result.ok) {
+      log.warn({ captureId, reason: result.code, selection: selection.kind }, 'carve failed');
       const code = result.code === 'nothing-selected' ? 'not-found' : result.code === 'invalid-filter' ? 'invalid-argument' : 'read-failed';
       return fail(code, result.message, { reason: result.code });
     }
