@@ -31,7 +31,7 @@ interface BatchSnapshot {
 }
 
 describe('flows while a capture loads', () => {
-  it('answers flows.query with open flows at the first batch event', async () => {
+  it('lists open flows at first batch', async () => {
     let finishedDelivered = 0;
     const counting: AnalyzeCapture = (path, options = {}) =>
       analyzeWithAnalyzers(path, {

@@ -44,6 +44,8 @@ export class CaptureDetection {
   private readonly names: { address: string; name: string }[] = [];
   private readonly nameKeys = new Set<string>();
   private changeVersion = 0;
+  /** True when an allow-list was read from disk and the engine has not been rebuilt with it yet. */
+  private pendingRebuild = false;
   /** Settles when the verdicts and allow-list files were read. */
   readonly loaded: Promise<void>;
 
@@ -127,7 +129,7 @@ export class CaptureDetection {
     }
     try {
       const text = await readFile(this.allowListPath, 'utf8');
-      const parsed = allowListFileSchemaParse(JSON.parse(text));
+      const parsed = parseAllowListFile(JSON.parse(text));
       if (parsed === null) {
         log.warn({ path: this.allowListPath }, 'allow-list file invalid; starting with an empty allow-list');
         return;
@@ -141,10 +143,7 @@ export class CaptureDetection {
     }
   }
 
-  /** True when an allow-list was read after flows started arriving, so the caller must call `applyLoadedAllowList`. */
-  pendingRebuild = false;
-
-  /** Rebuild the engine with the allow-list read from disk, replaying `flows`. */
+  /** Rebuild the engine with the allow-list read from disk, replaying `flows`; does nothing when none was read. */
   applyLoadedAllowList(flows: readonly FlowRecord[]): void {
     if (!this.pendingRebuild) return;
     this.pendingRebuild = false;
@@ -152,7 +151,8 @@ export class CaptureDetection {
   }
 }
 
-function allowListFileSchemaParse(json: unknown): AllowList | null {
+/** Returns the allow-list of a parsed allow-list file, or null when the file's shape is wrong. */
+function parseAllowListFile(json: unknown): AllowList | null {
   if (typeof json !== 'object' || json === null || !('allowList' in json)) return null;
   const parsed = allowListSchema.safeParse((json as { allowList: unknown }).allowList);
   return parsed.success ? parsed.data : null;
