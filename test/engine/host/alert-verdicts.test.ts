@@ -32,7 +32,9 @@ function analyzerOf(flows: FlowRecord[]): AnalyzeCapture {
         lastUs: baseUs + 60_000_000,
         linkTypes: [],
         fileProblems: [],
-        decodeProblems: [],
+        decodeProblems: [
+          { code: 'ipv4-truncated', count: 1, examples: [{ packetNumber: 3, fileOffset: 96, message: 'cut' }] },
+        ],
         isCancelled: false,
       },
     };
@@ -84,6 +86,33 @@ describe('alert verdicts and allow-list', () => {
 
     const second = await openScan(stateFolder, capturePath);
     expect((await second.listAlerts()).find((alert) => alert.id === scan?.id)?.status).toBe('dismissed');
+  });
+
+  it('keeps a decode-problem verdict too', async () => {
+    const { stateFolder, capturePath } = setup();
+    const first = await openScan(stateFolder, capturePath);
+    const problemId = 'decode-problem:ipv4-truncated';
+    expect((await first.listAlerts()).map((alert) => alert.id)).toContain(problemId);
+    const set = await first.service.handle('alerts.setState', {
+      captureId: first.captureId,
+      alertId: problemId,
+      state: 'confirmed',
+    });
+    expect(set.ok).toBe(true);
+
+    const second = await openScan(stateFolder, capturePath);
+    expect((await second.listAlerts()).find((alert) => alert.id === problemId)?.status).toBe('confirmed');
+  });
+
+  it('rejects a verdict on an unknown alert', async () => {
+    const { stateFolder, capturePath } = setup();
+    const opened = await openScan(stateFolder, capturePath);
+    const result = await opened.service.handle('alerts.setState', {
+      captureId: opened.captureId,
+      alertId: 'A0000000000000000',
+      state: 'dismissed',
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found', details: { alertId: 'A0000000000000000' } } });
   });
 
   it('drops alerts of an allow-listed host', async () => {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import type { Alert, AlertStatus } from '../../../shared/domain/alert';
+import { alertStatuses, type Alert, type AlertStatus } from '../../../shared/domain/alert';
 import type { AllowList } from '../../../shared/domain/allow-list';
 import { allowListSchema } from '../../../shared/domain/allow-list';
 import type { FlowRecord } from '../../../shared/domain/flow';
@@ -43,6 +43,8 @@ export class CaptureDetection {
   /** Names learned from DNS, HTTP and TLS, replayed when the engine is rebuilt. */
   private readonly names: { address: string; name: string }[] = [];
   private readonly nameKeys = new Set<string>();
+  /** Verdicts on alerts whose ids the verdict file does not accept (decode problems), kept in the allow-list file. */
+  private readonly otherVerdicts = new Map<string, AlertStatus>();
   private changeVersion = 0;
   /** True when an allow-list was read from disk and the engine has not been rebuilt with it yet. */
   private pendingRebuild = false;
@@ -83,7 +85,7 @@ export class CaptureDetection {
   }
 
   statusOf(alertId: string): AlertStatus {
-    return this.verdicts.get(alertId)?.status ?? 'open';
+    return this.verdicts.get(alertId)?.status ?? this.otherVerdicts.get(alertId) ?? 'open';
   }
 
   get currentAllowList(): AllowList {
@@ -92,10 +94,17 @@ export class CaptureDetection {
 
   /** Set an alert's verdict and save the file. */
   async setStatus(alertId: string, status: AlertStatus): Promise<void> {
-    this.verdicts.set(alertId, status);
-    this.engine.setVerdicts(this.verdicts.statuses());
     this.changeVersion += 1;
     await mkdir(dirname(this.allowListPath), { recursive: true });
+    // The verdict file accepts only detector ids ("A" and 16 hex digits); decode-problem alerts go beside the allow-list.
+    if (!detectorAlertIdPattern.test(alertId)) {
+      if (status === 'open') this.otherVerdicts.delete(alertId);
+      else this.otherVerdicts.set(alertId, status);
+      await this.saveStateFile();
+      return;
+    }
+    this.verdicts.set(alertId, status);
+    this.engine.setVerdicts(this.verdicts.statuses());
     await this.verdicts.save();
   }
 
@@ -108,8 +117,14 @@ export class CaptureDetection {
     this.allowList = allowList;
     this.rebuild(flows);
     await mkdir(dirname(this.allowListPath), { recursive: true });
+    await this.saveStateFile();
+  }
+
+  /** Write the allow-list and the verdicts on alerts without a detector id, atomically. */
+  private async saveStateFile(): Promise<void> {
+    const body = { version: 1, allowList: this.allowList, otherVerdicts: Object.fromEntries(this.otherVerdicts) };
     const temporary = `${this.allowListPath}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ version: 1, allowList }, null, 2)}\n`);
+    await writeFile(temporary, `${JSON.stringify(body, null, 2)}\n`);
     await rename(temporary, this.allowListPath);
   }
 
@@ -122,6 +137,15 @@ export class CaptureDetection {
 
   private async load(capturePath: string): Promise<void> {
     try {
+      await this.readStateFiles(capturePath);
+    } finally {
+      // Alerts listed before the files were read carry no verdicts, so they must be evaluated again.
+      this.changeVersion += 1;
+    }
+  }
+
+  private async readStateFiles(capturePath: string): Promise<void> {
+    try {
       await this.verdicts.load();
       this.engine.setVerdicts(this.verdicts.statuses());
     } catch (error) {
@@ -129,7 +153,9 @@ export class CaptureDetection {
     }
     try {
       const text = await readFile(this.allowListPath, 'utf8');
-      const parsed = parseAllowListFile(JSON.parse(text));
+      const json: unknown = JSON.parse(text);
+      for (const [id, status] of parseOtherVerdicts(json)) this.otherVerdicts.set(id, status);
+      const parsed = parseAllowListFile(json);
       if (parsed === null) {
         log.warn({ path: this.allowListPath }, 'allow-list file invalid; starting with an empty allow-list');
         return;
@@ -149,6 +175,20 @@ export class CaptureDetection {
     this.pendingRebuild = false;
     this.rebuild(flows);
   }
+}
+
+/** Alert ids the detection engine makes, which the verdict file accepts. */
+const detectorAlertIdPattern = /^A[0-9a-f]{16}$/;
+
+/** Returns the valid entries of the file's `otherVerdicts` object; anything else is skipped. */
+function parseOtherVerdicts(json: unknown): [string, AlertStatus][] {
+  if (typeof json !== 'object' || json === null || !('otherVerdicts' in json)) return [];
+  const verdicts = (json as { otherVerdicts: unknown }).otherVerdicts;
+  if (typeof verdicts !== 'object' || verdicts === null) return [];
+  return Object.entries(verdicts).filter(
+    (entry): entry is [string, AlertStatus] =>
+      typeof entry[1] === 'string' && (alertStatuses as readonly string[]).includes(entry[1]),
+  );
 }
 
 /** Returns the allow-list of a parsed allow-list file, or null when the file's shape is wrong. */

@@ -173,6 +173,12 @@ export class EngineService {
         this.withSession(argument.captureId, (session) => succeed(this.listAlerts(session, argument))),
       'alerts.setState': (argument) =>
         this.withSessionAsync(argument.captureId, async (session) => {
+          if (!session.alerts().some((alert) => alert.id === argument.alertId)) {
+            log.debug({ captureId: argument.captureId, alertId: argument.alertId }, 'verdict for unknown alert rejected');
+            return fail('not-found', `Alert ${argument.alertId} is not among the capture's alerts; list them again.`, {
+              alertId: argument.alertId,
+            });
+          }
           await session.detection.setStatus(argument.alertId, argument.state);
           return succeed({ alertId: argument.alertId, state: argument.state });
         }),
