@@ -4,9 +4,10 @@
  * follow stream and carving read the source by indexed offset. The flows
  * the views query stay in the CaptureSession's memory for now.
  *
- * NOTE: the ingest reads the capture a second time beside the session's
- * analysis (two passes, on two cores when there are two); see case-ingest.ts
- * for the hooks that would let the store ride on one pass.
+ * NOTE: the ingest reads the capture a second time, after the session's
+ * analysis ends, so the first flows show as fast as before and packets can
+ * be read once the ingest has indexed them (requests wait for it). See
+ * case-ingest.ts for the hooks that would let the store ride on one pass.
  */
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
@@ -65,15 +66,18 @@ export class CaseHost {
     return this.options.casesFolder;
   }
 
-  /** Start ingesting `path` into a new case for capture `captureId`; replaces the previous capture's case. */
-  attachCapture(captureId: string, path: string): void {
+  /**
+   * Ingest `path` into a new case for capture `captureId` once `after`
+   * settles (the session's analysis); replaces the previous capture's case.
+   */
+  attachCapture(captureId: string, path: string, after: Promise<void> = Promise.resolve()): void {
     void this.detach();
     const abort = new AbortController();
     let resolveStore: (store: CaseStore | null) => void = () => undefined;
     const store = new Promise<CaseStore | null>((settle) => {
       resolveStore = settle;
     });
-    const ingested = this.ingest(captureId, path, abort.signal, resolveStore);
+    const ingested = after.then(() => (abort.signal.aborted ? resolveStore(null) : this.ingest(captureId, path, abort.signal, resolveStore)));
     this.current = { captureId, store, ingested, abort };
   }
 
@@ -124,7 +128,7 @@ export class CaseHost {
   }
 
   async listPackets(captureId: string, uid: string, offset = 0, limit = 500): Promise<Result<PacketList>> {
-    const store = await this.storeOf(captureId);
+    const store = await this.indexedStoreOf(captureId);
     if (!store.ok) return store;
     const total = await store.value.query('SELECT count(*) AS n FROM packets WHERE flow_uid = ? OR inner_flow_uid = ?', [uid, uid]);
     const rows = await store.value.query(
@@ -147,7 +151,7 @@ export class CaseHost {
   }
 
   async packetDetail(captureId: string, sourceId: number, packetNumber: number): Promise<Result<PacketDetail>> {
-    const store = await this.storeOf(captureId);
+    const store = await this.indexedStoreOf(captureId);
     if (!store.ok) return store;
     const detail = await readPacketDetail(store.value, sourceId, packetNumber);
     if (detail.ok) return succeed(detail.value);
@@ -155,7 +159,7 @@ export class CaseHost {
   }
 
   async follow(captureId: string, flow: FlowRecord, capBytes: number | undefined): Promise<Result<FollowedStream>> {
-    const store = await this.storeOf(captureId);
+    const store = await this.indexedStoreOf(captureId);
     if (!store.ok) return store;
     const followed = await followCaseStream(store.value, flow, capBytes);
     if (followed.ok) return succeed(followed.value);
@@ -173,7 +177,7 @@ export class CaseHost {
     selection: CarveSelection,
     findAlert: (alertId: string) => Alert | undefined,
   ): Promise<Result<CarvedFile>> {
-    const store = await this.storeOf(captureId);
+    const store = await this.indexedStoreOf(captureId);
     if (!store.ok) return store;
     if (path !== '' && !isAbsolute(path)) {
       return fail('invalid-argument', `Export path ${path} is relative; give an absolute path or none.`, { field: 'path' });
@@ -235,6 +239,17 @@ export class CaseHost {
       return fail('unsupported', `The case of capture ${captureId} could not be made, so packets cannot be read; see the engine log.`, { captureId });
     }
     return succeed(store);
+  }
+
+  /**
+   * The store once its packet index is complete, so a read never sees part
+   * of a flow's packets. TODO: answer from the committed batches while a big
+   * capture still ingests, marking the answer as partial.
+   */
+  private async indexedStoreOf(captureId: string): Promise<Result<CaseStore>> {
+    const current = this.current;
+    if (current !== null && current.captureId === captureId) await current.ingested;
+    return this.storeOf(captureId);
   }
 
   /** Settles when the current capture's ingest ended. */

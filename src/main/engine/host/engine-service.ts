@@ -115,10 +115,11 @@ export class EngineService {
   /** Reopen a case from its store: a session fed from the case's flows, no packet read. */
   private async openCase(caseId: string): Promise<Result<{ captureId: string; manifest: CaseManifest; marker: CaseIngestMarker }>> {
     return this.withCases(async (cases) => {
+      // Cancel first: closing the current case waits for its capture's analysis to end.
+      this.session?.cancel();
       const opened = await cases.openCase(caseId);
       if (!opened.ok) return opened;
       const { store, analyze, summaryPath } = opened.value;
-      this.session?.cancel();
       const sha256 = store.manifest.sources[0]?.sha256 ?? '';
       const session = new CaptureSession({
         path: summaryPath,
@@ -261,7 +262,7 @@ export class EngineService {
       alertStateFolder: this.options.alertStateFolder,
     });
     this.session = session;
-    this.cases?.attachCapture(session.id, absolutePath);
+    this.cases?.attachCapture(session.id, absolutePath, session.finished);
     return succeed({ captureId: session.id, path: absolutePath });
   }
 
