@@ -50,6 +50,14 @@ describe('records of the bundled sample', () => {
     for (const row of tls.rows) expect(row.fields['id.resp_h']).toBe('203.0.113.66');
   });
 
+  it('applies a display filter through the flows', async () => {
+    const page = await call<RecordPage>('records.query', queryOf('tls', { displayFilter: 'ip.dst == 203.0.113.66' }));
+    expect(page.total).toBeGreaterThan(0);
+    for (const row of page.rows) expect(row.fields['id.resp_h']).toBe('203.0.113.66');
+    const all = await call<RecordPage>('records.query', queryOf('tls'));
+    expect(page.total).toBeLessThan(all.total);
+  });
+
   it('returns the records of one flow', async () => {
     const tls = await call<RecordPage>('records.query', queryOf('tls'));
     const first = tls.rows[0] as RecordRow;

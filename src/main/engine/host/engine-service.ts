@@ -184,7 +184,14 @@ export class EngineService {
           return succeed({ alertId: argument.alertId, state: argument.state });
         }),
       'records.query': (argument) =>
-        this.withSession(argument.captureId, (session) => succeed(session.records.query(argument))),
+        this.withSession(argument.captureId, (session) => {
+          const displayFilter = argument.filter.displayFilter;
+          if (displayFilter === undefined || displayFilter.trim() === '')
+            return succeed(session.records.query(argument));
+          // The display filter speaks of flow fields: keep the records of the flows it selects.
+          const flowUids = new Set(session.store.select({ displayFilter }).map((flow) => flow.uid));
+          return succeed(session.records.query(argument, flowUids));
+        }),
       'records.forFlow': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(session.records.forFlow(argument.uid))),
       'alerts.getAllowList': (argument) =>

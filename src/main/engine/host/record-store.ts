@@ -46,16 +46,32 @@ export class RecordStore {
     return this.rowsByUid.get(uid) ?? [];
   }
 
-  query(query: Omit<RecordQuery, 'captureId'>): RecordPage {
+  /**
+   * One page of one record type. `flowUids`, when given, keeps only records
+   * of those flows: the caller passes the flows that meet the filter's display
+   * filter, which speaks of flow fields, not record fields.
+   */
+  query(query: Omit<RecordQuery, 'captureId'>, flowUids?: ReadonlySet<string>): RecordPage {
     const stored = this.rowsByType.get(query.type) ?? [];
     const key = JSON.stringify([query.type, query.filter, query.sort]);
     let rows: RecordRow[];
-    if (this.cachedView !== null && this.cachedView.key === key && this.cachedView.size === stored.length) {
+    if (
+      flowUids === undefined &&
+      this.cachedView !== null &&
+      this.cachedView.key === key &&
+      this.cachedView.size === stored.length
+    ) {
       rows = this.cachedView.rows;
     } else {
-      rows = stored.filter((entry) => matchesFilter(entry, query.filter)).map((entry) => entry.row);
+      rows = stored
+        .filter(
+          (entry) =>
+            matchesFilter(entry, query.filter) &&
+            (flowUids === undefined || entry.row.uids.some((uid) => flowUids.has(uid))),
+        )
+        .map((entry) => entry.row);
       rows.sort(compareBy(query.sort.column, query.sort.direction === 'ascending' ? 1 : -1));
-      this.cachedView = { key, size: stored.length, rows };
+      if (flowUids === undefined) this.cachedView = { key, size: stored.length, rows };
     }
     return { total: rows.length, offset: query.offset, rows: rows.slice(query.offset, query.offset + query.limit) };
   }
