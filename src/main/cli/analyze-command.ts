@@ -22,9 +22,10 @@ import { CaptureFileError } from '../engine/source/capture-file-error';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
 import { formatCaptureSummary } from './format-summary';
 import { parseAnalyzeArguments } from './parse-analyze-arguments';
+import { compileDisplayFilterToPredicate } from '../engine/filter/display-filter';
 import { createProgressBar } from './progress-bar';
 
-const ANALYZE_HELP = `Usage: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort]
+const ANALYZE_HELP = `Usage: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort] [--filter EXPR]
 
 Read a pcap or pcapng capture (gzip-compressed too) and write its flows to
 DIR/conn.log with Zeek's conn.log fields plus community_id, and what the
@@ -39,6 +40,10 @@ x509.log, ssh.log, smb_mapping.log, smb_files.log, quic.log and weird.log
   --sort         write conn.log rows in ts order; this holds every flow in
                  memory until the end. Without it, rows are written as flows
                  end, as Zeek does, and memory follows the active flows.
+  --filter EXPR  keep in conn.log only the flows that match a Wireshark
+                 display filter over flow fields, e.g. 'tcp.port == 80',
+                 'conn_state == "REJ"', 'ip.addr == 10.0.0.0/8 && orig_bytes > 1000'.
+                 The other logs and the alerts still cover every flow.
 `;
 
 /** Run `tideline analyze` and return the exit status. */
@@ -72,6 +77,9 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // With --sort every row waits here; otherwise rows go out in the order flows leave the flow table.
   const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
   let flowCount = 0;
+  // NOTE: fields of analyzer records (dns.qry.name, http.host, tls.sni) match no flow here yet, because no record lookup is passed.
+  const compiledFilter = parsed.displayFilter === null ? null : compileDisplayFilterToPredicate(parsed.displayFilter);
+  const matchesFilter = compiledFilter === null || !compiledFilter.ok ? null : compiledFilter.predicate;
 
   let summary: CaptureSummary;
   try {
@@ -85,6 +93,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
           analyzers.annotateFlowRecord(flow);
           detections.addFlow(flow);
           if (!isConnLogFlow(flow)) continue;
+          if (matchesFilter !== null && !matchesFilter(flow)) continue;
           flowCount++;
           if (sortedFlows === null) connLog.write(formatRow(flow));
           else sortedFlows.push(flow);

@@ -1,0 +1,47 @@
+/**
+ * `tideline analyze --filter` on the bundled sample: conn.log keeps the
+ * flows that match the display filter (counts from the fixture), and a
+ * filter that does not parse is a usage error naming its column.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { parseAnalyzeArguments } from '../../src/main/cli/parse-analyze-arguments';
+import expected from '../fixtures/sample.expected.json';
+
+const root = join(import.meta.dirname, '..', '..');
+const TSX = join(root, 'node_modules', '.bin', 'tsx');
+const MAIN = join(root, 'src', 'main', 'cli', 'main.ts');
+const samplePath = join(root, 'assets', 'sample.pcapng');
+const folder = mkdtempSync(join(tmpdir(), 'tideline-analyze-filter-'));
+
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('analyze --filter', () => {
+  it('parses the filter and reports the column of an error', () => {
+    expect(parseAnalyzeArguments(['a.pcap', '--filter', 'tcp.port == 80'])).toMatchObject({ displayFilter: 'tcp.port == 80' });
+    expect(parseAnalyzeArguments(['a.pcap', '--filter=udp'])).toMatchObject({ displayFilter: 'udp' });
+    expect(parseAnalyzeArguments(['a.pcap'])).toMatchObject({ displayFilter: null });
+    const bad = parseAnalyzeArguments(['a.pcap', '--filter', 'tcp.port == == 80']);
+    expect('error' in bad && bad.error).toMatch(/^--filter is invalid at column 13: /);
+    expect(parseAnalyzeArguments(['a.pcap', '--filter'])).toEqual({ error: expect.stringContaining('--filter requires') });
+  });
+
+  it('keeps the REJ flows of the sample in conn.log', () => {
+    const out = join(folder, 'rej');
+    const result = spawnSync(TSX, [MAIN, 'analyze', samplePath, '--out', out, '--format', 'json', '--filter', 'conn_state == "REJ"'], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    const rows = readFileSync(join(out, 'conn.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { conn_state: string });
+    expect(rows).toHaveLength(expected.connectionStates.states.REJ);
+    expect(new Set(rows.map((row) => row.conn_state))).toEqual(new Set(['REJ']));
+  }, 60_000);
+});
