@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { installApi } from '../../src/renderer/api';
 import CaseList from '../../src/renderer/components/cases/CaseList.vue';
+import CarveSelectionButton from '../../src/renderer/components/packets/CarveSelectionButton.vue';
 import ExportEvidenceButton from '../../src/renderer/components/packets/ExportEvidenceButton.vue';
 import FilterAssist from '../../src/renderer/components/packets/FilterAssist.vue';
 import { getCompletionPrefix, looksLikeDisplayFilter } from '../../src/renderer/stores/filter-box';
@@ -213,6 +214,38 @@ describe('evidence export', () => {
 
   it('decodes base64 bytes without Buffer', () => {
     expect([...decodeBase64('AFD/')]).toEqual([0x00, 0x50, 0xff]);
+  });
+});
+
+describe('carving the selection', () => {
+  it('carves the time range with the display filter and hosts', async () => {
+    const selection = useSelectionStore();
+    selection.setText('tcp.port == 80');
+    selection.setDisplayFilter('tcp.port == 80');
+    selection.toggleHost('10.0.0.1');
+    selection.setTimeRange({ startUs: 100, endUs: 200 });
+    const wrapper = mount(CarveSelectionButton);
+    await wrapper.find('button').trigger('click');
+    await settle();
+    expect(engine.requestsOf('exportCarve')).toEqual([
+      {
+        captureId: 'capture-1',
+        path: '',
+        selection: { kind: 'range', filter: '(tcp.port == 80) && ip.addr in {10.0.0.1}', timeRange: { startUs: 100, endUs: 200 } },
+      },
+    ]);
+  });
+
+  it('carves evidence flows, and refuses a plain text search', async () => {
+    const selection = useSelectionStore();
+    selection.setText('10.0.0');
+    const wrapper = mount(CarveSelectionButton);
+    expect(wrapper.find('button').attributes('disabled')).toBeDefined();
+    selection.selectEvidence({ title: 't', firstUs: 1, lastUs: 2, hosts: [], evidence: { flowUids: ['C1', 'C2'] } } as unknown as Alert);
+    await settle();
+    await wrapper.find('button').trigger('click');
+    await settle();
+    expect(engine.requestsOf('exportCarve')).toEqual([{ captureId: 'capture-1', path: '', selection: { kind: 'flows', uids: ['C1', 'C2'] } }]);
   });
 });
 

@@ -210,6 +210,29 @@ describe('carving', () => {
     expect(tsharkFields(out, 'frame', ['frame.number'])).toHaveLength(carved.packets);
   });
 
+  it('carves a time range with a host filter', async () => {
+    const out = join(dataFolder, 'range.pcapng');
+    const timeRange = { startUs: expected.firstUs, endUs: expected.lastUs + 1 };
+    const carved = await call<CarvedFile>('export.carve', {
+      captureId,
+      path: out,
+      selection: { kind: 'range', filter: '(tcp.port == 80) && ip.addr in {198.51.100.80}', timeRange },
+    });
+    if (!hasTshark) return;
+    const fromSource = tsharkFields(samplePath, 'tcp.port == 80 && ip.addr == 198.51.100.80', ['frame.time_epoch', 'frame.len']);
+    expect(carved.packets).toBe(fromSource.length);
+    expect(tsharkFields(out, 'frame', ['frame.time_epoch', 'frame.len'])).toEqual(fromSource);
+  });
+
+  it('rejects a range filter that does not parse', async () => {
+    const result = await service.handle('export.carve', {
+      captureId,
+      path: join(dataFolder, 'bad.pcapng'),
+      selection: { kind: 'range', filter: 'tcp.port ==', timeRange: { startUs: 0, endUs: 1 } },
+    });
+    expect(result.ok ? 'ok' : result.error.code).toBe('invalid-argument');
+  });
+
   it('refuses a relative export path', async () => {
     const result = await service.handle('export.carve', { captureId, path: 'out.pcapng', selection: { kind: 'flows', uids: [httpFlow.uid] } });
     expect(result.ok ? 'ok' : result.error.code).toBe('invalid-argument');
