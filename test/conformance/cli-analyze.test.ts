@@ -4,9 +4,10 @@
  * captures tshark cannot read at all. A crash, a signal or a stack trace fails.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPublicCaptures, readCaptureTruth, repositoryRoot, sharedRoot } from './public-captures';
 
 const publicCaptures = findPublicCaptures();
@@ -51,6 +52,10 @@ if (publicCaptures === null) {
 }
 
 describe.skipIf(publicCaptures === null)('tideline analyze on public captures', () => {
+  // Logs go to a temporary folder, not to <capture>.tideline in the repository.
+  const outputRoot = mkdtempSync(path.join(tmpdir(), 'tideline-cli-analyze-'));
+  afterAll(() => rmSync(outputRoot, { recursive: true, force: true }));
+
   beforeAll(() => {
     const build = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: repositoryRoot, encoding: 'utf8' });
     if (build.status !== 0 || !existsSync(cliEntry)) {
@@ -66,7 +71,8 @@ describe.skipIf(publicCaptures === null)('tideline analyze on public captures', 
     async (_name, capture) => {
       if (publicCaptures === null) return;
       const truth = readCaptureTruth(publicCaptures, capture.relativePath);
-      const run = await runCli(['analyze', capture.absolutePath]);
+      const outputDirectory = path.join(outputRoot, path.basename(capture.relativePath));
+      const run = await runCli(['analyze', capture.absolutePath, '--out', outputDirectory]);
 
       expect(run.isTimedOut, `still running after ${timeoutMs} ms`).toBe(false);
       expect(run.signal).toBeNull();
