@@ -191,6 +191,17 @@ describe('AlertsView detail and verdicts', () => {
     ]);
   });
 
+  it('asks for alerts of a least severity', async () => {
+    const { wrapper, alerts } = await openPanel();
+    alerts.watchSources();
+    await wrapper.find('[data-testid="alert-minimum-severity"]').setValue('high');
+    await settle();
+    const last = engine.requests.filter((request) => request.method === 'alertsList').at(-1)?.argument as {
+      minimumSeverity?: string;
+    };
+    expect(last.minimumSeverity).toBe('high');
+  });
+
   it('dismisses and reopens an alert', async () => {
     const { wrapper, alerts } = await openPanel();
     await alerts.selectAlert('Ascan');

@@ -4,6 +4,7 @@ import { computed, ref, watch } from 'vue';
 import {
   alertSeverities,
   type Alert,
+  type AlertSeverity,
   type AlertStatus,
   type AllowList,
   type ContractError,
@@ -84,6 +85,8 @@ export const useAlertsStore = defineStore('alerts', () => {
   const error = ref<ContractError | null>(null);
   const grouping = ref<AlertGrouping>('none');
   const order = ref<AlertOrder>('severity');
+  /** Least severity listed; 'info' lists every alert. */
+  const minimumSeverity = ref<AlertSeverity>('info');
   const allowList = ref<AllowList>({ hosts: [], networks: [], domains: [], pairs: [] });
   let requestSerial = 0;
   let evidenceSerial = 0;
@@ -169,6 +172,7 @@ export const useAlertsStore = defineStore('alerts', () => {
     const result = await useApi().api.alertsList({
       captureId: capture.captureId,
       filter: selection.buildFilter({ uids: true }),
+      minimumSeverity: minimumSeverity.value,
     });
     if (serial !== requestSerial) return;
     if (!result.ok) {
@@ -210,7 +214,8 @@ export const useAlertsStore = defineStore('alerts', () => {
     const capture = useCaptureStore();
     const selection = useSelectionStore();
     watch(
-      () => [capture.captureId, capture.dataVersion, selection.buildFilter({ uids: true })] as const,
+      () =>
+        [capture.captureId, capture.dataVersion, selection.buildFilter({ uids: true }), minimumSeverity.value] as const,
       () => void refresh(),
       { deep: true },
     );
@@ -230,6 +235,7 @@ export const useAlertsStore = defineStore('alerts', () => {
     error,
     grouping,
     order,
+    minimumSeverity,
     sortedAlerts,
     groups,
     allowList,
