@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { analyzeCapture } from '../../../src/main/engine/analyze-capture';
+import { ApplicationAnalyzers } from '../../../src/main/engine/analyzers/application-analyzers';
+import { DetectionEngine } from '../../../src/main/engine/detectors/detection-engine';
+import { createProtocolRecordSinks } from '../../../src/main/engine/detectors/protocol';
 import { analyzeWithAnalyzers } from '../../../src/main/engine/host/analyze-with-analyzers';
 import { EngineService } from '../../../src/main/engine/host/engine-service';
 import type { Alert, CaptureOverview, FlowPage, HostGraph, Timeline } from '../../../src/shared/contract';
@@ -108,5 +112,37 @@ describe('engine host on the bundled sample', () => {
     expect(flowsByService.dns).toBe(expected.flows.udp);
     expect(flowsByService.ssh).toBe(1);
     expect(Object.keys(flowsByService).sort()).toEqual(['(unknown)', 'dns', 'http', 'ssh', 'ssl']);
+  });
+});
+
+describe('detection in the engine host', () => {
+  it('raises the alerts tideline analyze raises', async () => {
+    // The CLI's pipeline run independently: analyzers feed records, packets and flows to one DetectionEngine.
+    const detections = new DetectionEngine();
+    const analyzers = new ApplicationAnalyzers(createProtocolRecordSinks((record) => detections.observeRecord(record)));
+    await analyzeCapture(samplePath, {
+      analyzers,
+      onDecodedPacket: (decoded, record) =>
+        detections.observeDecodedPacket(decoded, record.data, record.timestampUs, record.packetNumber),
+      onFlows: (flows) => {
+        for (const flow of flows) {
+          analyzers.annotateFlowRecord(flow);
+          detections.addFlow(flow);
+        }
+      },
+    });
+    const expectedIds = detections.evaluate().map((alert) => alert.id).sort();
+
+    const { alerts } = await call<{ alerts: Alert[] }>('alerts.list', { captureId, filter: {} });
+    const hostIds = alerts
+      .filter((alert) => alert.detector !== 'decode-problems')
+      .map((alert) => alert.id)
+      .sort();
+    expect(hostIds).toEqual(expectedIds);
+    // Record- and packet-fed detectors are among them: self-signed certificates and dave's late MAC.
+    expect(alerts.filter((alert) => alert.detector === 'tls-self-signed').length).toBeGreaterThan(0);
+    expect(alerts.filter((alert) => alert.detector === 'new-device').map((alert) => alert.hosts[0])).toEqual([
+      expected.scan.scanner,
+    ]);
   });
 });

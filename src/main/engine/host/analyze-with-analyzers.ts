@@ -6,7 +6,8 @@
  */
 import { analyzeCapture } from '../analyze-capture';
 import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
-import { ApplicationAnalyzers } from '../analyzers/application-analyzers';
+import { ApplicationAnalyzers, type ApplicationAnalyzerSinks } from '../analyzers/application-analyzers';
+import { createProtocolRecordSinks } from '../detectors/protocol';
 import type { ZeekLogColumn } from '../output/zeek-log-writer';
 import type { RecordValue } from '../../../shared/domain/record-table';
 import { ActiveFlowTracker } from './active-flows';
@@ -15,7 +16,8 @@ import { activeFlowIntervalMs, type AnalyzeCapture } from './analyzer';
 /** Run `analyzeCapture` with a fresh set of application analyzers per capture. */
 export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
   const onRecord = options.onRecord;
-  const analyzers = new ApplicationAnalyzers({
+  const onProtocolRecord = options.onProtocolRecord;
+  const sinks: ApplicationAnalyzerSinks = {
     onDns: (record) => {
       options.onDnsRecord?.(record);
       onRecord?.('dns', rowOf(DNS_LOG_COLUMNS, record));
@@ -35,12 +37,17 @@ export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
     onSmbMapping: (row) => onRecord?.('smb_mapping', row),
     onSmbFiles: (row) => onRecord?.('smb_files', row),
     onQuic: (row) => onRecord?.('quic', row),
-  });
+  };
+  // The protocol-aware detectors read the same records, mapped by createProtocolRecordSinks.
+  const analyzers = new ApplicationAnalyzers(
+    onProtocolRecord === undefined ? sinks : createProtocolRecordSinks(onProtocolRecord, sinks),
+  );
   const onActiveFlows = options.onActiveFlows;
   const tracker = onActiveFlows === undefined ? null : new ActiveFlowTracker();
   let lastActiveMs = -Infinity;
   return analyzeCapture(path, {
     signal: options.signal,
+    onDecodedPacket: options.onDecodedPacket,
     onProgress: (progress) => {
       const nowMs = Date.now();
       if (tracker !== null && onActiveFlows !== undefined && nowMs - lastActiveMs >= activeFlowIntervalMs) {
@@ -60,7 +67,7 @@ export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
 };
 
 /** A typed record as its Zeek log row, keyed by the log's field names. */
-function rowOf<Row>(columns: readonly ZeekLogColumn<Row>[], record: Row): Record<string, RecordValue> {
+export function rowOf<Row>(columns: readonly ZeekLogColumn<Row>[], record: Row): Record<string, RecordValue> {
   const row: Record<string, RecordValue> = {};
   for (const column of columns) {
     const value = column.read(record);

@@ -7,6 +7,9 @@ import type { CaptureSummary } from '../../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { RecordType, RecordValue } from '../../../shared/domain/record-table';
 import type { DnsRecord, HttpRecord } from '../../../shared/domain/records';
+import type { DecodedPacket } from '../decode/decoded-packet';
+import type { ProtocolObservation } from '../detectors/protocol/protocol-observation';
+import type { PacketRecord } from '../source/packet-record';
 
 export interface AnalyzeProgress {
   bytesRead: number;
@@ -33,6 +36,10 @@ export interface AnalyzeOptions {
   onRecord?(type: RecordType, fields: Record<string, RecordValue>): void;
   /** TLS server names (SNI) with the server address, as the analyzers see them. */
   onServerName?(address: string, name: string): void;
+  /** Every analyzer record mapped for the protocol-aware detectors. */
+  onProtocolRecord?(record: ProtocolObservation): void;
+  /** Every packet right after decoding, for the link-layer detectors; both arguments are borrowed for the call. */
+  onDecodedPacket?(decoded: DecodedPacket, record: PacketRecord): void;
 }
 
 /** Least time between two `onActiveFlows` calls, in milliseconds. */

@@ -3,10 +3,10 @@
  * names as they arrive, with the analyst's verdicts and allow-list kept in
  * JSON files in the user's data folder until the case store keeps them.
  *
- * NOTE: the link-layer detectors (rogue devices: ARP, MACs) get no packets
- * here, because analyzeCapture has no hook for decoded packets outside flows;
- * detect-capture.ts reads the file a second time for them, which the app does
- * not do while loading.
+ * NOTE: a rebuild after an allow-list change replays flows and analyzer
+ * records but not packets, so the link-layer detectors (rogue devices) see
+ * only the packets that arrive after it; reopening the capture restores
+ * them. Keeping every packet observation for replay would grow with the file.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -17,13 +17,18 @@ import type { AllowList } from '../../../shared/domain/allow-list';
 import { allowListSchema } from '../../../shared/domain/allow-list';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import { AlertStateStore } from '../detectors/alert-state-store';
+import type { DecodedPacket } from '../decode/decoded-packet';
 import { DetectionEngine } from '../detectors/detection-engine';
+import type { ProtocolObservation } from '../detectors/protocol/protocol-observation';
 import { defaultDetectionSettings } from '../detectors/detection-settings';
 import { parseAddress } from '../detectors/network-scope';
 import { getDefaultCasesFolder } from '../store/case-paths';
 import { getLogger } from '../logging';
 
 const log = getLogger('engine.detection');
+
+/** Records kept for replay after an allow-list change; later ones still reach the detectors but are not replayed. */
+const maxReplayedRecords = 200_000;
 
 /** The folder of the per-capture verdict and allow-list files: `alert-state` beside the cases folder. */
 export function getDefaultAlertStateFolder(): string {
@@ -40,6 +45,8 @@ export class CaptureDetection {
   private allowList: AllowList = allowListSchema.parse({});
   private readonly verdicts: AlertStateStore;
   private readonly allowListPath: string;
+  /** Analyzer records for the protocol detectors, replayed when the engine is rebuilt; at most `maxReplayedRecords`. */
+  private readonly protocolRecords: ProtocolObservation[] = [];
   /** Names learned from DNS, HTTP and TLS, replayed when the engine is rebuilt. */
   private readonly names: { address: string; name: string }[] = [];
   private readonly nameKeys = new Set<string>();
@@ -68,6 +75,18 @@ export class CaptureDetection {
   addFlows(flows: readonly FlowRecord[]): void {
     for (const flow of flows) if (flow.isProvisional !== true) this.engine.addFlow(flow);
     this.changeVersion += 1;
+  }
+
+  /** Feed one analyzer record to the protocol-aware detectors. */
+  observeRecord(record: ProtocolObservation): void {
+    if (this.protocolRecords.length < maxReplayedRecords) this.protocolRecords.push(record);
+    this.engine.observeRecord(record);
+    this.changeVersion += 1;
+  }
+
+  /** Feed one decoded packet to the link-layer detectors; `data` is borrowed for the call. */
+  observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
+    this.engine.observeDecodedPacket(decoded, data, timestampUs, packetNumber);
   }
 
   /** Learn that `address` answered to `name` (DNS answer, HTTP Host, TLS SNI), so domain allow-lists apply. */
@@ -132,6 +151,7 @@ export class CaptureDetection {
     this.engine = new DetectionEngine({ ...defaultDetectionSettings, allowList: this.allowList });
     for (const { address, name } of this.names) this.engine.noteName(address, name);
     this.engine.setVerdicts(this.verdicts.statuses());
+    for (const record of this.protocolRecords) this.engine.observeRecord(record);
     this.addFlows(flows);
   }
 

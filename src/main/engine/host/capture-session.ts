@@ -78,6 +78,8 @@ export class CaptureSession {
     this.path = options.path;
     this.now = options.now ?? Date.now;
     this.detection = new CaptureDetection(options.path, options.alertStateFolder);
+    // Display filters over DNS, HTTP and TLS fields read the records this session keeps.
+    this.store.records = this.records.lookup;
     this.finished = this.run();
   }
 
@@ -176,6 +178,9 @@ export class CaptureSession {
         },
         onServerName: (address, name) => this.detection.noteName(address, name),
         onRecord: (type, fields) => this.records.add(type, fields),
+        onProtocolRecord: (record) => this.detection.observeRecord(record),
+        onDecodedPacket: (decoded, record) =>
+          this.detection.observeDecodedPacket(decoded, record.data, record.timestampUs, record.packetNumber),
       });
       await hashing;
       this.summary = summary;
