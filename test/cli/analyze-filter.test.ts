@@ -44,4 +44,35 @@ describe('analyze --filter', () => {
     expect(rows).toHaveLength(expected.connectionStates.states.REJ);
     expect(new Set(rows.map((row) => row.conn_state))).toEqual(new Set(['REJ']));
   }, 60_000);
+
+  // The expectation comes from dns.log and ssl.log of the same run, which --filter does not thin.
+  it.each([
+    ['dns.qry.name contains "example"', 'dns.log', (row: Record<string, unknown>) => String(row.query ?? '').includes('example')],
+    ['tls.sni == "www.example.com"', 'ssl.log', (row: Record<string, unknown>) => row.server_name === 'www.example.com'],
+  ] as const)('keeps the flows whose records match %s', (filter, logName, isExpected) => {
+    const out = join(folder, logName);
+    const result = spawnSync(TSX, [MAIN, 'analyze', samplePath, '--out', out, '--format', 'json', '--filter', filter], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    const readRows = (name: string): Array<Record<string, unknown>> =>
+      readFileSync(join(out, name), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const expectedUids = new Set(readRows(logName).filter(isExpected).map((row) => String(row.uid)));
+    const keptUids = readRows('conn.log').map((row) => String(row.uid));
+    expect(expectedUids.size).toBeGreaterThan(0);
+    expect(new Set(keptUids)).toEqual(expectedUids);
+    expect(keptUids).toHaveLength(expectedUids.size);
+  }, 60_000);
+
+  it('finds the sample\'s TLS server name in ssl.log', () => {
+    const rows = readFileSync(join(folder, 'ssl.log', 'ssl.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { server_name?: string });
+    expect(expected.tlsServerNames).toContain('www.example.com');
+    expect(rows.some((row) => row.server_name === 'www.example.com')).toBe(true);
+  });
 });

@@ -22,7 +22,8 @@ import { CaptureFileError } from '../engine/source/capture-file-error';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
 import { formatCaptureSummary } from './format-summary';
 import { parseAnalyzeArguments } from './parse-analyze-arguments';
-import { compileDisplayFilterToPredicate } from '../engine/filter/display-filter';
+import { RecordLookup, compileDisplayFilterToPredicate } from '../engine/filter/display-filter';
+import type { ApplicationAnalyzerSinks } from '../engine/analyzers/application-analyzers';
 import { createProgressBar } from './progress-bar';
 
 const ANALYZE_HELP = `Usage: tideline analyze FILE [--out DIR] [--format zeek|json] [--sort] [--filter EXPR]
@@ -41,10 +42,32 @@ x509.log, ssh.log, smb_mapping.log, smb_files.log, quic.log and weird.log
                  memory until the end. Without it, rows are written as flows
                  end, as Zeek does, and memory follows the active flows.
   --filter EXPR  keep in conn.log only the flows that match a Wireshark
-                 display filter over flow fields, e.g. 'tcp.port == 80',
-                 'conn_state == "REJ"', 'ip.addr == 10.0.0.0/8 && orig_bytes > 1000'.
+                 display filter over flow fields and the flow's DNS, HTTP
+                 and TLS records, e.g. 'tcp.port == 80', 'conn_state == "REJ"',
+                 'ip.addr == 10.0.0.0/8 && orig_bytes > 1000',
+                 'dns.qry.name contains "example"', 'tls.sni == "www.example.com"'.
                  The other logs and the alerts still cover every flow.
 `;
+
+/** `sinks` that also add each DNS, HTTP and TLS record to `lookup`. */
+function withRecordLookup(sinks: ApplicationAnalyzerSinks, lookup: RecordLookup): ApplicationAnalyzerSinks {
+  return {
+    ...sinks,
+    onDns(record) {
+      sinks.onDns?.(record);
+      lookup.add({ type: 'dns', uid: record.uid, timestampUs: record.timestampUs, data: record });
+    },
+    onHttp(record) {
+      sinks.onHttp?.(record);
+      lookup.add({ type: 'http', uid: record.uid, timestampUs: record.timestampUs, data: record });
+    },
+    onSsl(row) {
+      sinks.onSsl?.(row);
+      const uid = row['uid'];
+      if (typeof uid === 'string') lookup.addZeekRow('tls', [uid], row);
+    },
+  };
+}
 
 /** Run `tideline analyze` and return the exit status. */
 export async function runAnalyzeCommand(argv: string[]): Promise<number> {
@@ -65,9 +88,14 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   await mkdir(outputDirectory, { recursive: true });
   const analyzerLogs = createAnalyzerLogFiles(outputDirectory, parsed.format, openedAt);
   const detections = new DetectionEngine();
-  // Each analyzer record goes to its log and to the protocol-aware detectors.
+  // Record fields of --filter (dns.qry.name, http.host, tls.sni) read the records of each flow from here.
+  const recordLookup = parsed.displayFilter === null ? null : new RecordLookup();
+  // Each analyzer record goes to its log, to the protocol-aware detectors and to the filter's lookup.
   const analyzers = new ApplicationAnalyzers(
-    createProtocolRecordSinks((record) => detections.observeRecord(record), analyzerLogs.sinks),
+    createProtocolRecordSinks(
+      (record) => detections.observeRecord(record),
+      recordLookup === null ? analyzerLogs.sinks : withRecordLookup(analyzerLogs.sinks, recordLookup),
+    ),
   );
 
   const logPath = join(outputDirectory, 'conn.log');
@@ -77,8 +105,10 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // With --sort every row waits here; otherwise rows go out in the order flows leave the flow table.
   const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
   let flowCount = 0;
-  // NOTE: fields of analyzer records (dns.qry.name, http.host, tls.sni) match no flow here yet, because no record lookup is passed.
-  const compiledFilter = parsed.displayFilter === null ? null : compileDisplayFilterToPredicate(parsed.displayFilter);
+  // NOTE: the filter runs when a flow leaves the flow table. The analyzers write a flow's DNS, HTTP and
+  // TLS records while its packets pass or when it ends, before its FlowRecord, so they are known by then.
+  const compiledFilter =
+    parsed.displayFilter === null ? null : compileDisplayFilterToPredicate(parsed.displayFilter, recordLookup ?? undefined);
   const matchesFilter = compiledFilter === null || !compiledFilter.ok ? null : compiledFilter.predicate;
 
   let summary: CaptureSummary;

@@ -64,6 +64,24 @@ function findNode(nodes: readonly PacketTreeNode[], field: string): PacketTreeNo
   return undefined;
 }
 
+/** uids of the flows whose `type` records meet `isExpected`, read through records.query. */
+async function recordUids(id: string, type: 'dns' | 'http' | 'tls', isExpected: (fields: Record<string, unknown>) => boolean): Promise<string[]> {
+  const page = await call<{ rows: Array<{ uids: string[]; fields: Record<string, unknown> }> }>('records.query', {
+    captureId: id,
+    type,
+    offset: 0,
+    limit: 5_000,
+    sort: { column: 'ts', direction: 'ascending' },
+    filter: {},
+  });
+  return [...new Set(page.rows.filter((row) => isExpected(row.fields)).flatMap((row) => row.uids))].sort();
+}
+
+async function flowUids(id: string, displayFilter: string): Promise<string[]> {
+  const page = await call<FlowPage>('flows.query', { captureId: id, offset: 0, limit: 5_000, sort: { column: 'uid', direction: 'ascending' }, filter: { displayFilter } });
+  return page.rows.map((flow) => flow.uid);
+}
+
 beforeAll(async () => {
   service = new EngineService({ analyze: analyzeWithAnalyzers, emit: () => undefined, casesFolder: join(dataFolder, 'cases') });
   captureId = (await call<{ captureId: string }>('capture.open', { path: samplePath })).captureId;
@@ -132,6 +150,26 @@ describe('display filter in flow queries', () => {
     if (!stored.ok) throw new Error(stored.error.message);
     expect(memory.total).toBeGreaterThan(0);
     expect(stored.value.rows.map((flow) => flow.uid)).toEqual(memory.rows.map((flow) => flow.uid));
+  });
+
+  it.each([
+    ['dns.qry.name contains "example"', 'dns', (fields: Record<string, unknown>) => String(fields.query ?? '').includes('example')],
+    ['tls.sni == "www.example.com"', 'tls', (fields: Record<string, unknown>) => fields.server_name === 'www.example.com'],
+    ['tls.handshake.extensions_server_name == "www.example.com"', 'tls', (fields: Record<string, unknown>) => fields.server_name === 'www.example.com'],
+    ['http.host contains "example"', 'http', (fields: Record<string, unknown>) => String(fields.host ?? '').includes('example')],
+  ] as const)('selects flows by their records: %s', async (displayFilter, type, isExpected) => {
+    const wanted = await recordUids(captureId, type, isExpected);
+    expect(wanted.length).toBeGreaterThan(0);
+    expect(await flowUids(captureId, displayFilter)).toEqual(wanted);
+  });
+
+  it('selects the same DNS flows in memory and in the case store', async () => {
+    const store = await service.cases!.storeOf(captureId);
+    if (!store.ok) throw new Error(store.error.message);
+    const filter = 'dns.qry.name contains "example"';
+    const stored = await queryCaseFlows(store.value, { filter, sort: { column: 'uid', direction: 'ascending' }, limit: 5_000 });
+    if (!stored.ok) throw new Error(stored.error.message);
+    expect(stored.value.rows.map((flow) => flow.uid)).toEqual(await flowUids(captureId, filter));
   });
 
   it('checks and completes filters', async () => {
@@ -249,6 +287,8 @@ describe('cases', () => {
     expect(entry.sizeBytes).toBeGreaterThan(0);
 
     const before = await call<FlowPage>('flows.query', { captureId, offset: 0, limit: 5_000, sort: { column: 'uid', direction: 'ascending' }, filter: {} });
+    const recordFilters = ['dns.qry.name contains "example"', 'http.host contains "example"'];
+    const selectedBefore = await Promise.all(recordFilters.map((filter) => flowUids(captureId, filter)));
     const opened = await call<OpenedCase>('cases.open', { caseId: entry.id });
     await service.currentSession?.finished;
     const after = await call<FlowPage>('flows.query', {
@@ -260,6 +300,11 @@ describe('cases', () => {
     });
     expect(after.total).toBe(expected.flows.total);
     expect(after.rows.map((flow) => flow.uid)).toEqual(before.rows.map((flow) => flow.uid));
+    // The reopened case feeds its DNS and HTTP records to the session, so record filters still hold.
+    for (const [index, filter] of recordFilters.entries()) {
+      expect(selectedBefore[index]!.length).toBeGreaterThan(0);
+      expect(await flowUids(opened.captureId, filter)).toEqual(selectedBefore[index]);
+    }
     const list = await call<PacketList>('packets.list', { captureId: opened.captureId, uid: httpFlow.uid });
     expect(list.total).toBe(httpFlow.originatorPackets + httpFlow.responderPackets);
 

@@ -51,10 +51,39 @@ export function getRecordColumnValues(record: StoredRecord): RecordColumnValue[]
   return [getTlsServerName(record.data)];
 }
 
-/** The SNI of a TLS session record (`client.serverName`) or of a flat record (`serverName`). */
+/**
+ * The filterable column values of a Zeek log row (dns.log, http.log,
+ * ssl.log field names), in `recordColumnTables` order; null for another log.
+ */
+export function getZeekRowColumnValues(type: string, fields: Readonly<Record<string, unknown>>): RecordColumnValue[] | null {
+  const table = getRecordTable(type);
+  if (table === null) return null;
+  const read = (name: string): RecordColumnValue => {
+    const value = fields[name];
+    return typeof value === 'string' || typeof value === 'number' ? value : null;
+  };
+  return recordColumnTables[table].map((column) => read(zeekFieldByColumn[column] ?? column));
+}
+
+/** Zeek log field of each filterable column. */
+const zeekFieldByColumn: Record<string, string> = {
+  query: 'query',
+  query_type: 'qtype',
+  response_code: 'rcode',
+  method: 'method',
+  host: 'host',
+  uri: 'uri',
+  user_agent: 'user_agent',
+  status_code: 'status_code',
+  server_name: 'server_name',
+};
+
+/** The SNI of a TLS session record (`client.serverName`), a flat record (`serverName`) or an ssl.log row (`server_name`). */
 function getTlsServerName(data: object): string | null {
   const flat = (data as { serverName?: unknown }).serverName;
   if (typeof flat === 'string') return flat;
+  const zeek = (data as { server_name?: unknown }).server_name;
+  if (typeof zeek === 'string') return zeek;
   const client = (data as { client?: { serverName?: unknown } | null }).client;
   return typeof client?.serverName === 'string' ? client.serverName : null;
 }
@@ -67,16 +96,36 @@ export class RecordLookup {
     for (const record of records) this.add(record);
   }
 
+  /** Rises on every added row, so cached filter results know they are stale. */
+  private changeVersion = 0;
+
+  get version(): number {
+    return this.changeVersion;
+  }
+
   add(record: StoredRecord): void {
     const table = getRecordTable(record.type);
     const values = getRecordColumnValues(record);
     if (table === null || values === null) return;
-    let rows = this.rowsByUid.get(record.uid);
+    this.addRow(record.uid, table, values);
+  }
+
+  /** Add a Zeek log row of log `type` ("dns", "http", "tls"/"ssl") for each of `uids`; other logs are skipped. */
+  addZeekRow(type: string, uids: readonly string[], fields: Readonly<Record<string, unknown>>): void {
+    const table = getRecordTable(type);
+    const values = getZeekRowColumnValues(type, fields);
+    if (table === null || values === null) return;
+    for (const uid of uids) this.addRow(uid, table, values);
+  }
+
+  private addRow(uid: string, table: RecordTable, values: RecordColumnValue[]): void {
+    let rows = this.rowsByUid.get(uid);
     if (rows === undefined) {
       rows = [];
-      this.rowsByUid.set(record.uid, rows);
+      this.rowsByUid.set(uid, rows);
     }
     rows.push({ table, values });
+    this.changeVersion += 1;
   }
 
   /** Values of one column over the flow's records of that table; non-null only. */

@@ -32,7 +32,10 @@ import { followCaseStream } from '../packets/follow-stream';
 import { readPacketDetail } from '../packets/packet-detail';
 import { ingestCaptureIntoCase } from '../store/case-ingest';
 import { listCases } from '../store/case-list';
-import { readAllCaseFlows } from '../store/case-queries';
+import { readAllCaseFlows, readCaseRecords } from '../store/case-queries';
+import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
+import type { DhcpRecord, DnsRecord, HttpRecord } from '../../../shared/domain/records';
+import { rowOf } from './analyze-with-analyzers';
 import { CaseStore, deleteCaseFolder } from '../store/case-store';
 import type { AnalyzeCapture } from './analyzer';
 import type { EmitEvent } from './capture-session';
@@ -290,12 +293,23 @@ export class CaseHost {
   }
 }
 
-/** An AnalyzeCapture that feeds a session the flows of a case, reading no packet. */
+/**
+ * An AnalyzeCapture that feeds a session the flows and the DNS, HTTP and
+ * DHCP records of a case, reading no packet. Records go first, so display
+ * filters over record fields hold once the flows arrive.
+ */
 function replayCase(store: CaseStore): AnalyzeCapture {
   return async (_path, options = {}) => {
     const flows = await readAllCaseFlows(store);
     const marker = store.marker;
     options.onProgress?.({ bytesRead: 0, totalBytes: 0, packets: marker.packets, flows: flows.length });
+    if (options.onRecord !== undefined) {
+      for (const record of await readCaseRecords(store)) {
+        if (record.type === 'dns') options.onRecord('dns', rowOf(DNS_LOG_COLUMNS, record.data as DnsRecord));
+        else if (record.type === 'http') options.onRecord('http', rowOf(HTTP_LOG_COLUMNS, record.data as HttpRecord));
+        else if (record.type === 'dhcp') options.onRecord('dhcp', rowOf(DHCP_LOG_COLUMNS, record.data as DhcpRecord));
+      }
+    }
     options.onFlows?.(flows);
     const totals = await store.query(
       'SELECT count(*) AS n, sum(captured_length) AS captured, sum(original_length) AS wire, min(ts_us) AS first, max(ts_us) AS last FROM packets',

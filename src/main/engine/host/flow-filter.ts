@@ -1,15 +1,17 @@
 /** Turns the contract's flow filter into one predicate over flow records. */
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { FlowFilter } from '../../../shared/domain/query';
-import { compileDisplayFilterToPredicate } from '../filter/display-filter';
+import { type RecordLookup, compileDisplayFilterToPredicate } from '../filter/display-filter';
 
 export type FlowPredicate = (flow: FlowRecord) => boolean;
 
 /**
  * Build a predicate that is true when a flow meets every present field of
- * `filter` (see `flowFilterSchema` for what each field means).
+ * `filter` (see `flowFilterSchema` for what each field means). Record
+ * fields of the display filter (`dns.qry.name`, `http.host`, `tls.sni`)
+ * read `records`; without it they match no flow.
  */
-export function compileFlowFilter(filter: FlowFilter | undefined): FlowPredicate {
+export function compileFlowFilter(filter: FlowFilter | undefined, records?: RecordLookup): FlowPredicate {
   const checks: FlowPredicate[] = [];
   if (filter === undefined) return () => true;
 
@@ -32,7 +34,7 @@ export function compileFlowFilter(filter: FlowFilter | undefined): FlowPredicate
   if (text !== '') checks.push((flow) => flowContainsText(flow, text));
   if (filter.displayFilter !== undefined && filter.displayFilter.trim() !== '') {
     // NOTE: the service rejects a filter that does not compile before a query runs; here it selects nothing.
-    const compiled = compileDisplayFilterToPredicate(filter.displayFilter);
+    const compiled = compileDisplayFilterToPredicate(filter.displayFilter, records);
     checks.push(compiled.ok ? compiled.predicate : () => false);
   }
 

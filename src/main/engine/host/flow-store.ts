@@ -9,6 +9,7 @@
  */
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { FlowFilter, FlowPage, FlowQuery } from '../../../shared/domain/query';
+import type { RecordLookup } from '../filter/display-filter';
 import { compileFlowFilter } from './flow-filter';
 import { compareFlowsBy } from './flow-sort';
 import { TrafficIndex } from './traffic-index';
@@ -28,6 +29,8 @@ export class FlowStore {
   private changeVersion = 0;
   /** The last sorted and filtered view, reused while the table scrolls through it. */
   private cachedView: SortedView | null = null;
+  /** Analyzer record columns that display filters over record fields read; none until a session sets it. */
+  records: RecordLookup | null = null;
 
   get size(): number {
     return this.flows.length;
@@ -71,7 +74,7 @@ export class FlowStore {
 
   /** Flows that meet `filter`, in arrival order (a new array). */
   select(filter: FlowFilter | undefined): FlowRecord[] {
-    const predicate = compileFlowFilter(filter);
+    const predicate = compileFlowFilter(filter, this.records ?? undefined);
     return this.flows.filter(predicate);
   }
 
@@ -86,7 +89,8 @@ export class FlowStore {
   }
 
   private sortedView(query: FlowQuery): FlowRecord[] {
-    const key = JSON.stringify([query.filter, query.sort]);
+    // Records of a flow can arrive after the flow, so a record filter's view is stale when they change too.
+    const key = JSON.stringify([query.filter, query.sort, this.records?.version ?? 0]);
     const cached = this.cachedView;
     if (cached !== null && cached.key === key && cached.version === this.changeVersion) return cached.flows;
 

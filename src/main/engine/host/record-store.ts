@@ -6,6 +6,7 @@
 import type { FlowFilter } from '../../../shared/domain/query';
 import type { RecordPage, RecordQuery, RecordRow, RecordType, RecordValue } from '../../../shared/domain/record-table';
 import { recordTypes } from '../../../shared/domain/record-table';
+import { RecordLookup } from '../filter/record-columns';
 
 /** Fields holding the addresses a host filter matches, per log (Zeek's names). */
 const addressFields = ['id.orig_h', 'id.resp_h', 'client_addr', 'server_addr', 'assigned_addr', 'requested_addr'];
@@ -20,6 +21,8 @@ export class RecordStore {
   private readonly rowsByType = new Map<RecordType, StoredRow[]>(recordTypes.map((type) => [type, []]));
   private readonly rowsByUid = new Map<string, RecordRow[]>();
   private cachedView: { key: string; size: number; rows: RecordRow[] } | null = null;
+  /** The filterable columns of the DNS, HTTP and TLS rows by flow uid, for display filters over flows. */
+  readonly lookup = new RecordLookup();
 
   /** Records per type, for the navigation's counts. */
   counts(): Record<RecordType, number> {
@@ -33,6 +36,7 @@ export class RecordStore {
     const uids = uidsOf(fields);
     const ts = fields.ts;
     const row: RecordRow = { type, timestampUs: typeof ts === 'number' ? ts : 0, uids, fields };
+    this.lookup.addZeekRow(type, uids, fields);
     this.rowsByType.get(type)?.push({ row, text: null });
     for (const uid of uids) {
       const list = this.rowsByUid.get(uid);
