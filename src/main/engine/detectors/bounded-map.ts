@@ -1,7 +1,11 @@
 /**
- * A Map with a fixed number of keys: when full, adding a key evicts the key
- * touched longest ago and counts the eviction, so a detector's state stays
+ * A Map with a fixed number of keys: when full, adding a key evicts the keys
+ * touched longest ago and counts the evictions, so a detector's state stays
  * bounded on any capture and the loss is visible in its statistics.
+ *
+ * Eviction removes a batch (1/64 of the capacity) at a time. Removing one key
+ * per insertion made every insertion walk the holes that earlier deletions
+ * leave at the front of V8's ordered hash table, which is O(size) each.
  */
 export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V>();
@@ -22,16 +26,20 @@ export class BoundedMap<K, V> {
   getOrCreate(key: K, create: () => V): V {
     const existing = this.entries.get(key);
     if (existing !== undefined) return existing;
-    if (this.entries.size >= this.maxKeys) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) {
-        this.entries.delete(oldest.value);
-        this.evictions++;
-      }
-    }
+    if (this.entries.size >= this.maxKeys) this.evictOldest(Math.max(1, Math.floor(this.maxKeys / 64)));
     const value = create();
     this.entries.set(key, value);
     return value;
+  }
+
+  private evictOldest(count: number): void {
+    let left = count;
+    for (const key of this.entries.keys()) {
+      if (left === 0) break;
+      this.entries.delete(key);
+      this.evictions++;
+      left--;
+    }
   }
 
   /** Mark `key` as recently used so eviction takes others first. */
