@@ -15,6 +15,7 @@ import {
   formatConnLogHeader,
   formatConnLogJsonLine,
   formatConnLogRow,
+  isConnLogFlow,
 } from '../engine/output/zeek-conn-log';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
 import { formatCaptureSummary } from './format-summary';
@@ -301,10 +302,11 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
 
   const analyzerLogCounts = analyzerLogs.close();
   // conn.log sorted by ts, as tideline analyze --sort writes it; Zeek TSV or JSON lines.
-  flows.sort(compareFlowsForLog);
+  // IP-level flows (packets with no usable transport header) are not conn.log rows, as in Zeek.
+  const loggedFlows = flows.filter(isConnLogFlow).sort(compareFlowsForLog);
   const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
   let text = parsed.format === 'json' ? '' : formatConnLogHeader(openedAt);
-  text += flows.map(formatRow).join('');
+  text += loggedFlows.map(formatRow).join('');
   if (parsed.format === 'zeek') text += formatConnLogFooter(new Date());
   const logPath = join(outputDirectory, 'conn.log');
   await writeFile(logPath, text);
@@ -312,7 +314,7 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   process.stdout.write(formatCaptureResult(result));
   process.stdout.write(formatCaptureSummary(result.summary));
   process.stdout.write(
-    `conn.log: ${logPath} (${flows.length} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
+    `conn.log: ${logPath} (${loggedFlows.length} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
   );
   for (const [name, count] of Object.entries(analyzerLogCounts)) {
     process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
