@@ -212,6 +212,24 @@ describe('evidence export', () => {
     expect(wrapper.find('[data-testid="export-evidence-note"]').text()).toBe('42 packets');
   });
 
+  it('offers Open in Wireshark on the carved file only when the host can start it', async () => {
+    engine.carvedFile = { path: '/cases/c/exports/alert-a1.pcapng', packets: 3, bytes: 600, exportName: null, bytesBase64: null };
+    const alert = { id: 'a1', evidence: { flowUids: ['C1'], packetNumbers: [], isTruncated: false } } as unknown as Alert;
+    const without = mount(ExportEvidenceButton, { props: { alert } });
+    await without.find('[data-testid="export-evidence"]').trigger('click');
+    await settle();
+    expect(without.find('[data-testid="open-in-wireshark"]').exists()).toBe(false);
+
+    engine.canOpenInWireshark = true;
+    await useCaptureStore().initialize();
+    const wrapper = mount(ExportEvidenceButton, { props: { alert } });
+    await settle();
+    await wrapper.find('[data-testid="open-in-wireshark"]').trigger('click');
+    await settle();
+    expect(engine.openedInWireshark).toEqual(['/cases/c/exports/alert-a1.pcapng']);
+    expect(usePacketsStore().error).toBeNull();
+  });
+
   it('decodes base64 bytes without Buffer', () => {
     expect([...decodeBase64('AFD/')]).toEqual([0x00, 0x50, 0xff]);
   });

@@ -110,6 +110,9 @@ export class FakeEngine {
   settings: Settings = { timeZone: 'utc', theme: 'light' };
   captureId = 'capture-1';
   mode: 'desktop' | 'serve' = 'serve';
+  /** What app.info answers for `canOpenInWireshark`; paths app.openInWireshark was asked for. */
+  canOpenInWireshark = false;
+  openedInWireshark: string[] = [];
   /** Interfaces that capture.listInterfaces returns. */
   devices: LiveCaptureDevice[] = [];
   /** Answer of capture.startLive when set; else a started capture on the requested device. */
@@ -246,8 +249,18 @@ export class FakeEngine {
         this.answer(
           'appInfo',
           {},
-          succeed({ mode: this.mode, version: '0.0.0', canShowFileDialog: this.mode === 'desktop' }),
+          succeed({
+            mode: this.mode,
+            version: '0.0.0',
+            canShowFileDialog: this.mode === 'desktop',
+            canOpenInWireshark: this.canOpenInWireshark,
+          }),
         ),
+      appOpenInWireshark: (argument) => {
+        if (!this.canOpenInWireshark) return this.answer('appOpenInWireshark', argument, fail('unsupported', 'No Wireshark in tests'));
+        this.openedInWireshark.push(argument.path);
+        return this.answer('appOpenInWireshark', argument, succeed({ path: argument.path }));
+      },
       captureListInterfaces: () => this.answer('captureListInterfaces', {}, succeed(this.devices)),
       captureValidateFilter: (argument) =>
         this.answer(

@@ -106,6 +106,7 @@ describe('contract types', () => {
       | 'settings.set'
       | 'dialog.openCapture'
       | 'app.info'
+      | 'app.openInWireshark'
     >();
   });
 

@@ -50,6 +50,7 @@ const validArguments: { [TName in RequestName]: RequestArgument<TName> } = {
   'settings.set': { timeZone: 'local' },
   'dialog.openCapture': {},
   'app.info': {},
+  'app.openInWireshark': { path: '/captures/evidence.pcapng' },
   'capture.listInterfaces': {},
   'capture.validateFilter': { filter: 'tcp port 80', linkType: 1 },
   'capture.startLive': {
@@ -144,6 +145,11 @@ const malformedArguments: { [TName in RequestName]: [argument: unknown, field: s
   ],
   'dialog.openCapture': [[{ defaultPath: '/' }, 'defaultPath']],
   'app.info': [[{ verbose: true }, 'verbose']],
+  'app.openInWireshark': [
+    [{}, 'path'],
+    [{ path: '' }, 'path'],
+    [{ path: '/a.pcap', args: ['-k'] }, 'args'],
+  ],
   'capture.listInterfaces': [[{ all: true }, 'all']],
   'capture.validateFilter': [
     [{}, 'filter'], // missing

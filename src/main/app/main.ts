@@ -14,6 +14,7 @@ import type { EventMessage } from '../../shared/contract/messages';
 import { EngineSupervisor } from '../engine-supervisor/engine-supervisor';
 import { getLogger } from '../engine/logging';
 import { createHostHandlers } from '../host-state/host-handlers';
+import { findWireshark, openInWireshark } from '../host-state/wireshark';
 import { RecentCaptures } from '../host-state/recent-captures';
 import { createRequestRouter, type RouteRequest } from '../host-state/request-router';
 import { SettingsStore } from '../host-state/settings-store';
@@ -103,11 +104,13 @@ function startApp(): void {
     );
     Menu.setApplicationMenu(Menu.buildFromTemplate(template));
   };
+  const wiresharkExecutable = findWireshark(process.env.PATH);
   const hostHandlers = createHostHandlers({
     recent,
     settings,
     info: { mode: 'desktop', version: app.getVersion(), canShowFileDialog: true },
     showOpenDialog: showOpenDialog,
+    openInWireshark: wiresharkExecutable === null ? undefined : (path) => openInWireshark(wiresharkExecutable, path),
     onSettingsChanged: (value) => forwardHostEvent({ type: 'event', name: 'settings.changed', payload: value }),
   });
   routeRequest = createRequestRouter(hostHandlers, supervisor, (path) => {

@@ -6,7 +6,7 @@
 import type { AppInfo } from '../../shared/contract/requests';
 import type { HostRequestName, RequestHandlers } from '../../shared/contract/types';
 import type { Settings } from '../../shared/domain/settings';
-import { fail, succeed } from '../../shared/errors';
+import { fail, succeed, type Result } from '../../shared/errors';
 import type { RecentCaptures } from './recent-captures';
 import type { SettingsStore } from './settings-store';
 
@@ -17,6 +17,8 @@ export interface HostHandlerOptions {
   /** Native open dialog; absent where none exists (serve mode). Resolves to the chosen path or null. */
   showOpenDialog?: () => Promise<string | null>;
   onSettingsChanged?: (settings: Settings) => void;
+  /** Starts Wireshark on a file (see `openInWireshark`); absent where Wireshark is not offered. */
+  openInWireshark?: (path: string) => Result<{ path: string }>;
 }
 
 export function createHostHandlers(options: HostHandlerOptions): RequestHandlers<HostRequestName> {
@@ -40,6 +42,12 @@ export function createHostHandlers(options: HostHandlerOptions): RequestHandlers
       }
       return succeed({ path: await options.showOpenDialog() });
     },
-    'app.info': () => succeed(options.info),
+    'app.info': () => succeed({ ...options.info, canOpenInWireshark: options.openInWireshark !== undefined }),
+    'app.openInWireshark': (argument) => {
+      if (options.openInWireshark === undefined) {
+        return fail('unsupported', 'Wireshark is not installed on this machine, or this server is reached from another one.', {});
+      }
+      return options.openInWireshark(argument.path);
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { EngineSupervisor, type SpawnEngine } from '../engine-supervisor/engine-supervisor';
 import { getLogger } from '../engine/logging';
 import { createHostHandlers } from '../host-state/host-handlers';
+import { findWireshark, isLoopbackHost, openInWireshark } from '../host-state/wireshark';
 import { RecentCaptures } from '../host-state/recent-captures';
 import { createRequestRouter, type RouteRequest } from '../host-state/request-router';
 import { SettingsStore } from '../host-state/settings-store';
@@ -27,6 +28,8 @@ export interface StartServeOptions {
   spawnEngine?: SpawnEngine;
   /** Session token; defaults to 32 random bytes in base64url. */
   token?: string;
+  /** Finds the Wireshark executable from a PATH value; defaults to `findWireshark`. */
+  findWireshark?: (pathVariable: string | undefined) => string | null;
 }
 
 export interface ServeSession {
@@ -50,10 +53,13 @@ export async function startServe(options: StartServeOptions): Promise<ServeSessi
   });
   const recent = new RecentCaptures(null);
   const settings = new SettingsStore(null);
+  // Wireshark opens on the server's screen, so it is offered only when the browser must be on the same machine.
+  const wiresharkExecutable = isLoopbackHost(options.host) ? (options.findWireshark ?? findWireshark)(process.env.PATH) : null;
   const hostHandlers = createHostHandlers({
     recent,
     settings,
     info: { mode: 'serve', version: options.version, canShowFileDialog: false },
+    openInWireshark: wiresharkExecutable === null ? undefined : (path) => openInWireshark(wiresharkExecutable, path),
     onSettingsChanged: (value) => server?.broadcast({ type: 'event', name: 'settings.changed', payload: value }),
   });
   const routeRequest = createRequestRouter(hostHandlers, supervisor, (path) => recent.add(path));

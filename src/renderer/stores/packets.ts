@@ -4,7 +4,7 @@
  * the followed stream, and carving selections to pcapng.
  */
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 
 import type { CarvedFile, CarveSelection, PacketList } from '../../shared/contract/case-contract';
 import type { FlowRecord } from '../../shared/contract';
@@ -125,6 +125,16 @@ export const usePacketsStore = defineStore('packets', () => {
     return result.value;
   }
 
+  /** True when the host can start Wireshark (installed, and in serve mode on this machine). */
+  const canOpenInWireshark = computed(() => capture.appInfo?.canOpenInWireshark === true);
+
+  /** Start Wireshark on a capture or carved file; a refusal shows as the store's error. */
+  async function openInWireshark(path: string): Promise<boolean> {
+    const result = await api().appOpenInWireshark({ path });
+    if (!result.ok) error.value = result.error.message;
+    return result.ok;
+  }
+
   function closePacketView(): void {
     isPacketViewOpen.value = false;
   }
@@ -148,6 +158,8 @@ export const usePacketsStore = defineStore('packets', () => {
     selectNode,
     follow,
     carve,
+    canOpenInWireshark,
+    openInWireshark,
     closePacketView,
     closeFollow,
   };

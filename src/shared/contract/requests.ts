@@ -44,6 +44,12 @@ export interface AppInfo {
   version: string;
   /** True when `dialog.openCapture` can show a native file dialog. */
   canShowFileDialog: boolean;
+  /**
+   * True when `app.openInWireshark` can start Wireshark: a `wireshark`
+   * executable was found, and under `tideline serve` the server only takes
+   * connections from its own machine. Absent means false.
+   */
+  canOpenInWireshark?: boolean;
 }
 
 export const requests = {
@@ -136,6 +142,8 @@ export const requests = {
   /** Show the native open dialog; null when the analyst cancelled. Serve mode returns `unsupported`. */
   'dialog.openCapture': defineRequest<{ path: string | null }>()('host', noArgumentSchema),
   'app.info': defineRequest<AppInfo>()('host', noArgumentSchema),
+  /** Start Wireshark on a capture or carved file (absolute path). `unsupported` unless `AppInfo.canOpenInWireshark`. */
+  'app.openInWireshark': defineRequest<{ path: string }>()('host', z.strictObject({ path: pathSchema })),
 
   ...liveCaptureRequests,
   ...caseRequests,
