@@ -84,7 +84,7 @@ function main(args: string[]): void {
   const variant = (readOption(args, '--variant') ?? 'mix') as CaptureVariant;
   if (!CAPTURE_VARIANTS.includes(variant)) throw new Error(`Invalid --variant "${variant}": expected ${CAPTURE_VARIANTS.join(' or ')}.`);
   const format = (readOption(args, '--format') ?? 'pcap') as GeneratedCaptureFormat;
-  if (format !== 'pcap' && format !== 'pcapng') throw new Error(`Invalid --format "${format}": expected pcap or pcapng.`);
+  if (format !== 'pcap' && format !== 'pcapng') throw new Error(`Invalid --format "${String(format)}": expected pcap or pcapng.`);
   const seed = Number(readOption(args, '--seed') ?? '1');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`Invalid --seed: expected an integer from 0 to 4294967295.`);
   const request: CaptureRequest = { seed, sizeBytes: parseSize(readOption(args, '--size') ?? '1GiB'), variant, format };

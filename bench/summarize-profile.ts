@@ -6,7 +6,7 @@
  *   npx tsx bench/summarize-profile.ts PROFILE.cpuprofile [--top 15]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -34,7 +34,7 @@ function loadSourceMap(url: string): SourceMap | null {
   if (!sourceMaps.has(url)) {
     const path = url.startsWith('file://') ? fileURLToPath(url) : url;
     const mapPath = `${path}.map`;
-    sourceMaps.set(url, existsSync(mapPath) ? new SourceMap(JSON.parse(readFileSync(mapPath, 'utf8'))) : null);
+    sourceMaps.set(url, existsSync(mapPath) ? new SourceMap(JSON.parse(readFileSync(mapPath, 'utf8')) as SourceMapPayload) : null);
   }
   return sourceMaps.get(url)!;
 }

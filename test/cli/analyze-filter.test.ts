@@ -28,7 +28,8 @@ describe('analyze --filter', () => {
     expect(parseAnalyzeArguments(['a.pcap'])).toMatchObject({ displayFilter: null });
     const bad = parseAnalyzeArguments(['a.pcap', '--filter', 'tcp.port == == 80']);
     expect('error' in bad && bad.error).toMatch(/^--filter is invalid at column 13: /);
-    expect(parseAnalyzeArguments(['a.pcap', '--filter'])).toEqual({ error: expect.stringContaining('--filter requires') });
+    const missing = parseAnalyzeArguments(['a.pcap', '--filter']);
+    expect('error' in missing && missing.error).toContain('--filter requires');
   });
 
   it('keeps the REJ flows of the sample in conn.log', () => {
@@ -47,7 +48,7 @@ describe('analyze --filter', () => {
 
   // The expectation comes from dns.log and ssl.log of the same run, which --filter does not thin.
   it.each([
-    ['dns.qry.name contains "example"', 'dns.log', (row: Record<string, unknown>) => String(row.query ?? '').includes('example')],
+    ['dns.qry.name contains "example"', 'dns.log', (row: Record<string, unknown>) => typeof row.query === 'string' && row.query.includes('example')],
     ['tls.sni == "www.example.com"', 'ssl.log', (row: Record<string, unknown>) => row.server_name === 'www.example.com'],
   ] as const)('keeps the flows whose records match %s', (filter, logName, isExpected) => {
     const out = join(folder, logName);

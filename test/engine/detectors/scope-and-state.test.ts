@@ -96,7 +96,8 @@ describe('alert state store', () => {
         note: 'lab printer',
         changedAtMs: 1000,
       });
-      expect(JSON.parse(await readFile(path, 'utf8')).version).toBe(1);
+      const saved = JSON.parse(await readFile(path, 'utf8')) as { version: number };
+      expect(saved.version).toBe(1);
     } finally {
       await rm(directory, { recursive: true });
     }

@@ -203,7 +203,7 @@ const detectorAlertIdPattern = /^A[0-9a-f]{16}$/;
 /** Returns the valid entries of the file's `otherVerdicts` object; anything else is skipped. */
 function parseOtherVerdicts(json: unknown): [string, AlertStatus][] {
   if (typeof json !== 'object' || json === null || !('otherVerdicts' in json)) return [];
-  const verdicts = (json as { otherVerdicts: unknown }).otherVerdicts;
+  const verdicts = json.otherVerdicts;
   if (typeof verdicts !== 'object' || verdicts === null) return [];
   return Object.entries(verdicts).filter(
     (entry): entry is [string, AlertStatus] =>
@@ -214,6 +214,6 @@ function parseOtherVerdicts(json: unknown): [string, AlertStatus][] {
 /** Returns the allow-list of a parsed allow-list file, or null when the file's shape is wrong. */
 function parseAllowListFile(json: unknown): AllowList | null {
   if (typeof json !== 'object' || json === null || !('allowList' in json)) return null;
-  const parsed = allowListSchema.safeParse((json as { allowList: unknown }).allowList);
+  const parsed = allowListSchema.safeParse(json.allowList);
   return parsed.success ? parsed.data : null;
 }

@@ -125,7 +125,7 @@ export class EngineService {
         path: summaryPath,
         analyze,
         emit: this.options.emit,
-        hashFile: async () => sha256,
+        hashFile: () => Promise.resolve(sha256),
         alertStateFolder: this.options.alertStateFolder,
       });
       this.session = session;
@@ -222,6 +222,8 @@ export class EngineService {
           if (store?.ok === true && store.value.manifest.id === argument.caseId) this.dispose();
           return cases.delete(argument.caseId);
         }),
+      'cases.getSettings': () => this.withCases(async (cases) => succeed(await cases.getNewCaseSettings())),
+      'cases.setSettings': (argument) => this.withCases(async (cases) => succeed(await cases.setNewCaseSettings(argument))),
       'filter.check': (argument) => succeed(checkDisplayFilter(argument.text)),
       'filter.complete': (argument) => succeed(completeFilterField(argument.prefix)),
       'packets.list': (argument) =>

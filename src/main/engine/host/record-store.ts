@@ -85,7 +85,7 @@ function uidsOf(fields: Record<string, RecordValue>): string[] {
   const uid = fields.uid;
   if (typeof uid === 'string') return [uid];
   const uids = fields.uids;
-  if (Array.isArray(uids)) return [...uids];
+  if (Array.isArray(uids)) return [...(uids as readonly string[])];
   return [];
 }
 
