@@ -292,4 +292,29 @@ describe('cases on the start screen', () => {
     expect(engine.requestsOf('casesDelete')).toEqual([{ caseId: 'case-b' }]);
     expect(wrapper.findAll('[data-testid="case-row"]')).toHaveLength(1);
   });
+
+  it('saves the next case settings', async () => {
+    engine.newCaseSettings = { isPayloadKept: true, diskCapBytes: 2 * 1024 ** 3 };
+    const wrapper = mount(CaseList, { props: { timeZone: 'utc' } });
+    await settle();
+    const cap = wrapper.find<HTMLInputElement>('[data-testid="disk-cap"]');
+    expect(cap.element.value).toBe('2048');
+    expect(wrapper.find<HTMLInputElement>('[data-testid="headers-only"]').element.checked).toBe(false);
+
+    await wrapper.find('[data-testid="headers-only"]').setValue(true);
+    await settle();
+    expect(engine.requestsOf('casesSetSettings')).toEqual([{ isPayloadKept: false }]);
+
+    await cap.setValue('3');
+    await settle();
+    expect(wrapper.find('[data-testid="disk-cap-error"]').text()).toContain('at least 16');
+    expect(engine.requestsOf('casesSetSettings')).toHaveLength(1);
+
+    await cap.setValue('100');
+    await settle();
+    await cap.setValue('');
+    await settle();
+    expect(engine.requestsOf('casesSetSettings').slice(1)).toEqual([{ diskCapBytes: 100 * 1024 * 1024 }, { diskCapBytes: null }]);
+    expect(engine.newCaseSettings).toEqual({ isPayloadKept: false, diskCapBytes: null });
+  });
 });

@@ -112,6 +112,8 @@ export class FakeEngine {
   mode: 'desktop' | 'serve' = 'serve';
   /** What app.info answers for `canOpenInWireshark`; paths app.openInWireshark was asked for. */
   canOpenInWireshark = false;
+  /** What cases.getSettings answers; cases.setSettings changes it. */
+  newCaseSettings: { isPayloadKept: boolean; diskCapBytes: number | null } = { isPayloadKept: true, diskCapBytes: null };
   openedInWireshark: string[] = [];
   /** Interfaces that capture.listInterfaces returns. */
   devices: LiveCaptureDevice[] = [];
@@ -318,6 +320,11 @@ export class FakeEngine {
                 marker: found.marker,
               }),
         );
+      },
+      casesGetSettings: () => this.answer('casesGetSettings', {}, succeed(this.newCaseSettings)),
+      casesSetSettings: (argument) => {
+        this.newCaseSettings = { ...this.newCaseSettings, ...argument };
+        return this.answer('casesSetSettings', argument, succeed(this.newCaseSettings));
       },
       casesDelete: (argument) => {
         this.cases = this.cases.filter((entry) => entry.id !== argument.caseId);

@@ -91,6 +91,8 @@ describe('contract types', () => {
       | 'cases.list'
       | 'cases.open'
       | 'cases.delete'
+      | 'cases.getSettings'
+      | 'cases.setSettings'
       | 'filter.check'
       | 'filter.complete'
       | 'packets.list'

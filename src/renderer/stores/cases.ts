@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
+import type { NewCaseSettings } from '../../shared/contract/case-contract';
 import type { CaseListEntry } from '../../shared/domain/case';
 import { useApi } from '../api';
 import { useViewStore } from './view';
@@ -15,6 +16,25 @@ export const useCasesStore = defineStore('cases', () => {
   const cases = ref<CaseListEntry[]>([]);
   const error = ref<string | null>(null);
   const isLoading = ref(false);
+  /** Privacy and storage settings of the next case; null until loaded or where the engine has no cases. */
+  const newCaseSettings = ref<NewCaseSettings | null>(null);
+
+  async function loadSettings(): Promise<void> {
+    const result = await api().casesGetSettings({});
+    newCaseSettings.value = result.ok ? result.value : null;
+  }
+
+  /** Change the next case's settings; the engine saves them and applies them to the next capture opened. */
+  async function saveSettings(change: Partial<NewCaseSettings>): Promise<boolean> {
+    const result = await api().casesSetSettings(change);
+    if (!result.ok) {
+      error.value = result.error.message;
+      return false;
+    }
+    newCaseSettings.value = result.value;
+    error.value = null;
+    return true;
+  }
 
   async function refresh(): Promise<void> {
     isLoading.value = true;
@@ -52,5 +72,5 @@ export const useCasesStore = defineStore('cases', () => {
   }
 
 
-  return { cases, error, isLoading, refresh, open, remove };
+  return { cases, error, isLoading, newCaseSettings, refresh, open, remove, loadSettings, saveSettings };
 });

@@ -81,6 +81,19 @@ export const carveSelectionSchema = z.discriminatedUnion('kind', [
 
 export type CarveSelection = z.output<typeof carveSelectionSchema>;
 
+/** Smallest disk cap a case accepts: below it the database alone would not fit. */
+export const minCaseDiskCapBytes = 16 * 1024 * 1024;
+
+/** Privacy and storage settings applied to the next case the engine makes. */
+export const newCaseSettingsSchema = z.strictObject({
+  /** False: the case keeps headers and metadata only (see `CaseSettings.isPayloadKept`). */
+  isPayloadKept: z.boolean(),
+  /** Most bytes the case folder may use; null for no cap. */
+  diskCapBytes: z.number().int().min(minCaseDiskCapBytes).max(Number.MAX_SAFE_INTEGER).nullable(),
+});
+
+export type NewCaseSettings = z.output<typeof newCaseSettingsSchema>;
+
 export const caseRequests = {
   /** Cases in the data folder, newest first, with their size on disk. */
   'cases.list': defineRequest<CaseListEntry[]>()('engine', z.strictObject({})),
@@ -88,6 +101,10 @@ export const caseRequests = {
   'cases.open': defineRequest<OpenedCase>()('engine', z.strictObject({ caseId: caseIdSchema })),
   /** Delete a case folder. Deleting the case of the loaded capture closes that capture first. */
   'cases.delete': defineRequest<{ caseId: string }>()('engine', z.strictObject({ caseId: caseIdSchema })),
+  /** The privacy and storage settings the next case gets. */
+  'cases.getSettings': defineRequest<NewCaseSettings>()('engine', z.strictObject({})),
+  /** Change the settings of the next case (the open case keeps its own); returns all of them. */
+  'cases.setSettings': defineRequest<NewCaseSettings>()('engine', newCaseSettingsSchema.partial().strict()),
 
   /** Parse a display filter: ok, or the error with its column and length. */
   'filter.check': defineRequest<FilterCheckResult>()('engine', z.strictObject({ text: displayFilterSchema })),

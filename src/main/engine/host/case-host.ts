@@ -11,7 +11,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import {
   maxCarveDownloadBytes,
@@ -36,7 +36,8 @@ import { readAllCaseFlows, readCaseRecords } from '../store/case-queries';
 import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
 import type { DhcpRecord, DnsRecord, HttpRecord } from '../../../shared/domain/records';
 import { rowOf } from './analyze-with-analyzers';
-import { CaseStore, deleteCaseFolder } from '../store/case-store';
+import { CaseStore, defaultCaseSettings, deleteCaseFolder } from '../store/case-store';
+import { type NewCaseSettings, newCaseSettingsSchema } from '../../../shared/contract/case-contract';
 import type { AnalyzeCapture } from './analyzer';
 import type { EmitEvent } from './capture-session';
 
@@ -60,10 +61,37 @@ interface CaptureCase {
   abort: AbortController;
 }
 
+/** File in the cases folder holding the settings of the next case. */
+export const NEW_CASE_SETTINGS_FILE = 'new-case-settings.json';
+
 export class CaseHost {
   private current: CaptureCase | null = null;
+  private newCaseSettings: NewCaseSettings | null = null;
 
   constructor(private readonly options: CaseHostOptions) {}
+
+  /** The privacy and storage settings the next case gets; defaults when none were saved. */
+  async getNewCaseSettings(): Promise<NewCaseSettings> {
+    if (this.newCaseSettings !== null) return this.newCaseSettings;
+    const path = join(this.options.casesFolder, NEW_CASE_SETTINGS_FILE);
+    const text = await readFile(path, 'utf8').catch(() => null);
+    const parsed = text === null ? null : newCaseSettingsSchema.safeParse(parseJsonOrNull(text));
+    if (parsed !== null && !parsed.success) log.warn({ path }, 'new case settings are invalid; using the defaults');
+    this.newCaseSettings =
+      parsed?.success === true
+        ? parsed.data
+        : { isPayloadKept: defaultCaseSettings.isPayloadKept, diskCapBytes: defaultCaseSettings.diskCapBytes };
+    return this.newCaseSettings;
+  }
+
+  /** Change the next case's settings and save them in the cases folder; the open case keeps its own. */
+  async setNewCaseSettings(change: Partial<NewCaseSettings>): Promise<NewCaseSettings> {
+    const settings = { ...(await this.getNewCaseSettings()), ...change };
+    await mkdir(this.options.casesFolder, { recursive: true });
+    await writeFile(join(this.options.casesFolder, NEW_CASE_SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+    this.newCaseSettings = settings;
+    return settings;
+  }
 
   get casesFolder(): string {
     return this.options.casesFolder;
@@ -268,9 +296,11 @@ export class CaseHost {
     let store: CaseStore;
     try {
       const info = await stat(path);
+      const settings = await this.getNewCaseSettings();
       store = await CaseStore.create({
         casesFolder: this.options.casesFolder,
         name: basename(path),
+        settings,
         // Size and hash are filled in by the ingest; the path lets packets be read while it runs.
         sources: [{ id: 0, path, sizeBytes: info.size, sha256: '', isCompressed: false }],
       });
@@ -340,6 +370,14 @@ function summarizeCase(manifest: CaseManifest, flows: number, row: Record<string
     decodeProblems: [],
     isCancelled,
   };
+}
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 function selectionName(selection: CarveSelection): string {
