@@ -1,0 +1,123 @@
+/**
+ * A crash in the middle of case ingest: a forked engine process opens a
+ * generated capture, is killed with SIGKILL once ingest has committed at
+ * least one batch, and the case then reopens with exactly what its ingest
+ * marker says was committed before the kill.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { generateCapture } from '../../../bench/generator/traffic-mix';
+import { analyzeWithAnalyzers } from '../../../src/main/engine/host/analyze-with-analyzers';
+import { EngineService } from '../../../src/main/engine/host/engine-service';
+import { resolveEngineEntry } from '../../../src/main/server/forked-engine';
+import { CaseStore } from '../../../src/main/engine/store/case-store';
+import type { CaseIngestMarker } from '../../../src/shared/domain/case';
+import type { FlowPage } from '../../../src/shared/contract';
+
+const folder = mkdtempSync(join(tmpdir(), 'tideline-ingest-crash-'));
+const dataFolder = join(folder, 'data');
+const casesFolder = join(dataFolder, 'cases');
+const capturePath = join(folder, 'mix.pcap');
+let child: ChildProcess | null = null;
+
+afterAll(() => {
+  // The child is normally dead by now; a failed run must not leave it running.
+  if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(folder, { recursive: true, force: true });
+});
+
+interface IngestEvent {
+  caseId: string;
+  marker: CaseIngestMarker;
+}
+
+/** Fork the engine, open the capture, and SIGKILL it after the second ingest commit; resolves with the last event seen. */
+function openAndKillDuringIngest(): Promise<IngestEvent> {
+  const entry = resolveEngineEntry();
+  const engine = fork(entry.modulePath, [], {
+    execArgv: entry.execArgv,
+    env: { ...process.env, TIDELINE_DATA_DIR: dataFolder },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  child = engine;
+  return new Promise((resolve, reject) => {
+    let lastEvent: IngestEvent | null = null;
+    engine.on('message', (raw) => {
+      const message = raw as { type: string; name?: string; payload?: unknown };
+      if (message.type === 'ready') {
+        engine.send({ type: 'request', id: 1, name: 'capture.open', argument: { path: capturePath } });
+        return;
+      }
+      if (message.type !== 'event' || message.name !== 'case.ingest') return;
+      const event = message.payload as IngestEvent;
+      if (event.marker.state !== 'ingesting') {
+        reject(new Error(`ingest ended (${event.marker.state}) before the kill; the generated capture is too small for this machine`));
+        return;
+      }
+      if (lastEvent === null && event.marker.batches >= 2) {
+        lastEvent = event;
+        engine.kill('SIGKILL');
+      }
+    });
+    engine.once('exit', (code, signal) => {
+      if (signal === 'SIGKILL' && lastEvent !== null) resolve(lastEvent);
+      else reject(new Error(`engine exited with code ${code} signal ${signal} before an ingest commit`));
+    });
+  });
+}
+
+describe('engine killed during case ingest', () => {
+  it('reopens the case with every batch committed before the kill', async () => {
+    const generated = generateCapture({ path: capturePath, seed: 7, sizeBytes: 256 * 1024 * 1024, variant: 'mix', format: 'pcap' });
+    const seen = await openAndKillDuringIngest();
+
+    const caseFolders = readdirSync(casesFolder, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    expect(caseFolders.map((entry) => entry.name)).toEqual([seen.caseId]);
+    const store = await CaseStore.open(join(casesFolder, seen.caseId));
+    const marker = store.marker;
+    const count = async (sql: string): Promise<number> => Number((await store.query(sql))[0]?.n ?? -1);
+    const counts = {
+      packets: await count('SELECT count(*) AS n FROM packets'),
+      lastPacketNumber: await count('SELECT coalesce(max(packet_number), 0) AS n FROM packets'),
+      flows: await count('SELECT count(*) AS n FROM flows'),
+      records: await count('SELECT count(*) AS n FROM records'),
+    };
+    const replayedTypes = ['dns', 'http', 'dhcp'] as const;
+    const storedByType = await Promise.all(replayedTypes.map((type) => count(`SELECT count(*) AS n FROM records WHERE type = '${type}'`)));
+    await store.close();
+
+    // The marker is committed with its rows: the tables hold exactly what it counts, and no more.
+    expect(marker.state).toBe('ingesting');
+    expect(marker.batches).toBeGreaterThanOrEqual(seen.marker.batches);
+    expect(counts).toEqual({ packets: marker.packets, lastPacketNumber: marker.lastPacketNumber, flows: marker.flows, records: marker.records });
+    // The kill came during ingest: some packets were committed, not all of them.
+    expect(marker.packets).toBeGreaterThanOrEqual(seen.marker.packets);
+    expect(marker.packets).toBeGreaterThan(0);
+    expect(marker.packets).toBeLessThan(generated.packets);
+
+    // A fresh engine reopens the case and serves the committed flows and records, reading no packet.
+    const service = new EngineService({ analyze: analyzeWithAnalyzers, emit: () => undefined, casesFolder });
+    const opened = await service.handle('cases.open', { caseId: seen.caseId });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const { captureId } = opened.value as { captureId: string };
+    await service.currentSession?.finished;
+    const page = await service.handle('flows.query', { captureId, offset: 0, limit: 1, sort: { column: 'uid', direction: 'ascending' }, filter: {} });
+    if (!page.ok) throw new Error(page.error.message);
+    expect((page.value as FlowPage).total).toBe(marker.flows);
+    const replayed: number[] = [];
+    for (const type of replayedTypes) {
+      const records = await service.handle('records.query', { captureId, type, offset: 0, limit: 1, sort: { column: 'ts', direction: 'ascending' }, filter: {} });
+      if (!records.ok) throw new Error(records.error.message);
+      replayed.push((records.value as { total: number }).total);
+    }
+    expect(replayed).toEqual(storedByType);
+    expect(replayed.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+    service.dispose();
+    await service.cases?.detach();
+  }, 180_000);
+});
