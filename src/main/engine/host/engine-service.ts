@@ -26,6 +26,7 @@ import { describeLoadError } from './error-mapping';
 import { LiveCaptureHost, type LiveCaptureHostOptions } from './live-capture-host';
 import { buildHostGraphFromIndex } from './host-graph';
 import { findTopTalkers, sumProtocolMix, sumServiceMix } from './overview';
+import { buildTimelineFromStore } from './store-timeline';
 import { buildTimeline, defaultBucketCount } from './timeline';
 import { TrafficIndex } from './traffic-index';
 
@@ -45,6 +46,8 @@ export interface EngineServiceOptions {
 
 export class EngineService {
   private session: CaptureSession | null = null;
+  /** Sessions fed from a reopened case, whose timeline the case store aggregates. */
+  private readonly reopenedSessionIds = new Set<string>();
   private readonly options: EngineServiceOptions;
   private readonly handlers: RequestHandlers<EngineRequestName>;
   readonly live: LiveCaptureHost;
@@ -129,6 +132,8 @@ export class EngineService {
         alertStateFolder: this.options.alertStateFolder,
       });
       this.session = session;
+      this.reopenedSessionIds.clear();
+      this.reopenedSessionIds.add(session.id);
       cases.adoptCase(session.id, store);
       return succeed({ captureId: session.id, manifest: store.manifest, marker: store.marker });
     });
@@ -157,15 +162,15 @@ export class EngineService {
           return succeed(flow);
         }),
       'aggregates.timeline': (argument) =>
-        this.withSession(argument.captureId, (session) =>
-          succeed(
-            buildTimeline(
-              session.store.select(argument.filter),
-              argument.bucketCount ?? defaultBucketCount,
-              argument.filter.timeRange,
-            ),
-          ),
-        ),
+        this.withSessionAsync(argument.captureId, async (session) => {
+          const wantedBuckets = argument.bucketCount ?? defaultBucketCount;
+          if (this.reopenedSessionIds.has(session.id) && this.cases !== null) {
+            const store = await this.cases.storeOf(session.id);
+            const timeline = store.ok ? await buildTimelineFromStore(store.value, argument.filter, wantedBuckets) : null;
+            if (timeline !== null) return succeed(timeline);
+          }
+          return succeed(buildTimeline(session.store.select(argument.filter), wantedBuckets, argument.filter.timeRange));
+        }),
       'aggregates.hostGraph': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(this.buildGraph(session, argument))),
       'aggregates.overview': (argument) =>

@@ -151,9 +151,15 @@ function toPacketRow(row: Record<string, unknown>): PacketIndexRow {
  */
 export async function queryCaseTimeline(
   store: CaseStore,
-  query: { filter?: string; timeRange: TimeRange; bucketUs: number },
+  query: {
+    filter?: string;
+    timeRange: TimeRange;
+    bucketUs: number;
+    /** Range that selects flows when it differs from the buckets' range; null selects by filter alone. */
+    flowRange?: TimeRange | null;
+  },
 ): Promise<CaseQueryResult<TimelineBucket[]>> {
-  const where = buildWhere(query.filter, query.timeRange);
+  const where = buildWhere(query.filter, query.flowRange === undefined ? query.timeRange : (query.flowRange ?? undefined));
   if (!where.ok) return where;
   const { startUs, endUs } = query.timeRange;
   const width = Math.max(1, Math.trunc(query.bucketUs));
@@ -187,6 +193,20 @@ export async function queryCaseTimeline(
     bucket.newFlows = Number(row.started);
   }
   return { ok: true, value: buckets };
+}
+
+/** First start and last end of the flows that meet `filter` in `timeRange`; null when none does. */
+export async function queryCaseFlowSpan(
+  store: CaseStore,
+  filter: string | undefined,
+  timeRange?: TimeRange,
+): Promise<CaseQueryResult<{ firstUs: number; lastUs: number } | null>> {
+  const where = buildWhere(filter, timeRange);
+  if (!where.ok) return where;
+  const rows = await store.query(`SELECT min(f.start_us) AS first, max(f.end_us) AS last FROM flows f WHERE ${where.value.sql}`, where.value.parameters);
+  const row = rows[0];
+  if (row === undefined || row.first === null || row.first === undefined) return { ok: true, value: null };
+  return { ok: true, value: { firstUs: Number(row.first), lastUs: Number(row.last) } };
 }
 
 export interface CaseHostTotal {
