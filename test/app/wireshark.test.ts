@@ -1,6 +1,6 @@
 /**
  * "Open in Wireshark": finding the executable on a fake PATH, the checks on
- * the file to open, the arguments Wireshark gets, and what app.info says.
+ * the file to open, the arguments Wireshark gets, and what app.info returns.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

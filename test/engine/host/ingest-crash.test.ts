@@ -1,8 +1,8 @@
 /**
  * A crash in the middle of case ingest: a forked engine process opens a
- * generated capture, is killed with SIGKILL once ingest has committed at
- * least one batch, and the case then reopens with exactly what its ingest
- * marker says was committed before the kill.
+ * generated capture, is killed with SIGKILL once ingest has committed two
+ * batches, and the case then reopens with exactly the rows that its ingest
+ * marker counts as committed before the kill.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
