@@ -1,7 +1,8 @@
 /**
- * The timeline of a reopened case comes from its store: on the bundled
- * sample it must give the same buckets as the in-memory timeline of the
- * capture it was made from, for display filters and time ranges.
+ * The timeline and host graph of a reopened case come from its store: on
+ * the bundled sample they must give the same buckets, nodes and edges as
+ * the in-memory ones of the capture it was made from, for display filters
+ * and time ranges.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { EngineService } from '../../../src/main/engine/host/engine-service';
 import { isStoreTimelineFilter } from '../../../src/main/engine/host/store-timeline';
 import type { CaseListEntry } from '../../../src/shared/domain/case';
 import type { Timeline } from '../../../src/shared/domain/aggregates';
+import type { HostGraph } from '../../../src/shared/domain/host';
 import type { FlowFilter } from '../../../src/shared/domain/query';
 import expected from '../../fixtures/sample.expected.json';
 
@@ -37,6 +39,17 @@ const filters: Array<[string, FlowFilter, number]> = [
   ['a filter nothing meets', { displayFilter: 'tcp.port == 1' }, 300],
 ];
 const fromMemory = new Map<string, Timeline>();
+const graphFromMemory = new Map<string, HostGraph>();
+
+/** A graph without layout, nodes and edges in id order, so host ranking ties cannot reorder it. */
+function graphTotals(graph: HostGraph): unknown {
+  return {
+    nodes: graph.nodes.map(({ x: _x, y: _y, ...node }) => node).sort((a, b) => a.id.localeCompare(b.id)),
+    edges: [...graph.edges].sort((a, b) => `${a.source} ${a.target}`.localeCompare(`${b.source} ${b.target}`)),
+    hiddenHosts: graph.hiddenHosts,
+    hiddenBytes: graph.hiddenBytes,
+  };
+}
 let reopenedId = '';
 
 beforeAll(async () => {
@@ -46,6 +59,7 @@ beforeAll(async () => {
   await service.cases?.ingestFinished();
   for (const [label, filter, bucketCount] of filters) {
     fromMemory.set(label, await call<Timeline>('aggregates.timeline', { captureId, filter, bucketCount }));
+    graphFromMemory.set(label, await call<HostGraph>('aggregates.hostGraph', { captureId, filter, maxNodes: 6 }));
   }
   const cases = await call<CaseListEntry[]>('cases.list', {});
   reopenedId = (await call<{ captureId: string }>('cases.open', { caseId: cases[0]!.id })).captureId;
@@ -63,6 +77,18 @@ describe('timeline of a reopened case', () => {
     const memory = fromMemory.get(label)!;
     const stored = await call<Timeline>('aggregates.timeline', { captureId: reopenedId, filter, bucketCount });
     expect(stored).toEqual(memory);
+  });
+
+  it.each(filters)('gives the same host graph nodes and edges: %s', async (label, filter) => {
+    const memory = graphFromMemory.get(label)!;
+    const stored = await call<HostGraph>('aggregates.hostGraph', { captureId: reopenedId, filter, maxNodes: 6 });
+    expect(graphTotals(stored)).toEqual(graphTotals(memory));
+  });
+
+  it('groups the hosts past the node limit', () => {
+    const everything = graphFromMemory.get('everything')!;
+    expect(everything.nodes).toHaveLength(6);
+    expect(everything.hiddenHosts).toBe(expected.hosts.distinctAddresses - 5);
   });
 
   it('counts every flow of the sample once as new', () => {

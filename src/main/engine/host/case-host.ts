@@ -333,8 +333,11 @@ function replayCase(store: CaseStore): AnalyzeCapture {
     const flows = await readAllCaseFlows(store);
     const marker = store.marker;
     options.onProgress?.({ bytesRead: 0, totalBytes: 0, packets: marker.packets, flows: flows.length });
-    if (options.onRecord !== undefined) {
-      for (const record of await readCaseRecords(store)) {
+    for (const record of await readCaseRecords(store)) {
+      // Host names come from DNS answers and HTTP Host headers, as while the capture was open.
+      if (record.type === 'dns') options.onDnsRecord?.(record.data as DnsRecord);
+      else if (record.type === 'http') options.onHttpRecord?.(record.data as HttpRecord);
+      if (options.onRecord !== undefined) {
         if (record.type === 'dns') options.onRecord('dns', rowOf(DNS_LOG_COLUMNS, record.data as DnsRecord));
         else if (record.type === 'http') options.onRecord('http', rowOf(HTTP_LOG_COLUMNS, record.data as HttpRecord));
         else if (record.type === 'dhcp') options.onRecord('dhcp', rowOf(DHCP_LOG_COLUMNS, record.data as DhcpRecord));

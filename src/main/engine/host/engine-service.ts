@@ -26,7 +26,7 @@ import { describeLoadError } from './error-mapping';
 import { LiveCaptureHost, type LiveCaptureHostOptions } from './live-capture-host';
 import { buildHostGraphFromIndex } from './host-graph';
 import { findTopTalkers, sumProtocolMix, sumServiceMix } from './overview';
-import { buildTimelineFromStore } from './store-timeline';
+import { buildTimelineFromStore, buildTrafficIndexFromStore } from './store-timeline';
 import { buildTimeline, defaultBucketCount } from './timeline';
 import { TrafficIndex } from './traffic-index';
 
@@ -172,7 +172,14 @@ export class EngineService {
           return succeed(buildTimeline(session.store.select(argument.filter), wantedBuckets, argument.filter.timeRange));
         }),
       'aggregates.hostGraph': (argument) =>
-        this.withSession(argument.captureId, (session) => succeed(this.buildGraph(session, argument))),
+        this.withSessionAsync(argument.captureId, async (session) => {
+          let traffic: TrafficIndex | null = null;
+          if (this.reopenedSessionIds.has(session.id) && this.cases !== null) {
+            const store = await this.cases.storeOf(session.id);
+            traffic = store.ok ? await buildTrafficIndexFromStore(store.value, argument.filter) : null;
+          }
+          return succeed(this.buildGraph(session, argument, traffic));
+        }),
       'aggregates.overview': (argument) =>
         this.withSession(argument.captureId, (session) => succeed(this.buildOverview(session, argument.filter))),
       'alerts.list': (argument) =>
@@ -319,13 +326,18 @@ export class EngineService {
   }
 
   /** The host graph for a request, reused while the flows and the request stay the same. */
-  private buildGraph(session: CaptureSession, argument: ParsedArgument<'aggregates.hostGraph'>): HostGraph {
+  private buildGraph(
+    session: CaptureSession,
+    argument: ParsedArgument<'aggregates.hostGraph'>,
+    storeTraffic: TrafficIndex | null = null,
+  ): HostGraph {
     const key = JSON.stringify([argument.filter, argument.maxNodes]);
     const cached = session.graphCache;
     if (cached !== null && cached.key === key && cached.version === session.store.version) return cached.graph;
 
+    // A reopened case passes the totals its store aggregated; otherwise they come from the flows in memory.
     const graph = buildHostGraphFromIndex(
-      trafficOf(session, argument.filter),
+      storeTraffic ?? trafficOf(session, argument.filter),
       argument.maxNodes,
       session.graphPositions,
       (address) => session.hostNames.namesOf(address),

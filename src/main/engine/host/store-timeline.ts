@@ -1,13 +1,16 @@
 /**
- * The timeline of a reopened case, aggregated in its store instead of over
- * the flows in the engine's memory. Buckets follow `buildTimeline`: the same
- * width, origin and spreading of each flow's bytes over its duration.
+ * The timeline and host totals of a reopened case, aggregated in its store
+ * instead of over the flows in the engine's memory. Buckets follow
+ * `buildTimeline` (the same width, origin and spreading of each flow's bytes
+ * over its duration), and host totals follow `TrafficIndex`.
  */
 import type { Timeline, TimelineBucket } from '../../../shared/domain/aggregates';
 import type { FlowFilter } from '../../../shared/domain/query';
-import { queryCaseFlowSpan, queryCaseTimeline } from '../store/case-queries';
+import { queryCaseFlowSpan, queryCaseTimeline, queryCaseTraffic } from '../store/case-queries';
 import type { CaseStore } from '../store/case-store';
+import { isInternalAddress } from './address-scope';
 import { chooseBucketWidth } from './timeline';
+import { TrafficIndex } from './traffic-index';
 
 /**
  * True when the store can apply `filter`: a display filter and a time range.
@@ -58,4 +61,24 @@ export async function buildTimelineFromStore(store: CaseStore, filter: FlowFilte
     packets: Math.round(bucket.packets),
   }));
   return { bucketUs, buckets };
+}
+
+/**
+ * Build the host and pair totals of the flows in `store` that meet `filter`,
+ * for the host graph of a reopened case. Returns null for a filter the store
+ * cannot apply (see `isStoreTimelineFilter`).
+ */
+export async function buildTrafficIndexFromStore(store: CaseStore, filter: FlowFilter | undefined): Promise<TrafficIndex | null> {
+  if (!isStoreTimelineFilter(filter)) return null;
+  const displayFilter = filter?.displayFilter;
+  const result = await queryCaseTraffic(store, displayFilter, filter?.timeRange);
+  if (!result.ok) throw new Error(`display filter "${displayFilter}" is invalid at column ${result.error.column}: ${result.error.message}`);
+  const index = new TrafficIndex();
+  for (const host of result.value.hosts) {
+    index.hosts.set(host.address, { ...host, isInternal: isInternalAddress(host.address), names: [] });
+  }
+  for (const pair of result.value.pairs) {
+    index.pairs.set(`${pair.source}\u0000${pair.target}`, { first: pair.source, second: pair.target, bytes: pair.bytes, flows: pair.flows });
+  }
+  return index;
 }

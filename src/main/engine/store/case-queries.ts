@@ -209,6 +209,39 @@ export async function queryCaseFlowSpan(
   return { ok: true, value: { firstUs: Number(row.first), lastUs: Number(row.last) } };
 }
 
+/**
+ * Per-host and per-pair totals of the flows that meet `filter` in
+ * `timeRange`, as the engine host's traffic index keeps them: a flow from a
+ * host to itself counts once for that host and makes no pair.
+ */
+export async function queryCaseTraffic(
+  store: CaseStore,
+  filter: string | undefined,
+  timeRange?: TimeRange,
+): Promise<CaseQueryResult<{ hosts: CaseHostTotal[]; pairs: CaseHostEdge[] }>> {
+  const where = buildWhere(filter, timeRange);
+  if (!where.ok) return where;
+  const hostRows = await store.query(
+    `WITH matched AS (SELECT * FROM flows f WHERE ${where.value.sql}),
+     ends AS (SELECT orig_h AS address, orig_ip_bytes + resp_ip_bytes AS bytes, orig_pkts + resp_pkts AS pkts FROM matched
+              UNION ALL SELECT resp_h, orig_ip_bytes + resp_ip_bytes, orig_pkts + resp_pkts FROM matched WHERE resp_h <> orig_h)
+     SELECT address, sum(bytes) AS bytes, sum(pkts) AS pkts, count(*) AS flows FROM ends GROUP BY address ORDER BY address`,
+    where.value.parameters,
+  );
+  const pairRows = await store.query(
+    `SELECT least(f.orig_h, f.resp_h) AS a, greatest(f.orig_h, f.resp_h) AS b, sum(f.orig_ip_bytes + f.resp_ip_bytes) AS bytes, count(*) AS flows
+     FROM flows f WHERE ${where.value.sql} AND f.orig_h <> f.resp_h GROUP BY a, b ORDER BY a, b`,
+    where.value.parameters,
+  );
+  return {
+    ok: true,
+    value: {
+      hosts: hostRows.map((row) => ({ address: String(row.address), bytes: Number(row.bytes), packets: Number(row.pkts), flows: Number(row.flows) })),
+      pairs: pairRows.map((row) => ({ source: String(row.a), target: String(row.b), bytes: Number(row.bytes), flows: Number(row.flows) })),
+    },
+  };
+}
+
 export interface CaseHostTotal {
   address: string;
   bytes: number;
