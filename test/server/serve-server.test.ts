@@ -16,7 +16,8 @@ beforeAll(async () => {
   writeFileSync(join(rendererRoot, 'index.html'), '<!doctype html><title>Tideline</title>');
   writeFileSync(join(rendererRoot, 'app.js'), 'console.log("app");');
   writeFileSync(join(tmpdir(), 'tideline-outside.js'), 'secret');
-  session = await startServe({ rendererRoot, host: '127.0.0.1', port: 0, version: 'test' });
+  // No Wireshark here, whatever the machine has installed, so app.info is the same everywhere.
+  session = await startServe({ rendererRoot, host: '127.0.0.1', port: 0, version: 'test', findWireshark: () => null });
   webSocketBase = `ws://127.0.0.1:${session.server.port}/ws`;
 });
 
@@ -100,7 +101,7 @@ describe('serve WebSocket', () => {
     const info = await client.request('app.info');
     const dialog = await client.request('dialog.openCapture');
     client.close();
-    expect(info).toEqual({ ok: true, value: { mode: 'serve', version: 'test', canShowFileDialog: false } });
+    expect(info).toEqual({ ok: true, value: { mode: 'serve', version: 'test', canShowFileDialog: false, canOpenInWireshark: false } });
     expect(dialog).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
 
