@@ -38,6 +38,8 @@ describe('findWireshark', () => {
     ['a wireshark file that is not executable', join(folder, 'plain'), null],
     ['the first executable in PATH order', [empty, join(folder, 'plain'), join(folder, 'first'), join(folder, 'second')].join(delimiter), first],
     ['a relative PATH entry, skipped', ['first', join(folder, 'second')].join(delimiter), second],
+    // A PATH entry that is a file makes stat fail with ENOTDIR, as a folder this user may not enter fails with EACCES.
+    ['past an unreadable PATH entry', [capture, join(folder, 'second')].join(delimiter), second],
   ])('finds %s', (_label, pathVariable, found) => {
     expect(findWireshark(pathVariable, 'linux')).toBe(found);
   });

@@ -8,13 +8,25 @@
  * Wireshark, and the button promises Wireshark.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fail, succeed, type Result } from '../../shared/errors';
 
 /** Return the file names of the Wireshark executable on `platform`. */
 function executableNames(platform: NodeJS.Platform): string[] {
   return platform === 'win32' ? ['Wireshark.exe', 'wireshark.exe'] : ['wireshark'];
+}
+
+/**
+ * Stat `path`, or return undefined when it cannot be read: a PATH entry may be
+ * a folder this user may not enter (EACCES), which is not an error here.
+ */
+function statQuietly(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Return where installers put Wireshark outside PATH. */
@@ -25,7 +37,7 @@ function wellKnownLocations(platform: NodeJS.Platform): string[] {
 }
 
 function isExecutableFile(path: string, platform: NodeJS.Platform): boolean {
-  const info = statSync(path, { throwIfNoEntry: false });
+  const info = statQuietly(path);
   if (info === undefined || !info.isFile()) return false;
   if (platform === 'win32') return true;
   try {
@@ -79,7 +91,7 @@ export function openInWireshark(
   if (!capturePattern.test(path)) {
     return fail('invalid-argument', `Open in Wireshark opens .pcap, .pcapng or .cap files; got ${path}.`, { field: 'path' });
   }
-  const info = statSync(path, { throwIfNoEntry: false });
+  const info = statQuietly(path);
   if (info === undefined || !info.isFile()) return fail('file-not-found', `${path} does not exist, so Wireshark cannot open it.`, { path });
   // "--" ends Wireshark's options, so a file name can never be read as one.
   run(executable, ['--', path]);
