@@ -51,6 +51,8 @@ function findMainEntry(): string {
 }
 
 const binary = findElectronBinary();
+// The list reporter does not print skip reasons, so say it where CI logs show it.
+if (binary.path === null) console.warn(`Electron end-to-end test skipped: ${binary.reason}.`);
 
 test('journey on the sample in the Electron app', async ({}, testInfo) => {
   test.skip(binary.path === null, `Electron end-to-end test skipped: ${binary.reason}.`);
