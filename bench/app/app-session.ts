@@ -104,7 +104,10 @@ const OPEN_WATCHER_SCRIPT = `
   window.__benchOpen = state;
   document.addEventListener('keydown', (event) => {
     const target = event.target;
-    if (event.key === 'Enter' && target && target.id === 'capture-path' && state.start === null) state.start = performance.now();
+    if (event.key === 'Enter' && target && target.id === 'capture-path' && state.start === null) {
+      state.start = performance.now();
+      performance.mark('bench-open-start');
+    }
   }, true);
   const check = () => {
     if (state.start !== null) {
@@ -121,7 +124,10 @@ const OPEN_WATCHER_SCRIPT = `
         state.firstRow = now;
         state.wasLoading = document.querySelector('.phase-loading') !== null;
       }
-      if (state.done === null && state.firstRow !== null && document.querySelector('.phase-done') !== null) state.done = now;
+      if (state.done === null && state.firstRow !== null && document.querySelector('.phase-done') !== null) {
+        state.done = now;
+        performance.mark('bench-open-done');
+      }
     }
   };
   const onFrame = () => { check(); if (state.done === null) requestAnimationFrame(onFrame); };
