@@ -31,8 +31,7 @@ interface RateResult {
   /** The rate tcpreplay reports it achieved. */
   replayedPps: number | null;
   /**
-   * libpcap's ps_recv. On lo it counts each replayed frame twice (the outgoing and the incoming copy;
-   * libpcap drops the outgoing one in user space), so it reads about 2 x sent.
+   * libpcap's ps_recv. On lo it reads about 2 x sent, so `analysed` is what gets compared with `sent`.
    */
   received: number | null;
   droppedByKernel: number | null;
@@ -54,6 +53,7 @@ function readNumber(text: string, pattern: RegExp): number | null {
 /** Runs one capture around one bounded replay, killing both if they overrun. */
 async function measureRate(replayPath: string, rate: number, seconds: number, folder: string): Promise<RateResult> {
   const limit = Math.round(rate * seconds);
+
   const capture = spawn(
     process.execPath,
     [LAUNCHER, 'capture', '-i', 'lo', '-f', GENERATED_FILTER, '--out', folder, '--duration', String(seconds * 4 + 20)],
@@ -81,6 +81,7 @@ async function measureRate(replayPath: string, rate: number, seconds: number, fo
       fail(new Error(`tideline capture exited with code ${code} before starting:\n${stderr}`));
     });
   });
+
   const replay = spawnSync('tcpreplay', ['--intf1=lo', `--pps=${rate}`, `--limit=${limit}`, '--loop=0', replayPath], {
     encoding: 'utf8',
     timeout: (seconds * 4 + 20) * 1000,
@@ -90,6 +91,7 @@ async function measureRate(replayPath: string, rate: number, seconds: number, fo
   capture.kill('SIGINT');
   await exited;
   clearTimeout(killTimer);
+
   const replayOutput = `${replay.stdout}${replay.stderr}`;
   if (replay.status !== 0)
     throw new Error(`tcpreplay at ${rate} pps failed with status ${replay.status}:\n${replayOutput}`);
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
     variant: 'mix',
     format: 'pcap',
   });
+
   const results: RateResult[] = [];
   for (const rate of rates) {
     const folder = mkdtempSync(join(tmpdir(), 'tideline-bench-live-'));
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
       rmSync(folder, { recursive: true, force: true });
     }
   }
+
   const clean = results.filter(
     (result) => result.droppedByKernel === 0 && result.analysed !== null && result.analysed >= result.sent,
   );

@@ -65,8 +65,8 @@ interface TraceEvent {
 }
 
 /**
- * The longest top-level task on any CrRendererMain thread, in milliseconds, and how many exceed 50 ms,
- * counting only tasks that end after the page's 'bench-open-start' mark and start before 'bench-open-done'
+ * Reads the maximum top-level task length on any CrRendererMain thread, in milliseconds, and how many
+ * exceed 50 ms. It counts only tasks that end after the page's 'bench-open-start' mark and start before 'bench-open-done'
  * (so the page's own start-up is left out).
  */
 function readTrace(buffer: Buffer): {
@@ -134,9 +134,9 @@ async function main(): Promise<void> {
       longTasks: Array<{ start: number; duration: number }>;
       frameGaps: Array<[number, number]>;
     };
-    const start = (await page.evaluate(
+    const start = await page.evaluate(
       () => (window as unknown as { __benchOpen: { start: number } }).__benchOpen.start,
-    )) as number;
+    );
     const end = start + (timings.doneMs ?? 0);
     await context.close();
 

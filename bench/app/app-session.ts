@@ -88,10 +88,10 @@ export interface OpenTimings {
 }
 
 /**
- * Installs, before the page's own scripts run, a watcher that starts its clock
- * on the Enter key in #capture-path, clicks the Flows view as soon as the app
- * shows the overview (as a user would), and stamps the first flow row and the
- * end of loading, all with performance.now() inside the page.
+ * Installs a watcher that runs before the page's own scripts. Its clock starts
+ * on the Enter key in #capture-path. It clicks the Flows view as soon as the
+ * app shows the overview, as a user would, and stamps the first flow row and
+ * the end of loading with performance.now() inside the page.
  */
 export async function installOpenWatcher(page: Page): Promise<void> {
   // A string, not a function: tsx compiles functions with esbuild's keepNames, whose __name helper the page lacks.
