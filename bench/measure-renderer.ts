@@ -14,7 +14,7 @@
  *   50 ms) and the gaps between requestAnimationFrame callbacks.
  * Results replace the "renderer" entry of docs/benchmarks-app.json.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
         longestFrameGapMs: Math.round(Math.max(0, ...gaps) * 10) / 10,
       },
     };
+    mkdirSync(join(BENCH_CACHE_DIR, 'scratch'), { recursive: true });
     writeFileSync(join(BENCH_CACHE_DIR, 'scratch', 'renderer-long-tasks.json'), JSON.stringify(longTasks, null, 1));
     writeAppResult('renderer', result);
     process.stdout.write(`${JSON.stringify({ open: result.open, trace: result.trace, page: result.page }, null, 2)}\n`);
