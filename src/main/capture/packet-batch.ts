@@ -3,7 +3,7 @@
  * header (u32 seconds, u32 fraction, u32 captured length, u32 original
  * length) and the packet bytes padded to a multiple of 4.
  */
-import type { PacketRecord } from '../engine/source/packet-record';
+import { createPacketRecord, type PacketRecord } from '../engine/source/packet-record';
 
 export const BATCH_RECORD_HEADER_BYTES = 16;
 
@@ -24,17 +24,7 @@ export interface BatchReadOptions {
 
 /** Create the reusable PacketRecord for live packets, whose `fileOffset` is the byte offset inside the batch. */
 export function createLivePacketRecord(): PacketRecord {
-  return {
-    packetNumber: 0,
-    fileOffset: 0,
-    timestampUs: 0,
-    timestampNsRemainder: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    linkType: 0,
-    interfaceId: 0,
-    data: new Uint8Array(0),
-  };
+  return createPacketRecord();
 }
 
 /**

@@ -40,7 +40,7 @@ export const useFilterBoxStore = defineStore('filter-box', () => {
   let checkSequence = 0;
   let completeSequence = 0;
 
-  /** Check `text` and set the selection's display filter from the answer. */
+  /** Check `text` and set the selection's display filter from the result. */
   async function check(text: string): Promise<void> {
     const sequence = ++checkSequence;
     const trimmed = text.trim();
@@ -53,7 +53,7 @@ export const useFilterBoxStore = defineStore('filter-box', () => {
     const result = await api().filterCheck({ text: trimmed });
     if (sequence !== checkSequence) return;
     if (!result.ok) {
-      // The engine could not answer: stay with the plain search.
+      // The check failed, so keep the plain search.
       mode.value = 'text';
       error.value = null;
       selection.setDisplayFilter(null);

@@ -260,7 +260,7 @@ export const useLiveCaptureStore = defineStore('liveCapture', () => {
     phase.value = 'stopping';
     const result = await useApi().api.captureStopLive({ captureId: captureId.value });
     if (!result.ok) {
-      // The capture ended on its own meanwhile; liveEnded says how.
+      // The capture ended on its own meanwhile, and the liveEnded event reports how.
       if (result.error.code !== 'not-found') startError.value = result.error;
       if (phase.value === 'stopping') phase.value = 'ended';
       return;

@@ -17,7 +17,7 @@ export interface StoredRecord {
   data: unknown;
 }
 
-/** Filterable record columns, by the store table that holds them. */
+/** Filterable record columns, by the store table that contains them. */
 export const recordColumnTables = {
   dns_records: ['query', 'query_type', 'response_code'],
   http_records: ['method', 'host', 'uri', 'user_agent', 'status_code'],

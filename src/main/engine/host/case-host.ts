@@ -70,7 +70,7 @@ export class CaseHost {
 
   constructor(private readonly options: CaseHostOptions) {}
 
-  /** The privacy and storage settings the next case gets; defaults when none were saved. */
+  /** Return the privacy and storage settings the next case gets, or the defaults when none were saved. */
   async getNewCaseSettings(): Promise<NewCaseSettings> {
     if (this.newCaseSettings !== null) return this.newCaseSettings;
     const path = join(this.options.casesFolder, NEW_CASE_SETTINGS_FILE);
@@ -194,8 +194,7 @@ export class CaseHost {
     if (!store.ok) return store;
     const followed = await followCaseStream(store.value, flow, capBytes);
     if (followed.ok) return succeed(followed.value);
-    const code = followed.code === 'not-tcp-or-udp' ? 'unsupported' : followed.code === 'no-packets' ? 'not-found' : 'read-failed';
-    return fail(code, followed.message, { reason: followed.code, uid: flow.uid });
+    return fail(errorCodeOfFollow(followed.code), followed.message, { reason: followed.code, uid: flow.uid });
   }
 
   /**
@@ -229,8 +228,7 @@ export class CaseHost {
     } else result = await carveTimeRange(store.value, selection.filter, selection.timeRange, outPath);
     if (!result.ok) {
       log.warn({ captureId, reason: result.code, selection: selection.kind }, 'carve failed');
-      const code = result.code === 'nothing-selected' ? 'not-found' : result.code === 'invalid-filter' ? 'invalid-argument' : 'read-failed';
-      return fail(code, result.message, { reason: result.code });
+      return fail(errorCodeOfCarve(result.code), result.message, { reason: result.code });
     }
     log.info({ captureId, packets: result.packets, bytes: result.bytes }, 'packets carved');
     const bytesBase64 =
@@ -259,7 +257,7 @@ export class CaseHost {
     await store?.close().catch((error: unknown) => log.warn({ err: error }, 'case close failed'));
   }
 
-  /** The current case's store, for tests and the serve download route. */
+  /** Return the current case's store, for tests and the serve download route. */
   async storeOf(captureId: string): Promise<Result<CaseStore>> {
     const current = this.current;
     if (current === null || current.captureId !== captureId) {
@@ -390,3 +388,17 @@ function selectionName(selection: CarveSelection): string {
 }
 
 export type { OpenedCase };
+
+/** Map a follow-stream failure to the contract's error code. */
+function errorCodeOfFollow(reason: string): 'unsupported' | 'not-found' | 'read-failed' {
+  if (reason === 'not-tcp-or-udp') return 'unsupported';
+  if (reason === 'no-packets') return 'not-found';
+  return 'read-failed';
+}
+
+/** Map a carving failure to the contract's error code. */
+function errorCodeOfCarve(reason: string): 'not-found' | 'invalid-argument' | 'read-failed' {
+  if (reason === 'nothing-selected') return 'not-found';
+  if (reason === 'invalid-filter') return 'invalid-argument';
+  return 'read-failed';
+}

@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { isGzipSignature } from '../source/file-signature';
 
-/** Where a wanted packet is: its number (for messages) and its offset in the (decompressed) stream. */
+/** Location of a requested packet: its number (for messages) and its offset in the (decompressed) stream. */
 export interface PacketLocation {
   packetNumber: number;
   fileOffset: number;

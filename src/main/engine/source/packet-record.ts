@@ -31,6 +31,22 @@ export interface PacketRecord {
   isTimestampMissing?: boolean;
 }
 
+/** Create a PacketRecord with every field zeroed, for a reader to reuse for every packet. */
+export function createPacketRecord(): PacketRecord {
+  return {
+    packetNumber: 0,
+    fileOffset: 0,
+    timestampUs: 0,
+    timestampNsRemainder: 0,
+    capturedLength: 0,
+    originalLength: 0,
+    linkType: 0,
+    interfaceId: 0,
+    data: new Uint8Array(0),
+    isTimestampMissing: false,
+  };
+}
+
 /** A problem found in the capture file itself, not in a packet's contents. */
 export interface CaptureFileWarning {
   code: CaptureFileWarningCode;

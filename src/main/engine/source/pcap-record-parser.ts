@@ -7,7 +7,7 @@
  * MAXIMUM_SNAPLEN) stops the reader, because pcap has no framing to resync on.
  * Above the snaplen or the original length, a record is read with a warning.
  */
-import type { CaptureInterface, PacketRecord } from './packet-record';
+import { createPacketRecord, type CaptureInterface, type PacketRecord } from './packet-record';
 import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
 
 export const PCAP_FILE_HEADER_LENGTH = 24;
@@ -39,18 +39,7 @@ export class PcapRecordParser implements CaptureRecordParser {
   readonly interfaces: CaptureInterface[] = [];
 
   private readonly sink: CaptureRecordSink;
-  private readonly record: PacketRecord = {
-    packetNumber: 0,
-    fileOffset: 0,
-    timestampUs: 0,
-    timestampNsRemainder: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    linkType: 0,
-    interfaceId: 0,
-    data: new Uint8Array(0),
-    isTimestampMissing: false,
-  };
+  private readonly record: PacketRecord = createPacketRecord();
   private hasHeader = false;
   private isLittleEndian = true;
   private isNanosecond = false;

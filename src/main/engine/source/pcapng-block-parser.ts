@@ -10,7 +10,7 @@
  * because a resync would guess and could turn payload bytes into packets.
  * Packets before the bad block are all delivered.
  */
-import type { CaptureInterface, PacketRecord } from './packet-record';
+import { createPacketRecord, type CaptureInterface, type PacketRecord } from './packet-record';
 import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
 import { convertTicks, createTickScaleFromResolution, type TickScale } from './capture-timestamp';
 import { decodeText, forEachOption, OPTION_COMMENT, padTo4, readNameRecords } from './pcapng-options';
@@ -73,18 +73,7 @@ export class PcapngBlockParser implements CaptureRecordParser {
   readonly interfaces: CaptureInterface[] = [];
 
   private readonly sink: CaptureRecordSink;
-  private readonly record: PacketRecord = {
-    packetNumber: 0,
-    fileOffset: 0,
-    timestampUs: 0,
-    timestampNsRemainder: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    linkType: 0,
-    interfaceId: 0,
-    data: new Uint8Array(0),
-    isTimestampMissing: false,
-  };
+  private readonly record: PacketRecord = createPacketRecord();
   private isLittleEndian = true;
   private sectionIndex = -1;
   private sectionInterfaces: SectionInterface[] = [];

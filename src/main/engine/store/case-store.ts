@@ -28,7 +28,7 @@ import { SCHEMA_STATEMENTS } from './case-schema';
 
 export const MANIFEST_FILE = 'case.json';
 export const DATABASE_FILE = 'case.duckdb';
-/** Rows per transaction before `isCommitDue` says yes. */
+/** Rows per transaction before `isCommitDue` returns true. */
 export const DEFAULT_BATCH_ROWS = 50_000;
 /** Milliseconds after which an open batch is due anyway. */
 export const DEFAULT_BATCH_MS = 250;
@@ -201,7 +201,7 @@ export class CaseStore {
     if (row.packetNumber > this.pending.lastPacketNumber) this.pending.lastPacketNumber = row.packetNumber;
   }
 
-  /** True when the open batch holds `batchRows` rows or is older than `batchMs`. */
+  /** True when the open batch contains `batchRows` rows or is older than `batchMs`. */
   isCommitDue(): boolean {
     return this.pending.rows >= this.batchRows || (this.pending.rows > 0 && Date.now() - this.batchStartedMs >= this.batchMs);
   }
