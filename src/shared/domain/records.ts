@@ -85,6 +85,8 @@ export interface HttpRecord extends ConnectionEndpoints {
   proxied: string[];
   requestPacketNumber: number | null;
   responsePacketNumber: number | null;
+  /** True when the request carried a Cookie header; not a Zeek http.log column (the detectors read it). */
+  hasCookie?: boolean;
 }
 
 /** One DHCP exchange, aggregated by transaction id as Zeek's dhcp.log does. */

@@ -254,6 +254,7 @@ export class HttpFlowAnalyzer {
       if (upper === 'HOST') record.host = value.split(':')[0] ?? value;
       else if (upper === 'USER-AGENT') record.userAgent = value;
       else if (upper === 'REFERER') record.referrer = value;
+      else if (upper === 'COOKIE') record.hasCookie = true;
       else if (upper === 'ORIGIN') record.origin = value;
       else if (upper === 'CONTENT-TYPE') this.requestContentType = getMediaType(value);
       else if (upper === 'AUTHORIZATION') record.username = decodeBasicUsername(value) ?? record.username;
@@ -430,6 +431,7 @@ export class HttpFlowAnalyzer {
       proxied: [],
       requestPacketNumber: packetNumber,
       responsePacketNumber: null,
+      hasCookie: false,
     };
   }
 }
