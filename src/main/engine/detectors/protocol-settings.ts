@@ -73,6 +73,29 @@ const tlsSchema = z.strictObject({
   reportMissingServerName: z.boolean().default(true),
 });
 
+const httpCheckinSchema = z.strictObject({
+  /** POSTs from one client to one host and path are counted in a sliding window of this length. */
+  windowSeconds: positive.default(3600),
+  /** POSTs with distinct query strings needed in one window. */
+  minPosts: count.default(3),
+  /** Share of the window's POSTs whose query string differs from every other one. */
+  changingQueryShare: fraction.default(0.9),
+  /** A query value shorter than this is not judged random. */
+  minTokenCharacters: count.default(6),
+  /** Character entropy over log2 of the length (1 when no character repeats) a random token reaches. */
+  tokenEntropyRatio: fraction.default(0.8),
+  /** Median request body at or below this is small (sub-score 1); above, the sub-score falls as size/this. */
+  smallBodyBytes: count.default(1024),
+  /** POSTs in the window at which the repetition sub-score reaches 1. */
+  fullRepetitionPosts: count.default(6),
+  /** Request media types that are never check-ins (OCSP, DNS over HTTPS, certificate requests). */
+  excludedMediaTypes: z
+    .array(z.string())
+    .default(['application/ocsp-request', 'application/dns-message', 'application/pkcs10', 'application/pkix-crl']),
+  /** 0-100 score from which an alert is raised. */
+  alertScore: z.number().min(0).max(100).default(65),
+});
+
 const limitsSchema = z.strictObject({
   /** Flows remembered by uid to attach packet numbers and bytes to records. */
   maxIndexedFlows: count.default(200_000),
@@ -86,6 +109,7 @@ export const protocolDetectionSettingsSchema = z.strictObject({
   unusualPort: unusualPortSchema.default(unusualPortSchema.parse({})),
   smb: smbSchema.default(smbSchema.parse({})),
   tls: tlsSchema.default(tlsSchema.parse({})),
+  httpCheckin: httpCheckinSchema.default(httpCheckinSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
 });
 

@@ -5,6 +5,7 @@ import { NetworkScope } from '../../../../src/main/engine/detectors/network-scop
 import type {
   CertificateObservation,
   DnsObservation,
+  HttpObservation,
   SmbFileObservation,
   SmbTreeObservation,
   TlsObservation,
@@ -29,6 +30,27 @@ export function makeDns(overrides: Partial<DnsObservation> = {}): DnsObservation
     answers: [],
     queryPacketNumber: 1,
     responsePacketNumber: 2,
+    ...overrides,
+  };
+}
+
+export function makeHttp(overrides: Partial<HttpObservation> = {}): HttpObservation {
+  return {
+    kind: 'http',
+    uid: 'Chttp',
+    timestampUs: 0,
+    client: '10.66.0.5',
+    server: '198.18.0.90',
+    serverPort: 80,
+    host: 'update.example.net',
+    packetNumber: 4,
+    method: 'POST',
+    uri: '/gate.php',
+    hasReferrer: false,
+    hasCookie: false,
+    userAgent: 'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1)',
+    requestBodyBytes: 130,
+    requestMediaType: 'application/x-www-form-urlencoded',
     ...overrides,
   };
 }

@@ -58,9 +58,37 @@ describe.skipIf(!hasPublic)('protocol detectors on public captures', () => {
     }
   });
 
-  it('raises nothing on the CryptoWall check-ins', async () => {
-    // NOTE: three HTTP POSTs to one host are too few for a beacon score (20 connections minimum), as for the pair beacon detector.
+  it('finds the CryptoWall check-ins', async () => {
+    // NOTE: three HTTP POSTs to one host are too few for a beacon score (20 connections minimum); the check-in detector judges the requests.
     const alerts = await detect('chrissanders-packets/cryptowall4_c2.pcapng');
-    expect(alerts).toEqual([]);
+    expect(alerts.map((alert) => alert.detector)).toEqual(['http-checkin']);
+    const [checkin] = alerts;
+    expect(checkin?.title).toBe('Scripted HTTP check-ins from 192.168.122.145 to homealldaylong.com/76N1Lm.php');
+    expect(checkin?.hosts).toEqual(['192.168.122.145', '184.170.149.44']);
+    expect(checkin?.mitreTechnique).toBe('T1071.001');
+    expect(checkin?.score).toBe(93);
+    expect(checkin?.severity).toBe('high');
+    expect(checkin?.evidence.flowUids).toHaveLength(3);
+    // tshark: each request line starts in frame 4, 20 and 150 (the requests complete in 6, 22 and 152).
+    for (const packet of [4, 20, 150]) expect(checkin?.evidence.packetNumbers).toContain(packet);
+    expect(checkin?.reason).toContain('/76N1Lm.php?n=x4tk7t4jo6, /76N1Lm.php?g=9m822y31lxud7aj, /76N1Lm.php?i=ttfkjb668o38k1z');
+    expect(checkin?.measurements.find((m) => m.name === 'median request body')?.value).toBe(132);
+  });
+
+  it('raises no check-in on the other public HTTP POSTs', async () => {
+    // Every other public capture with an HTTP POST: a form with Referer, an OCSP request, browsing with cookies,
+    // an antivirus statistics upload, a stealer on a public client address, a POST on a lossy stream.
+    for (const name of [
+      'zeek/http__http-post-large.pcap',
+      'pcapplusplus/ExamplesTest__many-protocols.pcap',
+      'pcapplusplus/Pcap++Test__PcapExamples__example.pcap',
+      'zeek/tunnels__Teredo.pcap',
+      'suricata-verify/http-mime-truncated__input.pcap',
+      'pcapplusplus/Pcap++Test__PcapExamples__unidirectional_tcp_stream_with_missing_packet.pcap',
+      'zeek/wikipedia.pcap',
+    ]) {
+      const alerts = byDetector(await detect(name), 'http-checkin');
+      expect(alerts.map((alert) => `${name}: ${alert.title}`)).toEqual([]);
+    }
   });
 });

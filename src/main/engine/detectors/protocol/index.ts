@@ -9,6 +9,7 @@ import type { DetectorContext } from '../detector';
 import { type ProtocolDetectionSettings, defaultProtocolDetectionSettings } from '../protocol-settings';
 import { DnsTunnelDetector } from './dns-tunnel-detector';
 import { FlowIndex } from './flow-index';
+import { HttpCheckinDetector } from './http-checkin-detector';
 import { IcmpTunnelDetector } from './icmp-tunnel-detector';
 import { NamedBeaconDetector } from './named-beacon-detector';
 import { OffHoursNameDetector } from './off-hours-name-detector';
@@ -21,7 +22,7 @@ export type { ProtocolDetector, ProtocolObservation } from './protocol-observati
 export { createProtocolRecordSinks } from './record-mapping';
 
 /**
- * The seven protocol detectors, preceded by the flow index they read
+ * The eight protocol detectors, preceded by the flow index they read
  * (name "protocol-flow-index", which raises nothing and must stay enabled).
  * Detectors named in `context.settings.disabledDetectors` are left out.
  */
@@ -38,6 +39,7 @@ export function createProtocolDetectors(
     new UnusualPortDetector(context, settings),
     new SmbLateralDetector(context, settings, flows),
     new TlsOddityDetector(context, settings, flows),
+    new HttpCheckinDetector(context, settings, flows),
     new OffHoursNameDetector(context, flows),
   ];
   const disabled = new Set(context.settings.disabledDetectors);

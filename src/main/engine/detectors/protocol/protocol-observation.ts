@@ -33,6 +33,17 @@ export interface HttpObservation extends ObservedConnection {
   /** Host header without a port, lower case, or null. */
   host: string | null;
   packetNumber: number | null;
+  /** Request method as sent ("POST"), or null for a response without a request. */
+  method: string | null;
+  /** Request target as sent, query string included. */
+  uri: string | null;
+  hasReferrer: boolean;
+  /** True or false from the analyzer; null when the source does not say. */
+  hasCookie: boolean | null;
+  userAgent: string | null;
+  requestBodyBytes: number;
+  /** Media type of the request body (lower case, no parameters), or null. */
+  requestMediaType: string | null;
 }
 
 export interface TlsObservation extends ObservedConnection {

@@ -52,6 +52,13 @@ export function mapHttpRecord(record: HttpRecord): HttpObservation {
     serverPort: record.responderPort,
     host: normalizeHost(record.host),
     packetNumber: record.requestPacketNumber,
+    method: record.method,
+    uri: record.originalUri ?? record.uri,
+    hasReferrer: record.referrer !== null && record.referrer !== '',
+    hasCookie: record.hasCookie ?? null,
+    userAgent: record.userAgent,
+    requestBodyBytes: record.requestBodyBytes,
+    requestMediaType: record.requestMimeTypes[0]?.toLowerCase() ?? null,
   };
 }
 
