@@ -50,7 +50,12 @@ export interface CaseSourceInterface {
   timestampOffsetSeconds: number;
 }
 
-export type CaseIngestState = 'ingesting' | 'complete' | 'cancelled' | 'disk-cap-reached' | 'failed';
+/**
+ * 'interrupted': the case was found still 'ingesting' when opened again, so
+ * the process that ingested it stopped (crash, kill, power loss) before the
+ * end; the tables hold what was committed. Never stored, only reported.
+ */
+export type CaseIngestState = 'ingesting' | 'complete' | 'cancelled' | 'disk-cap-reached' | 'failed' | 'interrupted';
 
 /** The manifest, case.json at the top of the case folder. */
 export interface CaseManifest {
@@ -75,8 +80,15 @@ export interface CaseIngestMarker {
   alerts: number;
   /** Highest packet number in the packet index; 0 before the first packet. */
   lastPacketNumber: number;
-  /** Why ingest stopped, for 'failed' and 'disk-cap-reached'. */
+  /** Why ingest stopped, for 'failed', 'disk-cap-reached' and 'interrupted'. */
   message: string | null;
+  /**
+   * Flows still open at the last snapshot, stored provisional (`isProvisional`)
+   * and not counted in `flows`; 0 once ingest completed. Absent in older cases.
+   */
+  openFlows?: number;
+  /** Last packet counted in the open-flow snapshot; at most `lastPacketNumber`. */
+  openFlowsAtPacket?: number;
 }
 
 /** A case as the start screen lists it. */

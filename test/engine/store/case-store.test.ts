@@ -232,15 +232,38 @@ describe('crash in the middle of ingest', () => {
 
     const store = await CaseStore.open(folder);
     const marker = store.marker;
-    expect(marker.state).toBe('ingesting');
+    // Found still ingesting by a new process: reported as interrupted, naming the last committed packet.
+    expect(marker.state).toBe('interrupted');
+    expect(marker.message).toContain(`interrupted at packet ${marker.lastPacketNumber}:`);
     expect(marker.batches).toBeGreaterThanOrEqual(3);
     const counts = await store.query(
-      `SELECT (SELECT count(*) FROM flows) AS flows, (SELECT count(*) FROM packets) AS packets,
-              (SELECT count(*) FROM records) AS records, (SELECT coalesce(max(packet_number), 0) FROM packets) AS last`,
+      `SELECT (SELECT count(*) FROM flows WHERE NOT is_open) AS flows, (SELECT count(*) FROM flows WHERE is_open) AS open,
+              (SELECT count(*) FROM packets) AS packets, (SELECT count(*) FROM records) AS records,
+              (SELECT coalesce(max(packet_number), 0) FROM packets) AS last`,
     );
-    expect(counts[0]).toEqual({ flows: marker.flows, packets: marker.packets, records: marker.records, last: marker.lastPacketNumber });
+    expect(counts[0]).toEqual({ flows: marker.flows, open: marker.openFlows, packets: marker.packets, records: marker.records, last: marker.lastPacketNumber });
     // The index has no gap: every packet up to the last committed one is present.
     expect(marker.packets).toBe(marker.lastPacketNumber);
+
+    // The flows open at the last commit are there, marked provisional, each with exactly the packets the index holds for it.
+    expect(marker.openFlows).toBeGreaterThan(0);
+    expect(marker.openFlowsAtPacket).toBe(marker.lastPacketNumber);
+    const openRows = await store.query(
+      `SELECT f.uid, f.orig_pkts + f.resp_pkts AS flow_packets, f.body,
+              (SELECT count(*) FROM packets p WHERE p.flow_uid = f.uid OR p.inner_flow_uid = f.uid) AS indexed_packets
+       FROM flows f WHERE f.is_open ORDER BY f.uid`,
+    );
+    expect(openRows.length).toBe(marker.openFlows);
+    const mismatched = openRows.filter((row) => row.flow_packets !== row.indexed_packets || row.flow_packets === 0);
+    expect(mismatched).toEqual([]);
+    for (const row of openRows) expect(JSON.parse(String(row.body))).toMatchObject({ uid: row.uid, isProvisional: true, isFinished: false });
+    const packetsInFlows = openRows.reduce((sum, row) => sum + Number(row.flow_packets), 0);
+    expect(packetsInFlows).toBeLessThanOrEqual(marker.packets);
+    // A flow is either open or final, never both.
+    const both = await store.query('SELECT count(*) AS n FROM flows a JOIN flows b ON a.uid = b.uid AND a.is_open AND NOT b.is_open');
+    expect(both[0]?.n).toBe(0);
+    const reopenedFlows = await readAllCaseFlows(store);
+    expect(reopenedFlows.filter((flow) => flow.isProvisional === true).length).toBe(marker.openFlows);
     await store.close();
   }, 120_000);
 });

@@ -12,6 +12,8 @@ if (casesFolder === undefined || capture === undefined) throw new Error('usage: 
 const store = await CaseStore.create({ casesFolder, name: 'crash', sources: [], batchRows: 1000, batchMs: 0 });
 process.stdout.write(`${JSON.stringify({ folder: store.folder })}\n`);
 await ingestCaptureIntoCase(store, capture, {
+  // Every commit stores the open flows, so the parent can check them against the packet index.
+  openFlowSnapshotMs: 0,
   onCommit(marker) {
     process.stdout.write(`${JSON.stringify(marker)}\n`);
   },

@@ -184,6 +184,24 @@ export class FlowTable {
   }
 
   /**
+   * Call `visit` with the record of each flow still in the table as if it
+   * ended now, marked provisional and not finished, in wheel-slot order. The
+   * table is left as it was. A case stores these so a crash keeps open flows.
+   */
+  forEachActiveFlow(visit: (flow: FlowRecord) => void): void {
+    for (let index = 0; index < SLOT_COUNT; index++) {
+      let flow = this.slotHeads[index] ?? null;
+      while (flow !== null) {
+        const record = buildFlowRecord(flow);
+        record.isFinished = false;
+        record.isProvisional = true;
+        visit(record);
+        flow = flow.nextInSlot;
+      }
+    }
+  }
+
+  /**
    * Emit the flows whose deadline passed before `timestampUs` on the packet
    * clock, from the wheel slots of the whole seconds before it. Flows whose
    * deadline falls in the current second wait for the next sweep, and a

@@ -26,9 +26,18 @@ import { isGzipSignature } from '../source/file-signature';
 import type { PacketRecord } from '../source/packet-record';
 import type { StoredRecord } from '../filter/record-columns';
 import { getTimestampResolutionByte } from '../packets/capture-random-reader';
-import { type CaseStore, writeManifest } from './case-store';
+import type { ZeekRow } from '../analyzers/parsers/zeek-row';
+import { type CaseStore, type OpenFlowSnapshot, writeManifest } from './case-store';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Least time between two snapshots of the open flows, in milliseconds. */
+export const DEFAULT_OPEN_FLOW_SNAPSHOT_MS = 1_000;
+/**
+ * A snapshot costs a record per open flow. The next one waits at least this
+ * many times the last commit that carried one, so a capture with a very
+ * large flow table spends at most about a tenth of its commit time on them.
+ */
+const SNAPSHOT_COST_FACTOR = 10;
 
 export interface IngestOptions {
   /** Source id in the manifest; default 0. */
@@ -42,6 +51,12 @@ export interface IngestOptions {
   collectAlerts?(): readonly Alert[];
   /** Replaces the default application analyzers; receives the record sink. */
   createAnalyzers?(addRecord: (record: StoredRecord) => void): FlowAnalyzer[];
+  /**
+   * Least milliseconds between two commits that also store the open flows
+   * (default DEFAULT_OPEN_FLOW_SNAPSHOT_MS; 0: every commit). The first
+   * commit always stores them.
+   */
+  openFlowSnapshotMs?: number;
 }
 
 export interface IngestResult {
@@ -83,6 +98,8 @@ async function ingestUnguarded(store: CaseStore, path: string, options: IngestOp
 
   await store.beginBatch();
   let stopState: 'cancelled' | 'disk-cap-reached' | null = null;
+  const snapshotMinMs = options.openFlowSnapshotMs ?? DEFAULT_OPEN_FLOW_SNAPSHOT_MS;
+  let nextSnapshotMs = -Infinity;
   for await (const chunk of readChunks(path, isCompressed, hash)) {
     parser.push(chunk);
     if (parser.hasStopped) break;
@@ -91,8 +108,11 @@ async function ingestUnguarded(store: CaseStore, path: string, options: IngestOp
       break;
     }
     if (!store.isCommitDue()) continue;
+    const startedMs = Date.now();
+    const snapshot = startedMs >= nextSnapshotMs ? state.snapshotOpenFlows() : undefined;
     // Not `onCommit?.(await commit())`: an absent callback would skip the commit itself.
-    const committed = await store.commit();
+    const committed = await store.commit('ingesting', null, snapshot);
+    if (snapshot !== undefined && snapshotMinMs > 0) nextSnapshotMs = Date.now() + Math.max(snapshotMinMs, SNAPSHOT_COST_FACTOR * (Date.now() - startedMs));
     options.onCommit?.(committed);
     if (await isOverDiskCap(store)) {
       stopState = 'disk-cap-reached';
@@ -107,7 +127,8 @@ async function ingestUnguarded(store: CaseStore, path: string, options: IngestOp
   }
   await store.beginBatch();
   const message = stopState === 'disk-cap-reached' ? `The case reached its disk cap of ${store.manifest.settings.diskCapBytes} bytes; ingest stopped at packet ${store.marker.lastPacketNumber}.` : null;
-  const marker = await store.commit(stopState ?? 'complete', message);
+  // A stopped ingest keeps its open flows, as a crash would; a finished one flushed them all.
+  const marker = await store.commit(stopState ?? 'complete', message, stopState === null ? undefined : state.snapshotOpenFlows());
   options.onCommit?.(marker);
 
   const sha256 = stopState === null ? hash.digest('hex') : '';
@@ -132,6 +153,7 @@ function createPacketState(store: CaseStore, sourceId: number, options: IngestOp
   const analyzer = combineFlowAnalyzers(applicationAnalyzers !== null ? [applicationAnalyzers] : (options.createAnalyzers?.(addRecord) ?? []));
   let packetFlowUid: string | null = null;
   let packetInnerFlowUid: string | null = null;
+  let lastPacketNumber = 0;
 
   const flowTable = new FlowTable({
     onFlow(flow) {
@@ -149,6 +171,7 @@ function createPacketState(store: CaseStore, sourceId: number, options: IngestOp
 
   return {
     onPacket(record: PacketRecord): void {
+      lastPacketNumber = record.packetNumber;
       packetFlowUid = null;
       packetInnerFlowUid = null;
       decodePacket(record.data, record.linkType, decoded);
@@ -165,6 +188,13 @@ function createPacketState(store: CaseStore, sourceId: number, options: IngestOp
         innerFlowUid: packetInnerFlowUid,
       });
     },
+    /**
+     * The flows in the table now. Annotations (unusual port, ICMP summary)
+     * are made when a flow ends, so open flows have none yet.
+     */
+    snapshotOpenFlows(): OpenFlowSnapshot {
+      return { atPacketNumber: lastPacketNumber, forEach: (visit) => flowTable.forEachActiveFlow(visit) };
+    },
     finish(): void {
       flowTable.flush();
       analyzer.onCaptureEnd?.();
@@ -174,12 +204,28 @@ function createPacketState(store: CaseStore, sourceId: number, options: IngestOp
   };
 }
 
+/**
+ * Every record the analyzers make, as stored records: DNS, HTTP, DHCP and
+ * weird as their typed records, the session logs (ssl.log as type "tls",
+ * x509, ssh, smb_mapping, smb_files, quic) as their Zeek rows.
+ */
 function createRecordSinks(addRecord: (record: StoredRecord) => void) {
+  const addRow = (type: string) => (row: ZeekRow) => {
+    const uid = row['uid'];
+    const ts = row['ts'];
+    addRecord({ type, uid: typeof uid === 'string' ? uid : '', timestampUs: typeof ts === 'number' ? ts : 0, data: row });
+  };
   return {
     onDns: (data: { uid: string; timestampUs: number }) => addRecord({ type: 'dns', uid: data.uid, timestampUs: data.timestampUs, data }),
     onHttp: (data: { uid: string; timestampUs: number }) => addRecord({ type: 'http', uid: data.uid, timestampUs: data.timestampUs, data }),
     onDhcp: (data: { uids: string[]; timestampUs: number }) => addRecord({ type: 'dhcp', uid: data.uids[0] ?? '', timestampUs: data.timestampUs, data }),
     onWeird: (data: { uid: string | null; timestampUs: number }) => addRecord({ type: 'weird', uid: data.uid ?? '', timestampUs: data.timestampUs, data }),
+    onSsl: addRow('tls'),
+    onX509: addRow('x509'),
+    onSsh: addRow('ssh'),
+    onSmbMapping: addRow('smb_mapping'),
+    onSmbFiles: addRow('smb_files'),
+    onQuic: addRow('quic'),
   };
 }
 

@@ -35,6 +35,8 @@ export const FLOW_COLUMNS = [
   ['history', 'VARCHAR'],
   ['duration_us', 'BIGINT'],
   ['body', 'VARCHAR'],
+  // True for the snapshot of a flow still open at the last commit (`isProvisional` in body); replaced by the final row.
+  ['is_open', 'BOOLEAN'],
 ] as const;
 
 export const PACKET_COLUMNS = [
@@ -64,5 +66,10 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE TABLE IF NOT EXISTS alerts (id VARCHAR, detector VARCHAR, severity VARCHAR, score DOUBLE, first_us BIGINT, last_us BIGINT, body VARCHAR)',
   `CREATE TABLE IF NOT EXISTS ingest_marker (id INTEGER PRIMARY KEY, state VARCHAR, batches BIGINT, flows BIGINT, records BIGINT,
      packets BIGINT, alerts BIGINT, last_packet_number BIGINT, message VARCHAR)`,
-  `INSERT INTO ingest_marker VALUES (0, 'ingesting', 0, 0, 0, 0, 0, 0, NULL) ON CONFLICT DO NOTHING`,
+  `INSERT INTO ingest_marker (id, state, batches, flows, records, packets, alerts, last_packet_number, message)
+     VALUES (0, 'ingesting', 0, 0, 0, 0, 0, 0, NULL) ON CONFLICT DO NOTHING`,
+  // Added after format version 1 was first written: a case made before them gains the columns, empty.
+  'ALTER TABLE flows ADD COLUMN IF NOT EXISTS is_open BOOLEAN DEFAULT false',
+  'ALTER TABLE ingest_marker ADD COLUMN IF NOT EXISTS open_flows BIGINT DEFAULT 0',
+  'ALTER TABLE ingest_marker ADD COLUMN IF NOT EXISTS open_flows_at_packet BIGINT DEFAULT 0',
 ];

@@ -69,10 +69,27 @@ export interface CreateCaseOptions {
 
 type Row = Record<string, string | number | boolean | null>;
 
+/**
+ * The flows still open when a batch commits: `forEach` hands each one's
+ * provisional record to `visit` (FlowTable.forEachActiveFlow). They replace
+ * the previous snapshot in the same transaction.
+ */
+export interface OpenFlowSnapshot {
+  forEach(visit: (flow: FlowRecord) => void): void;
+  /** Last packet the snapshot counts. */
+  atPacketNumber: number;
+}
+
+const emptyPending = () => ({ flows: 0, records: 0, packets: 0, alerts: 0, rows: 0, lastPacketNumber: 0 });
+
 export class CaseStore {
   private appenders: Map<string, DuckDBAppender> | null = null;
-  private pending = { flows: 0, records: 0, packets: 0, alerts: 0, rows: 0, lastPacketNumber: 0 };
+  private pending = emptyPending();
   private committed: CaseIngestMarker;
+  /** uids of the open-flow rows in the database (committed or in the open batch). */
+  private openUidsStored = new Set<string>();
+  /** Open-flow rows whose flow ended in the open batch; deleted when it commits. */
+  private endedOpenUids: string[] = [];
   private batchStartedMs = Date.now();
   private isClosed = false;
 
@@ -104,7 +121,7 @@ export class CaseStore {
       settings: { ...defaultCaseSettings, ...options.settings },
     };
     await writeManifest(folder, manifest);
-    return CaseStore.openFolder(folder, manifest, options.batchRows, options.batchMs);
+    return CaseStore.openFolder(folder, manifest, true, options.batchRows, options.batchMs);
   }
 
   /**
@@ -114,10 +131,10 @@ export class CaseStore {
    */
   static async open(folder: string, batch: { batchRows?: number; batchMs?: number } = {}): Promise<CaseStore> {
     const manifest = await readManifest(folder);
-    return CaseStore.openFolder(folder, manifest, batch.batchRows, batch.batchMs);
+    return CaseStore.openFolder(folder, manifest, false, batch.batchRows, batch.batchMs);
   }
 
-  private static async openFolder(folder: string, manifest: CaseManifest, batchRows?: number, batchMs?: number): Promise<CaseStore> {
+  private static async openFolder(folder: string, manifest: CaseManifest, isNew: boolean, batchRows?: number, batchMs?: number): Promise<CaseStore> {
     const { settings } = manifest;
     await mkdir(join(folder, 'tmp'), { recursive: true });
     const instance = await DuckDBInstance.create(join(folder, DATABASE_FILE), {
@@ -128,7 +145,9 @@ export class CaseStore {
     const connection = await instance.connect();
     for (const statement of SCHEMA_STATEMENTS) await connection.run(statement);
     const readConnection = await instance.connect();
-    const store = new CaseStore(folder, manifest, instance, connection, readConnection, await readMarker(connection), batchRows ?? DEFAULT_BATCH_ROWS, batchMs ?? DEFAULT_BATCH_MS);
+    const marker = await readMarker(connection);
+    const store = new CaseStore(folder, manifest, instance, connection, readConnection, marker, batchRows ?? DEFAULT_BATCH_ROWS, batchMs ?? DEFAULT_BATCH_MS);
+    if (!isNew && marker.state === 'ingesting') store.committed = describeInterruptedIngest(marker);
     return store;
   }
 
@@ -137,11 +156,12 @@ export class CaseStore {
     return { ...this.committed };
   }
 
-  /** Append finished flows to the open batch. */
+  /** Append finished flows to the open batch; each replaces its open-flow row, if one was stored. */
   addFlows(flows: readonly FlowRecord[]): void {
     const appender = this.getAppender('flows');
     for (const flow of flows) {
-      appendFlow(appender, flow);
+      appendFlow(appender, flow, false);
+      if (this.openUidsStored.delete(flow.uid)) this.endedOpenUids.push(flow.uid);
       this.pending.flows++;
     }
     this.pending.rows += flows.length;
@@ -210,7 +230,7 @@ export class CaseStore {
    * Flush the open batch and commit it with the updated marker in one
    * transaction. `state` replaces the marker's state (for the last batch).
    */
-  async commit(state: CaseIngestState = 'ingesting', message: string | null = null): Promise<CaseIngestMarker> {
+  async commit(state: CaseIngestState = 'ingesting', message: string | null = null, openFlows?: OpenFlowSnapshot): Promise<CaseIngestMarker> {
     this.assertOpen();
     if (this.appenders === null) await this.connection.run('BEGIN TRANSACTION');
     for (const appender of this.appenders?.values() ?? []) {
@@ -218,6 +238,7 @@ export class CaseStore {
       appender.closeSync();
     }
     this.appenders = null;
+    const openCount = await this.writeOpenFlows(state, openFlows);
     const next: CaseIngestMarker = {
       state,
       batches: this.committed.batches + 1,
@@ -227,16 +248,44 @@ export class CaseStore {
       alerts: this.committed.alerts + this.pending.alerts,
       lastPacketNumber: Math.max(this.committed.lastPacketNumber, this.pending.lastPacketNumber),
       message,
+      openFlows: openCount,
+      openFlowsAtPacket: openFlows?.atPacketNumber ?? (state === 'ingesting' ? (this.committed.openFlowsAtPacket ?? 0) : 0),
     };
     await this.connection.run(
-      `UPDATE ingest_marker SET state = ?, batches = ?, flows = ?, records = ?, packets = ?, alerts = ?, last_packet_number = ?, message = ? WHERE id = 0`,
-      [next.state, next.batches, next.flows, next.records, next.packets, next.alerts, next.lastPacketNumber, next.message],
+      `UPDATE ingest_marker SET state = ?, batches = ?, flows = ?, records = ?, packets = ?, alerts = ?, last_packet_number = ?, message = ?,
+       open_flows = ?, open_flows_at_packet = ? WHERE id = 0`,
+      [next.state, next.batches, next.flows, next.records, next.packets, next.alerts, next.lastPacketNumber, next.message, openCount, next.openFlowsAtPacket ?? 0],
     );
     await this.connection.run('COMMIT');
     this.committed = next;
-    this.pending = { flows: 0, records: 0, packets: 0, alerts: 0, rows: 0, lastPacketNumber: 0 };
+    this.pending = emptyPending();
     this.batchStartedMs = Date.now();
     return { ...next };
+  }
+
+  /**
+   * Inside the commit's transaction: drop the open-flow rows of flows that
+   * ended in this batch, or all of them when a new snapshot comes (its rows
+   * follow) or ingest ends. Returns the open flows stored after it.
+   */
+  private async writeOpenFlows(state: CaseIngestState, snapshot: OpenFlowSnapshot | undefined): Promise<number> {
+    const isReplacing = snapshot !== undefined || state !== 'ingesting';
+    if (isReplacing && (this.openUidsStored.size > 0 || this.endedOpenUids.length > 0)) {
+      await this.connection.run('DELETE FROM flows WHERE is_open');
+      this.openUidsStored.clear();
+    } else if (this.endedOpenUids.length > 0) {
+      await this.connection.run('DELETE FROM flows WHERE is_open AND list_contains(?::VARCHAR[], uid)', [JSON.stringify(this.endedOpenUids)]);
+    }
+    this.endedOpenUids = [];
+    if (snapshot === undefined || state !== 'ingesting') return this.openUidsStored.size;
+    const appender = await this.connection.createAppender('flows');
+    snapshot.forEach((flow) => {
+      appendFlow(appender, flow, true);
+      this.openUidsStored.add(flow.uid);
+    });
+    appender.flushSync();
+    appender.closeSync();
+    return this.openUidsStored.size;
   }
 
   /** Bytes the case folder uses now (database, write-ahead log, spill files, manifest, live captures). */
@@ -268,7 +317,10 @@ export class CaseStore {
     for (const appender of this.appenders.values()) appender.closeSync();
     this.appenders = null;
     await this.connection.run('ROLLBACK');
-    this.pending = { flows: 0, records: 0, packets: 0, alerts: 0, rows: 0, lastPacketNumber: 0 };
+    this.pending = emptyPending();
+    // Rows of flows that ended in the dropped batch are gone, so their open rows stay.
+    for (const uid of this.endedOpenUids) this.openUidsStored.add(uid);
+    this.endedOpenUids = [];
   }
 
   /** Drop the uncommitted batch and close the database. */
@@ -326,8 +378,8 @@ function appendNullableInteger(appender: DuckDBAppender, value: number | null): 
   else appender.appendInteger(value);
 }
 
-/** Columns in FLOW_COLUMNS order. */
-function appendFlow(appender: DuckDBAppender, flow: FlowRecord): void {
+/** Columns in FLOW_COLUMNS order; `isOpen` marks an open flow's snapshot row. */
+function appendFlow(appender: DuckDBAppender, flow: FlowRecord, isOpen: boolean): void {
   const originatorKey = getAddressKey(flow.originatorAddress);
   appender.appendVarchar(flow.uid);
   appender.appendVarchar(flow.communityId);
@@ -358,12 +410,13 @@ function appendFlow(appender: DuckDBAppender, flow: FlowRecord): void {
   appender.appendVarchar(flow.history);
   appender.appendBigInt(BigInt(getFlowDurationUs(flow)));
   appender.appendVarchar(JSON.stringify(flow));
+  appender.appendBoolean(isOpen);
   appender.endRow();
 }
 
 async function readMarker(connection: DuckDBConnection): Promise<CaseIngestMarker> {
   const reader = await connection.runAndReadAll(
-    'SELECT state, batches, flows, records, packets, alerts, last_packet_number, message FROM ingest_marker WHERE id = 0',
+    'SELECT state, batches, flows, records, packets, alerts, last_packet_number, message, open_flows, open_flows_at_packet FROM ingest_marker WHERE id = 0',
   );
   const row = reader.getRowObjectsJS()[0] ?? {};
   return {
@@ -375,6 +428,22 @@ async function readMarker(connection: DuckDBConnection): Promise<CaseIngestMarke
     alerts: Number(row.alerts ?? 0),
     lastPacketNumber: Number(row.last_packet_number ?? 0),
     message: typeof row.message === 'string' ? row.message : null,
+    openFlows: Number(row.open_flows ?? 0),
+    openFlowsAtPacket: Number(row.open_flows_at_packet ?? 0),
+  };
+}
+
+/**
+ * A case found 'ingesting' when opened: the process that ingested it stopped
+ * before the end, since a running ingest holds the database.
+ */
+function describeInterruptedIngest(marker: CaseIngestMarker): CaseIngestMarker {
+  const open = marker.openFlows ?? 0;
+  const openText = open === 0 ? '' : ` ${open} flow${open === 1 ? ' was' : 's were'} still open at packet ${marker.openFlowsAtPacket ?? 0} and ${open === 1 ? 'is' : 'are'} shown as incomplete.`;
+  return {
+    ...marker,
+    state: 'interrupted',
+    message: `Ingest was interrupted at packet ${marker.lastPacketNumber}: the engine stopped before the end of the capture, and the case holds what was committed up to that packet.${openText}`,
   };
 }
 
