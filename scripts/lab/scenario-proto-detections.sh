@@ -14,10 +14,12 @@
 #                    198.18.0.67 expired nginx,
 #                    198.18.0.22 sshd on 8080, 198.18.0.80 nginx on 9999,
 #                    198.51.100.80 web and CDN names (nginx 80/443),
-#                    203.0.113.99:443 an echo service that is not TLS.
+#                    203.0.113.99:443 an echo service that is not TLS,
+#                    198.18.0.90 update.example.net and 198.51.100.81
+#                    forum.example.com (checkin-server.py on 80).
 #
 # Usage: sudo scripts/lab/scenario-proto-detections.sh [SCENARIO...]
-#   scenarios: beacon dns-tunnel icmp-tunnel ports smb tls offhours benign
+#   scenarios: beacon dns-tunnel icmp-tunnel ports smb tls offhours checkin benign
 # Debian packages: iproute2 ethtool tcpdump nginx dnsmasq iodine samba
 # smbclient openssh-server openssl curl dnsutils socat python3
 # python3-cryptography.
@@ -67,7 +69,7 @@ build_lab() {
   lab_exec core ip route add default via 192.0.2.2
   lab_exec ext ip route add 10.66.0.0/16 via 192.0.2.1
   local address
-  for address in 198.18.0.9 198.18.0.10 198.18.0.11 198.18.0.53 198.18.0.66 198.18.0.67 198.18.0.22 198.18.0.80 198.51.100.80 203.0.113.99; do
+  for address in 198.18.0.9 198.18.0.10 198.18.0.11 198.18.0.53 198.18.0.66 198.18.0.67 198.18.0.22 198.18.0.80 198.51.100.80 198.51.100.81 198.18.0.90 203.0.113.99; do
     lab_exec ext ip addr add "$address/32" dev lo
   done
 
@@ -186,6 +188,8 @@ start_services() {
   lab_spawn ext nginx nginx -c "$LAB_TMP/nginx.conf" -g 'daemon off;'
   lab_spawn ext sshd /usr/sbin/sshd -D -f "$LAB_TMP/sshd_config" -E "$LAB_TMP/sshd-events.log"
   lab_spawn ext echo443 socat TCP-LISTEN:443,bind=203.0.113.99,fork,reuseaddr EXEC:cat
+  lab_spawn ext checkin-c2 python3 "$TOOLS/checkin-server.py" 198.18.0.90
+  lab_spawn ext checkin-web python3 "$TOOLS/checkin-server.py" 198.51.100.81
   lab_spawn ext iodined iodined -f -c -P "$SMB_PASSWORD" -l 198.18.0.53 -p 53 172.31.0.1/27 t.example.com
   local i
   for i in 1 2 3 4 5; do
@@ -336,6 +340,61 @@ scenario_offhours() {
   capture_end proto-offhours 1 "$NIGHT_START"
 }
 
+# ws1 checks in five times, 2-4 s apart, each time on a new connection: a
+# POST to update.example.net/gate.php with a fresh random parameter name and
+# value, a small form body of hex, an MSIE 7 user agent, no cookie, no
+# Referer. Beside it, in the same capture: ws2 opens a forum page (which sets
+# a cookie) and posts four comments with the cookie and a Referer; ws4 posts
+# JSON telemetry six times to one constant URI; ws5 sends three OCSP
+# requests. Only ws1 should raise http-checkin.
+scenario_checkin() {
+  capture_begin proto-checkin
+  local msie='Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1; WOW64; Trident/7.0)'
+  local firefox='Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+  (
+    lab_exec ws2 curl -s -o /dev/null -A "$firefox" -c "$LAB_TMP/ws2.jar" \
+      --resolve forum.example.com:80:198.51.100.81 http://forum.example.com/post.html
+    for i in 1 2 3 4; do
+      jitter_sleep 2.5 1
+      lab_exec ws2 curl -s -o /dev/null -A "$firefox" -b "$LAB_TMP/ws2.jar" -c "$LAB_TMP/ws2.jar" \
+        -e http://forum.example.com/post.html --data "q=comment+$i&t=$(python3 -c 'import secrets; print(secrets.token_hex(8))')" \
+        --resolve forum.example.com:80:198.51.100.81 \
+        "http://forum.example.com/comment.php?token=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')"
+    done
+  ) &
+  local forum=$!
+  (
+    for i in 1 2 3 4 5 6; do
+      lab_exec ws4 curl -s -o /dev/null -A 'lab-agent/1.4' -H 'Content-Type: application/json' \
+        --data "{\"seq\":$i,\"cpu\":0.$((RANDOM % 90 + 10)),\"ts\":$(date +%s%N)}" \
+        --resolve telemetry.example.com:80:198.51.100.81 'http://telemetry.example.com/v1/metrics?app=lab&version=2'
+      jitter_sleep 2 0.5
+    done
+  ) &
+  local telemetry=$!
+  (
+    for i in 1 2 3; do
+      head -c 83 /dev/urandom >"$LAB_TMP/ocsp-$i.der"
+      lab_exec ws5 curl -s -o /dev/null -A "$firefox" -H 'Content-Type: application/ocsp-request' \
+        --data-binary "@$LAB_TMP/ocsp-$i.der" --resolve ocsp.example-ca.net:80:198.51.100.81 http://ocsp.example-ca.net/
+      jitter_sleep 3 1
+    done
+  ) &
+  local ocsp=$!
+  local name value body
+  for i in 1 2 3 4 5; do
+    name=$(python3 -c "import random, string; print(random.choice(string.ascii_lowercase))")
+    value=$(python3 -c "import random, string; print(''.join(random.choice(string.ascii_lowercase + string.digits) for _ in range(random.randint(10, 16))))")
+    body="$(python3 -c "import random, string; print(random.choice(string.ascii_lowercase))")=$(python3 -c 'import secrets; print(secrets.token_hex(64))')"
+    lab_exec ws1 curl -s -o /dev/null -A "$msie" -H 'Content-Type: application/x-www-form-urlencoded' \
+      --data "$body" --resolve update.example.net:80:198.18.0.90 "http://update.example.net/gate.php?$name=$value"
+    jitter_sleep 3 1
+  done
+  wait "$forum" "$telemetry" "$ocsp"
+  sleep 1
+  capture_end proto-checkin 1 "$BUSINESS_START"
+}
+
 # Ordinary use: browsing with CDN names and irregular pauses, SPF and DMARC
 # TXT lookups, a normal ping, and a file server used over SMB.
 scenario_benign() {
@@ -365,7 +424,7 @@ write_sshd
 write_samba
 start_services
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(beacon dns-tunnel icmp-tunnel ports smb tls offhours benign)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(beacon dns-tunnel icmp-tunnel ports smb tls offhours checkin benign)
 for name in "${SCENARIOS[@]}"; do
   lab_log "scenario $name"
   "scenario_${name//-/_}"

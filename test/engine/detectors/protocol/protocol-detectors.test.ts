@@ -519,6 +519,7 @@ describe('protocol detector limits', () => {
       'smb-lateral',
       'tls-oddities',
       'off-hours-by-name',
+      'http-checkin',
     ]);
   });
 });

@@ -23,6 +23,7 @@ const names = [
   'proto-smb',
   'proto-tls',
   'proto-offhours',
+  'proto-checkin',
   'proto-benign',
 ];
 const results = new Map<string, Alert[]>();
@@ -124,6 +125,23 @@ describe('protocol lab scenarios', () => {
     expect(spike?.key).toBe('files.example.org');
     expect(spike?.hosts).toEqual(['10.66.0.21', '10.66.0.22']);
     expect(spike?.measurements[0]?.value).toBeGreaterThan(3_000_000);
+  });
+
+  it('finds the scripted check-ins and not the forum, telemetry or OCSP clients', () => {
+    // ws2 posts with a cookie and a Referer, ws4 posts JSON to one URI, ws5 sends OCSP requests: none may fire.
+    expect(results.get('proto-checkin')?.map((alert) => alert.detector)).toEqual(['http-checkin']);
+    const [checkin] = alertsOf('proto-checkin', 'http-checkin');
+    expect(checkin?.title).toBe('Scripted HTTP check-ins from 10.66.0.21 to update.example.net/gate.php');
+    expect(checkin?.hosts).toEqual(['10.66.0.21', '198.18.0.90']);
+    expect(checkin?.mitreTechnique).toBe('T1071.001');
+    expect(checkin?.evidence.flowUids).toHaveLength(5);
+    // tshark: ws1's five POST request lines are packets 88, 148, 236, 272 and 284, on five connections whose SYNs are 85, 145, 233, 269 and 281.
+    for (const packet of [85, 88, 145, 148, 233, 236, 269, 272, 281, 284]) expect(checkin?.evidence.packetNumbers).toContain(packet);
+    expect(checkin?.reason).toContain('/gate.php?h=8pzlhxlebw55jyn, /gate.php?d=xqhzo6cfh5fq1, /gate.php?d=lihdfkjr2vjbxqn5');
+    expect(checkin?.measurements.find((m) => m.name === 'POSTs with distinct queries in window')?.value).toBe(5);
+    expect(checkin?.measurements.find((m) => m.name === 'median request body')?.value).toBe(130);
+    // Parameter names h, d, d, a, k: three changes in four steps.
+    expect(checkin?.subScores?.find((part) => part.name === 'changing parameter names')?.value).toBe(0.75);
   });
 
   it('raises nothing on the benign capture', () => {

@@ -39,8 +39,8 @@ export function createProtocolDetectors(
     new UnusualPortDetector(context, settings),
     new SmbLateralDetector(context, settings, flows),
     new TlsOddityDetector(context, settings, flows),
-    new HttpCheckinDetector(context, settings, flows),
     new OffHoursNameDetector(context, flows),
+    new HttpCheckinDetector(context, settings, flows),
   ];
   const disabled = new Set(context.settings.disabledDetectors);
   return detectors.filter((detector) => detector === flows || !disabled.has(detector.name));
