@@ -18,6 +18,7 @@ import { resolveEngineEntry } from '../../../src/main/server/forked-engine';
 import { CaseStore } from '../../../src/main/engine/store/case-store';
 import type { CaseIngestMarker } from '../../../src/shared/domain/case';
 import type { FlowPage } from '../../../src/shared/contract';
+import type { CaptureOverview } from '../../../src/shared/domain/aggregates';
 
 const folder = mkdtempSync(join(tmpdir(), 'tideline-ingest-crash-'));
 const dataFolder = join(folder, 'data');
@@ -84,17 +85,34 @@ describe('engine killed during case ingest', () => {
     const counts = {
       packets: await count('SELECT count(*) AS n FROM packets'),
       lastPacketNumber: await count('SELECT coalesce(max(packet_number), 0) AS n FROM packets'),
-      flows: await count('SELECT count(*) AS n FROM flows'),
+      flows: await count('SELECT count(*) AS n FROM flows WHERE NOT is_open'),
+      openFlows: await count('SELECT count(*) AS n FROM flows WHERE is_open'),
       records: await count('SELECT count(*) AS n FROM records'),
     };
+    // Each open flow holds exactly the packets the index has for it up to the snapshot's packet.
+    const openRows = await store.query(
+      `SELECT f.uid, f.orig_pkts + f.resp_pkts AS flow_packets,
+              (SELECT count(*) FROM packets p WHERE (p.flow_uid = f.uid OR p.inner_flow_uid = f.uid) AND p.packet_number <= ?) AS indexed_packets
+       FROM flows f WHERE f.is_open`,
+      [store.marker.openFlowsAtPacket ?? 0],
+    );
     const replayedTypes = ['dns', 'http', 'dhcp'] as const;
     const storedByType = await Promise.all(replayedTypes.map((type) => count(`SELECT count(*) AS n FROM records WHERE type = '${type}'`)));
     await store.close();
 
     // The marker is committed with its rows: the tables hold exactly what it counts, and no more.
-    expect(marker.state).toBe('ingesting');
+    expect(marker.state).toBe('interrupted');
+    expect(marker.message).toContain(`interrupted at packet ${marker.lastPacketNumber}:`);
     expect(marker.batches).toBeGreaterThanOrEqual(seen.marker.batches);
-    expect(counts).toEqual({ packets: marker.packets, lastPacketNumber: marker.lastPacketNumber, flows: marker.flows, records: marker.records });
+    expect(counts).toEqual({
+      packets: marker.packets, lastPacketNumber: marker.lastPacketNumber, flows: marker.flows, openFlows: marker.openFlows, records: marker.records,
+    });
+    // Most flows of this capture are still open at the kill: they are kept, provisional, counting no packet twice.
+    expect(marker.openFlows).toBeGreaterThan(0);
+    expect(marker.openFlowsAtPacket).toBeGreaterThan(0);
+    expect(marker.openFlowsAtPacket).toBeLessThanOrEqual(marker.lastPacketNumber);
+    expect(openRows.filter((row) => row.flow_packets !== row.indexed_packets || row.flow_packets === 0)).toEqual([]);
+    expect(openRows.reduce((sum, row) => sum + Number(row.flow_packets), 0)).toBeLessThanOrEqual(marker.openFlowsAtPacket ?? 0);
     // The kill came during ingest: some packets were committed, not all of them.
     expect(marker.packets).toBeGreaterThanOrEqual(seen.marker.packets);
     expect(marker.packets).toBeGreaterThan(0);
@@ -108,7 +126,12 @@ describe('engine killed during case ingest', () => {
     await service.currentSession?.finished;
     const page = await service.handle('flows.query', { captureId, offset: 0, limit: 1, sort: { column: 'uid', direction: 'ascending' }, filter: {} });
     if (!page.ok) throw new Error(page.error.message);
-    expect((page.value as FlowPage).total).toBe(marker.flows);
+    expect((page.value as FlowPage).total).toBe(marker.flows + (marker.openFlows ?? 0));
+    // The overview says the ingest was interrupted, and where.
+    const overview = await service.handle('aggregates.overview', { captureId });
+    if (!overview.ok) throw new Error(overview.error.message);
+    const problems = (overview.value as CaptureOverview).summary?.fileProblems ?? [];
+    expect(problems.map((problem) => [problem.code, problem.examples[0]?.packetNumber])).toEqual([['ingest-interrupted', marker.lastPacketNumber]]);
     const replayed: number[] = [];
     for (const type of replayedTypes) {
       const records = await service.handle('records.query', { captureId, type, offset: 0, limit: 1, sort: { column: 'ts', direction: 'ascending' }, filter: {} });

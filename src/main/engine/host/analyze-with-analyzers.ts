@@ -11,10 +11,42 @@ import { createProtocolRecordSinks } from '../detectors/protocol';
 import type { ZeekLogColumn } from '../output/zeek-log-writer';
 import type { RecordValue } from '../../../shared/domain/record-table';
 import { ActiveFlowTracker } from './active-flows';
-import { activeFlowIntervalMs, type AnalyzeCapture } from './analyzer';
+import { activeFlowIntervalMs, type AnalyzeCapture, type AnalyzeOptions } from './analyzer';
 
 /** Run `analyzeCapture` with a fresh set of application analyzers per capture. */
 export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
+  const analyzers = new ApplicationAnalyzers(createAnalyzeSinks(options));
+  const onActiveFlows = options.onActiveFlows;
+  const tracker = onActiveFlows === undefined ? null : new ActiveFlowTracker();
+  let lastActiveMs = -Infinity;
+  return analyzeCapture(path, {
+    signal: options.signal,
+    onDecodedPacket: options.onDecodedPacket,
+    onProgress: (progress) => {
+      const nowMs = Date.now();
+      if (tracker !== null && onActiveFlows !== undefined && nowMs - lastActiveMs >= activeFlowIntervalMs) {
+        lastActiveMs = nowMs;
+        const flows = tracker.takeChanged();
+        if (flows.length > 0) onActiveFlows(flows);
+      }
+      options.onProgress?.(progress);
+    },
+    // The tracker runs after the application analyzers, so it reads the service they set.
+    analyzers: tracker === null ? analyzers : [analyzers, tracker],
+    onFlows: (flows) => {
+      for (const flow of flows) analyzers.annotateFlowRecord(flow);
+      options.onFlows?.(flows);
+    },
+  });
+};
+
+/**
+ * The analyzer sinks that hand a capture's records to `options`: DNS and
+ * HTTP records, every record as a Zeek log row, TLS server names, and the
+ * protocol observations of the protocol-aware detectors. A reopened case
+ * replays its stored records through the same sinks.
+ */
+export function createAnalyzeSinks(options: AnalyzeOptions): ApplicationAnalyzerSinks {
   const onRecord = options.onRecord;
   const onProtocolRecord = options.onProtocolRecord;
   const sinks: ApplicationAnalyzerSinks = {
@@ -39,32 +71,8 @@ export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
     onQuic: (row) => onRecord?.('quic', row),
   };
   // The protocol-aware detectors read the same records, mapped by createProtocolRecordSinks.
-  const analyzers = new ApplicationAnalyzers(
-    onProtocolRecord === undefined ? sinks : createProtocolRecordSinks(onProtocolRecord, sinks),
-  );
-  const onActiveFlows = options.onActiveFlows;
-  const tracker = onActiveFlows === undefined ? null : new ActiveFlowTracker();
-  let lastActiveMs = -Infinity;
-  return analyzeCapture(path, {
-    signal: options.signal,
-    onDecodedPacket: options.onDecodedPacket,
-    onProgress: (progress) => {
-      const nowMs = Date.now();
-      if (tracker !== null && onActiveFlows !== undefined && nowMs - lastActiveMs >= activeFlowIntervalMs) {
-        lastActiveMs = nowMs;
-        const flows = tracker.takeChanged();
-        if (flows.length > 0) onActiveFlows(flows);
-      }
-      options.onProgress?.(progress);
-    },
-    // The tracker runs after the application analyzers, so it reads the service they set.
-    analyzers: tracker === null ? analyzers : [analyzers, tracker],
-    onFlows: (flows) => {
-      for (const flow of flows) analyzers.annotateFlowRecord(flow);
-      options.onFlows?.(flows);
-    },
-  });
-};
+  return onProtocolRecord === undefined ? sinks : createProtocolRecordSinks(onProtocolRecord, sinks);
+}
 
 /** A typed record as its Zeek log row, keyed by the log's field names. */
 export function rowOf<Row>(columns: readonly ZeekLogColumn<Row>[], record: Row): Record<string, RecordValue> {

@@ -21,8 +21,8 @@ import {
   type PacketList,
 } from '../../../shared/contract/case-contract';
 import type { Alert } from '../../../shared/domain/alert';
-import type { CaseListEntry, CaseManifest } from '../../../shared/domain/case';
-import type { CaptureSummary } from '../../../shared/domain/capture-summary';
+import type { CaseIngestMarker, CaseListEntry, CaseManifest } from '../../../shared/domain/case';
+import type { CaptureSummary, ProblemTally } from '../../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { FollowedStream, PacketDetail } from '../../../shared/domain/packet-tree';
 import { fail, succeed, type Result } from '../../../shared/errors';
@@ -33,10 +33,13 @@ import { readPacketDetail } from '../packets/packet-detail';
 import { ingestCaptureIntoCase } from '../store/case-ingest';
 import { listCases } from '../store/case-list';
 import { readAllCaseFlows, readCaseRecords } from '../store/case-queries';
-import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
-import type { DhcpRecord, DnsRecord, HttpRecord } from '../../../shared/domain/records';
-import { rowOf } from './analyze-with-analyzers';
+import type { ApplicationAnalyzerSinks } from '../analyzers/application-analyzers';
+import type { ZeekRow } from '../analyzers/parsers/zeek-row';
+import type { StoredRecord } from '../filter/record-columns';
+import type { DhcpRecord, DnsRecord, HttpRecord, WeirdRecord } from '../../../shared/domain/records';
+import { createAnalyzeSinks } from './analyze-with-analyzers';
 import { CaseStore, defaultCaseSettings, deleteCaseFolder } from '../store/case-store';
+import { getDatabaseMemoryBytes, readMemoryCeilingBytes } from '../store/memory-ceiling';
 import { type NewCaseSettings, newCaseSettingsSchema } from '../../../shared/contract/case-contract';
 import type { AnalyzeCapture } from './analyzer';
 import type { EmitEvent } from './capture-session';
@@ -50,6 +53,8 @@ export interface CaseHostOptions {
   /** Folder holding the cases (getDefaultCasesFolder() in the engine process). */
   casesFolder: string;
   emit: EmitEvent;
+  /** The engine's memory ceiling; default readMemoryCeilingBytes() (TIDELINE_MEMORY_CEILING, else 2 GiB). */
+  memoryCeilingBytes?: number;
 }
 
 interface CaptureCase {
@@ -295,10 +300,11 @@ export class CaseHost {
     try {
       const info = await stat(path);
       const settings = await this.getNewCaseSettings();
+      const ceilingBytes = this.options.memoryCeilingBytes ?? readMemoryCeilingBytes();
       store = await CaseStore.create({
         casesFolder: this.options.casesFolder,
         name: basename(path),
-        settings,
+        settings: { ...settings, databaseMemoryBytes: getDatabaseMemoryBytes(ceilingBytes) },
         // Size and hash are filled in by the ingest; the path lets packets be read while it runs.
         sources: [{ id: 0, path, sizeBytes: info.size, sha256: '', isCompressed: false }],
       });
@@ -322,31 +328,60 @@ export class CaseHost {
 }
 
 /**
- * An AnalyzeCapture that feeds a session the flows and the DNS, HTTP and
- * DHCP records of a case, reading no packet. Records go first, so display
- * filters over record fields hold once the flows arrive.
+ * An AnalyzeCapture that feeds a session the flows and the analyzer records
+ * of a case (DNS, HTTP, DHCP, TLS, x509, SSH, SMB, QUIC, weird), reading no
+ * packet. Records pass through the same sinks as while the capture was open,
+ * so record tables, host names, display filters over record fields and the
+ * protocol-aware detectors see what they saw then. Records go first, so
+ * filters over record fields hold once the flows arrive. Open flows of an
+ * interrupted ingest come as the provisional records they were stored as.
  */
 function replayCase(store: CaseStore): AnalyzeCapture {
   return async (_path, options = {}) => {
     const flows = await readAllCaseFlows(store);
     const marker = store.marker;
     options.onProgress?.({ bytesRead: 0, totalBytes: 0, packets: marker.packets, flows: flows.length });
-    for (const record of await readCaseRecords(store)) {
-      // Host names come from DNS answers and HTTP Host headers, as while the capture was open.
-      if (record.type === 'dns') options.onDnsRecord?.(record.data as DnsRecord);
-      else if (record.type === 'http') options.onHttpRecord?.(record.data as HttpRecord);
-      if (options.onRecord !== undefined) {
-        if (record.type === 'dns') options.onRecord('dns', rowOf(DNS_LOG_COLUMNS, record.data as DnsRecord));
-        else if (record.type === 'http') options.onRecord('http', rowOf(HTTP_LOG_COLUMNS, record.data as HttpRecord));
-        else if (record.type === 'dhcp') options.onRecord('dhcp', rowOf(DHCP_LOG_COLUMNS, record.data as DhcpRecord));
-      }
-    }
-    options.onFlows?.(flows);
+    const sinks = createAnalyzeSinks(options);
+    for (const record of await readCaseRecords(store)) replayRecord(sinks, record);
+    // The final records first, then the open ones, as a loading session gets them.
+    options.onFlows?.(flows.filter((flow) => flow.isProvisional !== true));
+    const openFlows = flows.filter((flow) => flow.isProvisional === true);
+    if (openFlows.length > 0) options.onActiveFlows?.(openFlows);
     const totals = await store.query(
-      'SELECT count(*) AS n, sum(captured_length) AS captured, sum(original_length) AS wire, min(ts_us) AS first, max(ts_us) AS last FROM packets',
+      `SELECT count(*) AS n, sum(captured_length) AS captured, sum(original_length) AS wire, min(ts_us) AS first, max(ts_us) AS last,
+       max(file_offset) AS last_offset FROM packets`,
     );
     const row = totals[0] ?? {};
-    return { summary: summarizeCase(store.manifest, flows.length, row, marker.state === 'cancelled') };
+    const summary = summarizeCase(store.manifest, flows.length, row, marker.state === 'cancelled');
+    if (marker.state === 'interrupted') summary.fileProblems.push(describeInterruption(marker, Number(row.last_offset ?? 0)));
+    return { summary };
+  };
+}
+
+/** Hand one stored record to the sink that made it. */
+function replayRecord(sinks: ApplicationAnalyzerSinks, record: StoredRecord): void {
+  const row = record.data as ZeekRow;
+  switch (record.type) {
+    case 'dns': return sinks.onDns?.(record.data as DnsRecord);
+    case 'http': return sinks.onHttp?.(record.data as HttpRecord);
+    case 'dhcp': return sinks.onDhcp?.(record.data as DhcpRecord);
+    case 'weird': return sinks.onWeird?.(record.data as WeirdRecord);
+    case 'tls': return sinks.onSsl?.(row);
+    case 'x509': return sinks.onX509?.(row);
+    case 'ssh': return sinks.onSsh?.(row);
+    case 'smb_mapping': return sinks.onSmbMapping?.(row);
+    case 'smb_files': return sinks.onSmbFiles?.(row);
+    case 'quic': return sinks.onQuic?.(row);
+    default: log.warn({ type: record.type }, 'stored record of an unknown type skipped');
+  }
+}
+
+/** The overview's note that the case's ingest stopped before the end of the capture. */
+function describeInterruption(marker: CaseIngestMarker, lastFileOffset: number): ProblemTally {
+  return {
+    code: 'ingest-interrupted',
+    count: 1,
+    examples: [{ packetNumber: marker.lastPacketNumber, fileOffset: lastFileOffset, message: marker.message ?? `ingest was interrupted at packet ${marker.lastPacketNumber}` }],
   };
 }
 
