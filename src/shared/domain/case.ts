@@ -67,6 +67,12 @@ export interface CaseManifest {
   createdUs: number;
   sources: CaseSource[];
   settings: CaseSettings;
+  /**
+   * True once ingest stored the alerts the capture's analysis raised (with
+   * the packet-based detectors' ones), so a reopened case shows them as
+   * they were. Absent in older cases and in an ingest cut short.
+   */
+  areAlertsStored?: boolean;
 }
 
 /** Ingest progress as committed with the data, so it always agrees with the tables. */

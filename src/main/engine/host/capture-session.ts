@@ -41,6 +41,12 @@ export interface CaptureSessionOptions {
   now?: () => number;
   /** Folder of the per-capture alert verdict and allow-list files; default in the user's data folder. */
   alertStateFolder?: string;
+  /**
+   * Alerts a reopened case stored when its capture was analyzed, or null.
+   * They are shown, with the current verdicts, until the allow-list changes;
+   * the alerts are then evaluated again from the replayed flows and records.
+   */
+  storedAlerts?: readonly Alert[] | null;
 }
 
 export class CaptureSession {
@@ -64,6 +70,8 @@ export class CaptureSession {
   private newFlowsSinceBatch = 0;
   private lastBatchVersion = -1;
   private alertCache: { version: number; hasSummary: boolean; alerts: Alert[] } | null = null;
+  /** The stored alerts of a reopened case and the allow-list they were raised under (set once it is read). */
+  private stored: { alerts: readonly Alert[]; allowListKey: string | null } | null = null;
   private detectionVersionAtCache = -1;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly abortController = new AbortController();
@@ -80,6 +88,13 @@ export class CaptureSession {
     this.detection = new CaptureDetection(options.path, options.alertStateFolder);
     // Display filters over DNS, HTTP and TLS fields read the records this session keeps.
     this.store.records = this.records.lookup;
+    if (options.storedAlerts !== undefined && options.storedAlerts !== null) {
+      const stored = { alerts: options.storedAlerts, allowListKey: null as string | null };
+      this.stored = stored;
+      void this.detection.loaded.then(() => {
+        stored.allowListKey = JSON.stringify(this.detection.currentAllowList);
+      });
+    }
     this.finished = this.run();
   }
 
@@ -128,9 +143,7 @@ export class CaptureSession {
     )
       return cached.alerts;
 
-    const problemAlerts = this.summary === null ? [] : alertsForProblems(this.summary);
-    for (const alert of problemAlerts) alert.status = this.detection.statusOf(alert.id);
-    const alerts = [...this.detection.evaluate(), ...problemAlerts];
+    const alerts = this.storedAlertsIfCurrent() ?? this.evaluateAlerts();
     alerts.sort(
       (a, b) =>
         alertSeverities.indexOf(b.severity) - alertSeverities.indexOf(a.severity) ||
@@ -140,6 +153,23 @@ export class CaptureSession {
     this.alertCache = { version: this.store.version, hasSummary, alerts };
     this.detectionVersionAtCache = this.detection.version;
     return alerts;
+  }
+
+  private evaluateAlerts(): Alert[] {
+    const problemAlerts = this.summary === null ? [] : alertsForProblems(this.summary);
+    for (const alert of problemAlerts) alert.status = this.detection.statusOf(alert.id);
+    return [...this.detection.evaluate(), ...problemAlerts];
+  }
+
+  /** A reopened case's stored alerts with the current verdicts, while the allow-list is the one they were raised under. */
+  private storedAlertsIfCurrent(): Alert[] | null {
+    const stored = this.stored;
+    if (stored === null) return null;
+    if (stored.allowListKey !== null && stored.allowListKey !== JSON.stringify(this.detection.currentAllowList)) {
+      this.stored = null;
+      return null;
+    }
+    return stored.alerts.map((alert) => ({ ...alert, status: this.detection.statusOf(alert.id) }));
   }
 
   private async run(): Promise<void> {

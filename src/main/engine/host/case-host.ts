@@ -32,7 +32,7 @@ import { followCaseStream } from '../packets/follow-stream';
 import { readPacketDetail } from '../packets/packet-detail';
 import { ingestCaptureIntoCase } from '../store/case-ingest';
 import { listCases } from '../store/case-list';
-import { readAllCaseFlows, readCaseRecords } from '../store/case-queries';
+import { readCaseAlerts, readCaseRecords } from '../store/case-queries';
 import type { ApplicationAnalyzerSinks } from '../analyzers/application-analyzers';
 import type { ZeekRow } from '../analyzers/parsers/zeek-row';
 import type { StoredRecord } from '../filter/record-columns';
@@ -106,19 +106,23 @@ export class CaseHost {
    * Ingest `path` into a new case for capture `captureId` once `after`
    * settles (the session's analysis); replaces the previous capture's case.
    */
-  attachCapture(captureId: string, path: string, after: Promise<void> = Promise.resolve()): void {
+  attachCapture(captureId: string, path: string, after: Promise<void> = Promise.resolve(), collectAlerts?: () => readonly Alert[]): void {
     void this.detach();
     const abort = new AbortController();
     let resolveStore: (store: CaseStore | null) => void = () => undefined;
     const store = new Promise<CaseStore | null>((settle) => {
       resolveStore = settle;
     });
-    const ingested = after.then(() => (abort.signal.aborted ? resolveStore(null) : this.ingest(captureId, path, abort.signal, resolveStore)));
+    const ingested = after.then(() =>
+      abort.signal.aborted ? resolveStore(null) : this.ingest(captureId, path, abort.signal, resolveStore, collectAlerts),
+    );
     this.current = { captureId, store, ingested, abort };
   }
 
   /** Reopen case `caseId`; the caller makes a session from `analyze` and passes its id to `adopt`. */
-  async openCase(caseId: string): Promise<Result<{ store: CaseStore; analyze: AnalyzeCapture; summaryPath: string }>> {
+  async openCase(
+    caseId: string,
+  ): Promise<Result<{ store: CaseStore; analyze: AnalyzeCapture; summaryPath: string; storedAlerts: Alert[] | null }>> {
     const folder = join(this.options.casesFolder, caseId);
     // One process opens a database once: close the current case first (it may be this one).
     await this.detach();
@@ -128,7 +132,8 @@ export class CaseHost {
     }
     const source = store.manifest.sources[0];
     const summaryPath = source?.path ?? folder;
-    return succeed({ store, analyze: replayCase(store), summaryPath });
+    const storedAlerts = store.manifest.areAlertsStored === true ? await readCaseAlerts(store) : null;
+    return succeed({ store, analyze: replayCase(store), summaryPath, storedAlerts });
   }
 
   /** Make a reopened case the current one, for capture `captureId`. */
@@ -295,7 +300,13 @@ export class CaseHost {
     return (await this.current?.store) ?? null;
   }
 
-  private async ingest(captureId: string, path: string, signal: AbortSignal, resolveStore: (store: CaseStore | null) => void): Promise<void> {
+  private async ingest(
+    captureId: string,
+    path: string,
+    signal: AbortSignal,
+    resolveStore: (store: CaseStore | null) => void,
+    collectAlerts: (() => readonly Alert[]) | undefined,
+  ): Promise<void> {
     let store: CaseStore;
     try {
       const info = await stat(path);
@@ -319,6 +330,7 @@ export class CaseHost {
     try {
       await ingestCaptureIntoCase(store, path, {
         signal,
+        collectAlerts,
         onCommit: (marker) => this.options.emit('case.ingest', { captureId, caseId, marker, sizeBytes }),
       });
     } catch (error) {
@@ -338,7 +350,7 @@ export class CaseHost {
  */
 function replayCase(store: CaseStore): AnalyzeCapture {
   return async (_path, options = {}) => {
-    const flows = await readAllCaseFlows(store);
+    const flows = (await store.query("SELECT body FROM flows ORDER BY is_open, rowid")).map((row) => JSON.parse(String(row.body)) as FlowRecord);
     const marker = store.marker;
     options.onProgress?.({ bytesRead: 0, totalBytes: 0, packets: marker.packets, flows: flows.length });
     const sinks = createAnalyzeSinks(options);

@@ -122,7 +122,7 @@ export class EngineService {
       this.session?.cancel();
       const opened = await cases.openCase(caseId);
       if (!opened.ok) return opened;
-      const { store, analyze, summaryPath } = opened.value;
+      const { store, analyze, summaryPath, storedAlerts } = opened.value;
       const sha256 = store.manifest.sources[0]?.sha256 ?? '';
       const session = new CaptureSession({
         path: summaryPath,
@@ -130,6 +130,7 @@ export class EngineService {
         emit: this.options.emit,
         hashFile: () => Promise.resolve(sha256),
         alertStateFolder: this.options.alertStateFolder,
+        storedAlerts,
       });
       this.session = session;
       this.reopenedSessionIds.clear();
@@ -283,7 +284,8 @@ export class EngineService {
       alertStateFolder: this.options.alertStateFolder,
     });
     this.session = session;
-    this.cases?.attachCapture(session.id, absolutePath, session.finished);
+    // The case stores the session's alerts once ingest ends, so a reopened case shows them as they were.
+    this.cases?.attachCapture(session.id, absolutePath, session.finished, () => session.alerts());
     return succeed({ captureId: session.id, path: absolutePath });
   }
 

@@ -141,6 +141,7 @@ async function ingestUnguarded(store: CaseStore, path: string, options: IngestOp
       timestampResolution: getTimestampResolutionByte(captureInterface.ticksPerSecond),
       timestampOffsetSeconds: captureInterface.timestampOffsetSeconds,
     }));
+  if (stopState === null && options.collectAlerts !== undefined) store.manifest.areAlertsStored = true;
   await recordSource(store, { id: sourceId, path, sizeBytes, sha256, isCompressed, interfaces });
   return { marker, sha256, sizeBytes, isCompressed };
 }
