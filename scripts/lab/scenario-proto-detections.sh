@@ -340,13 +340,13 @@ scenario_offhours() {
   capture_end proto-offhours 1 "$NIGHT_START"
 }
 
-# ws1 checks in five times, 2-4 s apart, each time on a new connection: a
-# POST to update.example.net/gate.php with a fresh random parameter name and
-# value, a small form body of hex, an MSIE 7 user agent, no cookie, no
-# Referer. Beside it, in the same capture: ws2 opens a forum page (which sets
-# a cookie) and posts four comments with the cookie and a Referer; ws4 posts
-# JSON telemetry six times to one constant URI; ws5 sends three OCSP
-# requests. Only ws1 should raise http-checkin.
+# ws1 checks in five times, 2-4 s apart, each time on a new connection. Each
+# check-in is a POST to update.example.net/gate.php with a fresh random
+# parameter name and value, a small form body of hex and an MSIE 7 user
+# agent, without cookie or Referer. In the same capture, ws2 opens a forum
+# page (which sets a cookie) and posts four comments with the cookie and a
+# Referer, ws4 posts JSON telemetry six times to one constant URI, and ws5
+# sends three OCSP requests. Only ws1 should raise http-checkin.
 scenario_checkin() {
   capture_begin proto-checkin
   local msie='Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1; WOW64; Trident/7.0)'
@@ -363,6 +363,7 @@ scenario_checkin() {
     done
   ) &
   local forum=$!
+
   (
     for i in 1 2 3 4 5 6; do
       lab_exec ws4 curl -s -o /dev/null -A 'lab-agent/1.4' -H 'Content-Type: application/json' \
@@ -372,6 +373,7 @@ scenario_checkin() {
     done
   ) &
   local telemetry=$!
+
   (
     for i in 1 2 3; do
       head -c 83 /dev/urandom >"$LAB_TMP/ocsp-$i.der"
@@ -381,6 +383,7 @@ scenario_checkin() {
     done
   ) &
   local ocsp=$!
+
   local name value body
   for i in 1 2 3 4 5; do
     name=$(python3 -c "import random, string; print(random.choice(string.ascii_lowercase))")

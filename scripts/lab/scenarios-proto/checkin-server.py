@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A small web server for the check-in scenario, bound to one lab address.
 
-GET of a page answers HTML and sets a session cookie; POST reads the body
-and answers a few bytes, as a check-in panel or an API does.
+A GET returns a small HTML page and sets a session cookie. A POST reads
+the body and returns a few bytes, as a check-in panel or an API does.
 
     checkin-server.py ADDRESS [PORT]
 """

@@ -82,7 +82,7 @@ const httpCheckinSchema = z.strictObject({
   changingQueryShare: fraction.default(0.9),
   /** A query value shorter than this is not judged random. */
   minTokenCharacters: count.default(6),
-  /** Character entropy over log2 of the length (1 when no character repeats) a random token reaches. */
+  /** Character entropy over its maximum (log2 of the length or of the alphabet, whichever is smaller) that a random token reaches. */
   tokenEntropyRatio: fraction.default(0.8),
   /** Median request body at or below this is small (sub-score 1); above, the sub-score falls as size/this. */
   smallBodyBytes: count.default(1024),

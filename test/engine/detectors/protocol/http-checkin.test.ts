@@ -1,8 +1,8 @@
 /**
- * The scripted HTTP check-in detector on built records: the check-in
- * series scores with worked sub-scores and evidence, each gate and benign
- * exclusion holds, and HTTP bytes through the analyzer reach it with the
- * Cookie, Referer, body and media type it reads.
+ * The scripted HTTP check-in detector on built records. The check-in series
+ * scores with worked sub-scores and evidence, and each gate and benign
+ * exclusion holds. HTTP bytes through the analyzer give it the Cookie,
+ * Referer, body size and media type it reads.
  */
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../src/shared/domain/alert';
@@ -75,7 +75,10 @@ function post(overrides: Partial<CheckinPost> = {}): CheckinPost {
   };
 }
 
-function subScore(alertOrMeasures: { subScores?: { name: string; value: number }[] }, name: string): number | undefined {
+function subScore(
+  alertOrMeasures: { subScores?: { name: string; value: number }[] },
+  name: string,
+): number | undefined {
   return alertOrMeasures.subScores?.find((part) => part.name === name)?.value;
 }
 
@@ -171,14 +174,19 @@ describe('http-checkin', () => {
   });
 
   it('scores a JSON API with a fresh request id below the threshold', () => {
-    const ids = ['3f2b9c1e-8d4a-4b7e-9f21-0c6d5e4a3b21', '9a7c2e4f-1b3d-4e5f-8a6b-7c9d0e1f2a3b', '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a'];
+    const ids = [
+      '3f2b9c1e-8d4a-4b7e-9f21-0c6d5e4a3b21',
+      '9a7c2e4f-1b3d-4e5f-8a6b-7c9d0e1f2a3b',
+      '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a',
+    ];
     const records = ids.map((id, i) =>
       makeHttp({
         uid: `Capi${i}`,
         timestampUs: startUs + i * 20 * secondUs,
         uri: `/api/events?requestId=${id}`,
         requestMediaType: 'application/json',
-        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+        userAgent:
+          'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
       }),
     );
     // Names constant, JSON body, current browser: 10 + 10 + 15 * 0.5 = 27.5, and the UUIDs (hex and dashes) are not random tokens.
@@ -186,7 +194,7 @@ describe('http-checkin', () => {
     expect(detect(records, {}, { httpCheckin: { alertScore: 27 } })[0]?.score).toBe(28);
   });
 
-  it('takes a page fetched from the host first as browsing context, whatever order records arrive in', () => {
+  it('counts an earlier page as browsing context', () => {
     const page = makeHttp({ uid: 'Cpage', method: 'GET', uri: '/index.html', timestampUs: startUs - 5 * secondUs });
     const [alert] = detect([...checkins(), page]);
     expect(subScore(alert ?? {}, 'no browsing context')).toBe(0);
@@ -201,7 +209,11 @@ describe('http-checkin', () => {
     const records = checkins();
     records[1] = { ...(records[1] as HttpObservation), uri: '/other.php?g=9m822y31lxud7aj' };
     expect(detect(records)).toEqual([]);
-    records[1] = { ...(records[1] as HttpObservation), uri: cryptowallUris[1] as string, host: 'other.example.net' };
+    records[1] = {
+      ...records[1],
+      uri: '/76N1Lm.php?g=9m822y31lxud7aj',
+      host: 'other.example.net',
+    };
     expect(detect(records)).toEqual([]);
   });
 });
@@ -220,13 +232,27 @@ describe('check-in sub-scores', () => {
   });
 
   it('scores changing parameter names over consecutive pairs', () => {
-    const measures = scoreCheckins(three([{ parameterNames: 'a' }, { parameterNames: 'a' }, { parameterNames: 'q' }]), false, settings);
+    const measures = scoreCheckins(
+      three([{ parameterNames: 'a' }, { parameterNames: 'a' }, { parameterNames: 'q' }]),
+      false,
+      settings,
+    );
     expect(measures.changingNameShare).toBe(0.5);
   });
 
   it('scores body size against smallBodyBytes by the median', () => {
-    expect(subScore(scoreCheckins(three([{ bodyBytes: 0 }, { bodyBytes: 1024 }, { bodyBytes: 9000 }]), false, settings), 'small bodies')).toBe(1);
-    expect(subScore(scoreCheckins(three([{ bodyBytes: 2048 }, { bodyBytes: 2048 }, { bodyBytes: 10 }]), false, settings), 'small bodies')).toBe(0.5);
+    expect(
+      subScore(
+        scoreCheckins(three([{ bodyBytes: 0 }, { bodyBytes: 1024 }, { bodyBytes: 9000 }]), false, settings),
+        'small bodies',
+      ),
+    ).toBe(1);
+    expect(
+      subScore(
+        scoreCheckins(three([{ bodyBytes: 2048 }, { bodyBytes: 2048 }, { bodyBytes: 10 }]), false, settings),
+        'small bodies',
+      ),
+    ).toBe(0.5);
   });
 
   it('scores form, raw and absent bodies, not structured API types', () => {
@@ -260,7 +286,16 @@ describe('check-in sub-scores', () => {
 
   it('scores repetition up to fullRepetitionPosts and browsing context as all or nothing', () => {
     expect(subScore(scoreCheckins(three([{}, {}, {}]), false, settings), 'repetition')).toBe(0.5);
-    expect(subScore(scoreCheckins(Array.from({ length: 9 }, () => post()), true, settings), 'repetition')).toBe(1);
+    expect(
+      subScore(
+        scoreCheckins(
+          Array.from({ length: 9 }, () => post()),
+          true,
+          settings,
+        ),
+        'repetition',
+      ),
+    ).toBe(1);
     expect(subScore(scoreCheckins(three([{}, {}, {}]), true, settings), 'no browsing context')).toBe(0);
   });
 });
@@ -297,7 +332,12 @@ describe('check-in inputs from HTTP bytes', () => {
     const records: HttpRecord[] = [];
     const context: AnalyzerContext = {
       flowUid: 'Cbytes',
-      flowEndpoints: { originatorAddress: '10.66.0.5', originatorPort: 40000, responderAddress: '198.18.0.90', responderPort: 80 },
+      flowEndpoints: {
+        originatorAddress: '10.66.0.5',
+        originatorPort: 40000,
+        responderAddress: '198.18.0.90',
+        responderPort: 80,
+      },
       emitDns: () => undefined,
       emitHttp: (record) => records.push(record),
       emitDhcpMessage: () => undefined,
@@ -334,7 +374,12 @@ describe('check-in inputs from HTTP bytes', () => {
       'POST /comment.php HTTP/1.1\r\nHost: www.example.com\r\nCookie: session=abc\r\nReferer: http://www.example.com/post.html\r\n' +
         'Content-Length: 4\r\n\r\nq=hi',
     );
-    expect(observation).toMatchObject({ hasReferrer: true, hasCookie: true, requestBodyBytes: 4, requestMediaType: null });
+    expect(observation).toMatchObject({
+      hasReferrer: true,
+      hasCookie: true,
+      requestBodyBytes: 4,
+      requestMediaType: null,
+    });
   });
 });
 

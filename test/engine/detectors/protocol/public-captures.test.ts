@@ -71,7 +71,9 @@ describe.skipIf(!hasPublic)('protocol detectors on public captures', () => {
     expect(checkin?.evidence.flowUids).toHaveLength(3);
     // tshark: each request line starts in frame 4, 20 and 150 (the requests complete in 6, 22 and 152).
     for (const packet of [4, 20, 150]) expect(checkin?.evidence.packetNumbers).toContain(packet);
-    expect(checkin?.reason).toContain('/76N1Lm.php?n=x4tk7t4jo6, /76N1Lm.php?g=9m822y31lxud7aj, /76N1Lm.php?i=ttfkjb668o38k1z');
+    expect(checkin?.reason).toContain(
+      '/76N1Lm.php?n=x4tk7t4jo6, /76N1Lm.php?g=9m822y31lxud7aj, /76N1Lm.php?i=ttfkjb668o38k1z',
+    );
     expect(checkin?.measurements.find((m) => m.name === 'median request body')?.value).toBe(132);
   });
 

@@ -136,8 +136,11 @@ describe('protocol lab scenarios', () => {
     expect(checkin?.mitreTechnique).toBe('T1071.001');
     expect(checkin?.evidence.flowUids).toHaveLength(5);
     // tshark: ws1's five POST request lines are packets 88, 148, 236, 272 and 284, on five connections whose SYNs are 85, 145, 233, 269 and 281.
-    for (const packet of [85, 88, 145, 148, 233, 236, 269, 272, 281, 284]) expect(checkin?.evidence.packetNumbers).toContain(packet);
-    expect(checkin?.reason).toContain('/gate.php?h=8pzlhxlebw55jyn, /gate.php?d=xqhzo6cfh5fq1, /gate.php?d=lihdfkjr2vjbxqn5');
+    for (const packet of [85, 88, 145, 148, 233, 236, 269, 272, 281, 284])
+      expect(checkin?.evidence.packetNumbers).toContain(packet);
+    expect(checkin?.reason).toContain(
+      '/gate.php?h=8pzlhxlebw55jyn, /gate.php?d=xqhzo6cfh5fq1, /gate.php?d=lihdfkjr2vjbxqn5',
+    );
     expect(checkin?.measurements.find((m) => m.name === 'POSTs with distinct queries in window')?.value).toBe(5);
     expect(checkin?.measurements.find((m) => m.name === 'median request body')?.value).toBe(130);
     // Parameter names h, d, d, a, k: three changes in four steps.

@@ -11,7 +11,7 @@
  *   `windowSeconds` sliding window, and at least `changingQueryShare` of the
  *   window's POSTs with a query string of their own;
  * - no Referer and no Cookie on any of the POSTs (a browser sends both once
- *   a site has set a cookie or a page holds the form);
+ *   a site has set a cookie or a page contains the form);
  * - no POST with an excluded media type (OCSP, DNS over HTTPS, ...).
  *
  * Sub-scores (weights in `parts`), each 0-1:
@@ -64,9 +64,8 @@ interface CheckinTarget {
   client: string;
   host: string;
   path: string;
+  /** The first `maxPostsPerTarget` POSTs; later ones are not kept. */
   posts: CheckinPost[];
-  /** POSTs beyond the kept ones. */
-  droppedPosts: number;
 }
 
 export interface CheckinMeasures {
@@ -84,7 +83,7 @@ export interface CheckinMeasures {
 
 /** Media types of bodies a form, a script or a raw channel sends; anything else (JSON, XML, multipart) reads as an API. */
 const formOrRawMediaTypes = new Set(['application/x-www-form-urlencoded', 'application/octet-stream', 'text/plain']);
-/** "MSIE 2.0" to "MSIE 8.0": Internet Explorer 8 left support in 2016; malware keeps such strings for years. */
+/** "MSIE 2.0" to "MSIE 8.0". Support for Internet Explorer 8 ended in January 2016, and CryptoWall 4 still sent MSIE 7.0 that month. */
 const legacyMsiePattern = /\bMSIE [2-8]\.\d/;
 const maxPostsPerTarget = 500;
 
@@ -112,12 +111,16 @@ export class HttpCheckinDetector implements ProtocolDetector {
     if (record.kind !== 'http' || record.method === null || record.uri === null) return;
     const { scope } = this.context;
     if (!scope.isInternal(record.client) || scope.isInternal(record.server)) return;
+
     const host = record.host ?? record.server;
     if (record.method !== 'POST') {
-      const fetch = this.pageFetches.getOrCreate(`${record.client}>${host}`, () => ({ earliestUs: record.timestampUs }));
+      const fetch = this.pageFetches.getOrCreate(`${record.client}>${host}`, () => ({
+        earliestUs: record.timestampUs,
+      }));
       fetch.earliestUs = Math.min(fetch.earliestUs, record.timestampUs);
       return;
     }
+
     const queryStart = record.uri.indexOf('?');
     const path = queryStart < 0 ? record.uri : record.uri.slice(0, queryStart);
     const query = queryStart < 0 ? '' : record.uri.slice(queryStart + 1);
@@ -127,12 +130,9 @@ export class HttpCheckinDetector implements ProtocolDetector {
       host,
       path,
       posts: [],
-      droppedPosts: 0,
     }));
-    if (target.posts.length >= maxPostsPerTarget) {
-      target.droppedPosts++;
-      return;
-    }
+    if (target.posts.length >= maxPostsPerTarget) return;
+
     const { names, token } = splitQuery(query);
     target.posts.push({
       uid: record.uid,
@@ -145,7 +145,7 @@ export class HttpCheckinDetector implements ProtocolDetector {
       bodyBytes: record.requestBodyBytes,
       mediaType: record.requestMediaType,
       hasReferrer: record.hasReferrer,
-      // NOTE: a source that does not say (null) counts as no cookie; the HTTP analyzer always says.
+      // NOTE: a source without the field (null) counts as no cookie. The HTTP analyzer always sets it.
       hasCookie: record.hasCookie === true,
       userAgent: record.userAgent,
       server: record.server,
@@ -219,14 +219,24 @@ export class HttpCheckinDetector implements ProtocolDetector {
         reason,
         measurements: [
           { name: 'check-in score', value: measures.score, threshold: settings.alertScore, unit: 'points' },
-          { name: 'POSTs with distinct queries in window', value: best.distinct, threshold: settings.minPosts, unit: 'requests' },
+          {
+            name: 'POSTs with distinct queries in window',
+            value: best.distinct,
+            threshold: settings.minPosts,
+            unit: 'requests',
+          },
           {
             name: 'share of POSTs with a random query value',
             value: measures.randomTokenShare,
             threshold: 1,
             unit: 'fraction',
           },
-          { name: 'median request body', value: measures.medianBodyBytes, threshold: settings.smallBodyBytes, unit: 'bytes' },
+          {
+            name: 'median request body',
+            value: measures.medianBodyBytes,
+            threshold: settings.smallBodyBytes,
+            unit: 'bytes',
+          },
         ],
         technique: protocolTechniques.webProtocols,
         firstUs: first.timestampUs,
@@ -248,20 +258,21 @@ export function scoreCheckins(
   settings: ProtocolDetectionSettings['httpCheckin'],
 ): CheckinMeasures {
   const count = posts.length;
-  const share = (test: (post: CheckinPost) => boolean): number =>
-    count === 0 ? 0 : posts.filter(test).length / count;
+  const share = (test: (post: CheckinPost) => boolean): number => (count === 0 ? 0 : posts.filter(test).length / count);
   const randomTokenShare = share((post) => isRandomToken(post.token, settings));
   let changedNames = 0;
   for (let i = 1; i < count; i++) {
     if ((posts[i] as CheckinPost).parameterNames !== (posts[i - 1] as CheckinPost).parameterNames) changedNames++;
   }
   const changingNameShare = count < 2 ? 0 : changedNames / (count - 1);
+
   const bodies = sortNumbers(posts.map((post) => post.bodyBytes));
   const medianBodyBytes = bodies.length === 0 ? 0 : (bodies[Math.floor((bodies.length - 1) / 2)] as number);
   const formBodyShare = share((post) => post.mediaType === null || formOrRawMediaTypes.has(post.mediaType));
   const scriptedAgentShare = share(
     (post) => post.userAgent === null || post.userAgent.trim() === '' || legacyMsiePattern.test(post.userAgent),
   );
+
   const parts: [string, number, number][] = [
     ['random token', randomTokenShare, 0.25],
     ['changing parameter names', changingNameShare, 0.1],
