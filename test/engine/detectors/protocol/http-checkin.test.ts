@@ -218,6 +218,34 @@ describe('http-checkin', () => {
   });
 });
 
+describe('check-ins with hostile input', () => {
+  it.each<[string, string]>([
+    ['control characters', '/g\u0000a\u001bte.php'],
+    ['non-ASCII text', '/gäte\u2028.php'],
+    ['a 5000-character path', `/${'a'.repeat(5000)}.php`],
+  ])('keeps the title printable with %s', (_name, path) => {
+    const records = checkins().map((record) => ({ ...record, uri: `${path}${(record.uri ?? '').slice(11)}` }));
+    const [alert] = detect(records);
+    expect(alert?.title).toMatch(/^[\x20-\x7e]+$/);
+    expect(alert?.reason).toMatch(/^[\x20-\x7e]+$/);
+    expect(alert?.title.length).toBeLessThan(260);
+  });
+
+  it('keeps the first 500 POSTs of a key', () => {
+    const records = Array.from({ length: 600 }, (_, i) =>
+      makeHttp({ uid: `Cmany${i}`, timestampUs: startUs + i * secondUs, uri: `/gate.php?q=${i.toString(36)}x7k${i}` }),
+    );
+    const [alert] = detect(records);
+    expect(alert?.measurements.find((m) => m.name === 'POSTs with distinct queries in window')?.value).toBe(500);
+    expect(alert?.lastUs).toBe(startUs + 499 * secondUs);
+  });
+
+  it('ignores records without a method or URI', () => {
+    expect(detect(checkins({ method: null }))).toEqual([]);
+    expect(detect(checkins({ uri: null }))).toEqual([]);
+  });
+});
+
 describe('check-in sub-scores', () => {
   const three = (overrides: Partial<CheckinPost>[]): CheckinPost[] => overrides.map((override) => post(override));
 
