@@ -221,6 +221,61 @@ describe('live capture host', () => {
     });
   });
 
+  it('fills the record tables from live traffic', async () => {
+    const { service, addon, emitted } = createService();
+    const started = await start(service);
+    const handle = addon.handles[0];
+    if (handle === undefined) throw new Error('no handle');
+
+    const request = [...'GET /status HTTP/1.1\r\nHost: files.lab.example\r\nUser-Agent: live-test\r\n\r\n'].map((c) =>
+      c.charCodeAt(0),
+    );
+    const withPayload = (packet: FakePacket, payload: number[]): FakePacket => {
+      const frame = ethernet(
+        0x0800,
+        ipv4({
+          protocol: 6,
+          source: [10, 0, 0, 5],
+          destination: [10, 0, 0, 9],
+          payload: tcp({
+            sourcePort: 40000,
+            destinationPort: 80,
+            flags: 0x18,
+            sequence: 1001,
+            acknowledgement: 1001,
+            payload,
+          }),
+        }),
+      );
+      return { ...packet, data: toBytes(frame) };
+    };
+    handle.deliver([
+      tcpPacket(0, false, 0x02),
+      tcpPacket(1, true, 0x12),
+      tcpPacket(2, false, 0x10),
+      withPayload(tcpPacket(3, false, 0x18), request),
+      tcpPacket(6, false, 0x11),
+      tcpPacket(7, true, 0x11),
+    ]);
+    await waitFor(() => emitted.some((event) => event.name === 'capture.batch'), 'a batch event');
+    await service.handle('capture.stopLive', { captureId: started.captureId });
+    await waitFor(() => emitted.some((event) => event.name === 'capture.done'), 'capture.done');
+
+    const page = await service.handle('records.query', {
+      captureId: started.captureId,
+      type: 'http',
+      offset: 0,
+      limit: 10,
+      sort: { column: 'ts', direction: 'ascending' },
+      filter: {},
+    });
+    expect(page.ok).toBe(true);
+    const rows = (page as { value: { rows: Array<{ fields: Record<string, unknown> }> } }).value.rows;
+    expect(
+      rows.map((row) => [row.fields['method'], row.fields['host'], row.fields['uri'], row.fields['user_agent']]),
+    ).toEqual([['GET', 'files.lab.example', '/status', 'live-test']]);
+  });
+
   it('counts a burst in the first tick', async () => {
     const { service, addon, emitted } = createService();
     const started = await start(service);

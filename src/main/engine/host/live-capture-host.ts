@@ -25,6 +25,7 @@ import { type LiveCaptureResult, LiveCaptureSession, validateCaptureFilter } fro
 import { ApplicationAnalyzers } from '../analyzers/application-analyzers';
 import { getLogger } from '../logging';
 import { ActiveFlowTracker } from './active-flows';
+import { createAnalyzeSinks } from './analyze-with-analyzers';
 import type { AnalyzeCapture, AnalyzeOptions } from './analyzer';
 import { CaptureSession, type EmitEvent } from './capture-session';
 import { hashFileSha256 } from './file-hash';
@@ -275,15 +276,17 @@ class LiveWiring {
   private pending: FlowRecord[] = [];
 
   constructor() {
-    this.applications = new ApplicationAnalyzers({
-      onDns: (record) => this.sink?.onDnsRecord?.(record),
-      onHttp: (record) => this.sink?.onHttpRecord?.(record),
-      onSsl: (row) => {
-        const name = row['server_name'];
-        const address = row['id.resp_h'];
-        if (typeof name === 'string' && typeof address === 'string') this.sink?.onServerName?.(address, name);
-      },
-    });
+    // The same sinks as a saved capture, so live sessions fill the record
+    // tables and feed the protocol-aware detectors too. Records that arrive
+    // before the CaptureSession asks for analysis have no sink yet.
+    const forward: AnalyzeOptions = {
+      onDnsRecord: (record) => this.sink?.onDnsRecord?.(record),
+      onHttpRecord: (record) => this.sink?.onHttpRecord?.(record),
+      onServerName: (address, name) => this.sink?.onServerName?.(address, name),
+      onRecord: (type, fields) => this.sink?.onRecord?.(type, fields),
+      onProtocolRecord: (record) => this.sink?.onProtocolRecord?.(record),
+    };
+    this.applications = new ApplicationAnalyzers(createAnalyzeSinks(forward));
     // The tracker runs after the application analyzers, so it reads the service they set.
     this.analyzers = [this.applications, this.tracker];
   }
