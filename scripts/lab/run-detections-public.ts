@@ -5,17 +5,12 @@
  * captures section of docs/detections.md. Exits 0 with a note when the
  * folder is absent, as in a fresh clone.
  *
- * NOTE: detectCapture does not feed analyzer records to the engine, so the
- * protocol detectors run again through detectProtocolCapture and their
- * alerts join by id (unusual-port, which reads flows only, comes from both).
- *
  *   npx tsx scripts/lab/run-detections-public.ts [PUBLIC_DIR] [--json OUT.json]
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../src/shared/domain/alert';
 import { detectCapture } from '../../src/main/engine/detectors/detect-capture';
-import { detectProtocolCapture } from '../../src/main/engine/detectors/protocol/detect-protocol-capture';
 
 const jsonIndex = process.argv.indexOf('--json');
 const jsonPath = jsonIndex > 0 ? process.argv[jsonIndex + 1] : undefined;
@@ -40,10 +35,7 @@ for (const row of rows) {
   const [path = '', kind = ''] = row;
   if (kind !== 'capture') continue;
   try {
-    const { alerts: behavioural } = await detectCapture(join(directory, path));
-    const byId = new Map(behavioural.map((alert) => [alert.id, alert]));
-    for (const alert of await detectProtocolCapture(join(directory, path))) byId.set(alert.id, alert);
-    const alerts = [...byId.values()];
+    const { alerts } = await detectCapture(join(directory, path));
     results.push({
       path,
       alerts: alerts.map(({ detector, severity, score, title }) => ({ detector, severity, score, title })),

@@ -1,8 +1,9 @@
 /**
- * Run the detectors over a capture file: flows from analyzeCapture (with the
- * application analyzers, so that DNS answers, HTTP Host headers and TLS SNI
- * feed domain allow-lists and services mark encrypted flows), and link-layer
- * observations from the packets.
+ * Run every detector over a capture file, as `tideline analyze` does: flows
+ * from analyzeCapture, the application analyzers' records (for the
+ * protocol-aware detectors, and so that DNS answers, HTTP Host headers and TLS
+ * SNI feed domain allow-lists and services mark encrypted flows), and
+ * link-layer observations from the packets.
  *
  * Both come from one read of the file: analyzeCapture hands every decoded
  * packet to `DetectionEngine.observeDecodedPacket` through its
@@ -14,7 +15,7 @@ import { analyzeCapture } from '../analyze-capture';
 import { ApplicationAnalyzers } from '../analyzers/application-analyzers';
 import { DetectionEngine, type DetectionStatistics } from './detection-engine';
 import { type DetectionSettings, defaultDetectionSettings } from './detection-settings';
-import { parseAddress } from './network-scope';
+import { createProtocolRecordSinks } from './protocol/record-mapping';
 
 export interface DetectCaptureResult {
   alerts: Alert[];
@@ -29,20 +30,15 @@ export async function detectCapture(
   options: { signal?: AbortSignal } = {},
 ): Promise<DetectCaptureResult> {
   const engine = new DetectionEngine(settings);
-  const analyzers = new ApplicationAnalyzers({
-    onDns(record) {
-      if (record.query === null) return;
-      for (const answer of record.answers) if (parseAddress(answer) !== null) engine.noteName(answer, record.query);
-    },
-    onHttp(record) {
-      if (record.host !== null) engine.noteName(record.responderAddress, record.host);
-    },
-    onSsl(row) {
-      const name = row['server_name'];
-      const address = row['id.resp_h'];
-      if (typeof name === 'string' && typeof address === 'string') engine.noteName(address, name);
-    },
-  });
+  // The same records as `tideline analyze` and the app: the protocol-aware
+  // detectors read them, and DNS answers and TLS names feed allow-lists.
+  const analyzers = new ApplicationAnalyzers(
+    createProtocolRecordSinks((record) => engine.observeRecord(record), {
+      onHttp(record) {
+        if (record.host !== null) engine.noteName(record.responderAddress, record.host);
+      },
+    }),
+  );
   const { summary } = await analyzeCapture(path, {
     signal: options.signal,
     analyzers,
