@@ -25,6 +25,7 @@ import { getAddressKey } from '../filter/address-key';
 import { getFlowDurationUs } from '../filter/filter-fields';
 import { type StoredRecord, getRecordColumnValues, getRecordTable } from '../filter/record-columns';
 import { SCHEMA_STATEMENTS } from './case-schema';
+import { DEFAULT_MEMORY_CEILING_BYTES, getDatabaseMemoryBytes } from './memory-ceiling';
 
 export const MANIFEST_FILE = 'case.json';
 export const DATABASE_FILE = 'case.duckdb';
@@ -36,7 +37,7 @@ export const DEFAULT_BATCH_MS = 250;
 export const defaultCaseSettings: CaseSettings = {
   isPayloadKept: true,
   diskCapBytes: null,
-  databaseMemoryBytes: 512 * 1024 * 1024,
+  databaseMemoryBytes: getDatabaseMemoryBytes(DEFAULT_MEMORY_CEILING_BYTES),
   databaseThreads: 2,
 };
 
@@ -138,7 +139,8 @@ export class CaseStore {
     const { settings } = manifest;
     await mkdir(join(folder, 'tmp'), { recursive: true });
     const instance = await DuckDBInstance.create(join(folder, DATABASE_FILE), {
-      memory_limit: `${Math.max(64, Math.floor(settings.databaseMemoryBytes / (1024 * 1024)))}MB`,
+      // MiB, not MB: DuckDB reads "MB" as 10^6 bytes.
+      memory_limit: `${Math.max(64, Math.floor(settings.databaseMemoryBytes / (1024 * 1024)))}MiB`,
       threads: String(Math.max(1, settings.databaseThreads)),
       temp_directory: join(folder, 'tmp'),
     });

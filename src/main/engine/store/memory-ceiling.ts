@@ -9,8 +9,14 @@
 export const DEFAULT_MEMORY_CEILING_BYTES = 2 * 1024 ** 3;
 /** Environment variable that sets the ceiling, e.g. "2GiB", "1536MiB" or a byte count. */
 export const MEMORY_CEILING_VARIABLE = 'TIDELINE_MEMORY_CEILING';
-/** DuckDB's share of the ceiling: a quarter, 512 MiB of the default. */
-const DATABASE_SHARE = 0.25;
+/**
+ * DuckDB's share of the ceiling: an eighth, 256 MiB of the default. DuckDB
+ * keeps the case's blocks cached up to its limit, so a larger share goes to
+ * cache: with 512 MiB, ingesting a 10 GiB capture peaked 290 MiB higher than
+ * with 128 MiB (measured with test/engine/store/measure-ingest-memory.ts),
+ * and the queries were no faster. DuckDB spills to the case's tmp/ past it.
+ */
+const DATABASE_SHARE = 1 / 8;
 /** DuckDB gets at least this much, whatever the ceiling. */
 const MIN_DATABASE_BYTES = 64 * 1024 * 1024;
 
