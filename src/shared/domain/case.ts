@@ -53,7 +53,8 @@ export interface CaseSourceInterface {
 /**
  * 'interrupted': the case was found still 'ingesting' when opened again, so
  * the process that ingested it stopped (crash, kill, power loss) before the
- * end; the tables hold what was committed. Never stored, only reported.
+ * end. The tables contain what was committed. This state is only reported,
+ * never stored.
  */
 export type CaseIngestState = 'ingesting' | 'complete' | 'cancelled' | 'disk-cap-reached' | 'failed' | 'interrupted';
 
@@ -86,7 +87,7 @@ export interface CaseIngestMarker {
   alerts: number;
   /** Highest packet number in the packet index; 0 before the first packet. */
   lastPacketNumber: number;
-  /** Why ingest stopped, for 'failed', 'disk-cap-reached' and 'interrupted'. */
+  /** Reason ingest stopped, for 'failed', 'disk-cap-reached' and 'interrupted'. */
   message: string | null;
   /**
    * Flows still open at the last snapshot, stored provisional (`isProvisional`)

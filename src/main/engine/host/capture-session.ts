@@ -161,7 +161,7 @@ export class CaptureSession {
     return [...this.detection.evaluate(), ...problemAlerts];
   }
 
-  /** A reopened case's stored alerts with the current verdicts, while the allow-list is the one they were raised under. */
+  /** Return a reopened case's stored alerts with the current verdicts, while the allow-list is the one they were raised under. */
   private storedAlertsIfCurrent(): Alert[] | null {
     const stored = this.stored;
     if (stored === null) return null;

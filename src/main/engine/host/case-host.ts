@@ -388,7 +388,7 @@ function replayRecord(sinks: ApplicationAnalyzerSinks, record: StoredRecord): vo
   }
 }
 
-/** The overview's note that the case's ingest stopped before the end of the capture. */
+/** Build the overview's problem entry for an ingest that stopped before the end of the capture. */
 function describeInterruption(marker: CaseIngestMarker, lastFileOffset: number): ProblemTally {
   return {
     code: 'ingest-interrupted',

@@ -30,7 +30,7 @@ import type { ZeekRow } from '../analyzers/parsers/zeek-row';
 import { type CaseStore, type OpenFlowSnapshot, writeManifest } from './case-store';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
-/** Least time between two snapshots of the open flows, in milliseconds. */
+/** Minimum time between two snapshots of the open flows, in milliseconds. */
 export const DEFAULT_OPEN_FLOW_SNAPSHOT_MS = 1_000;
 /**
  * A snapshot costs a record per open flow. The next one waits at least this
@@ -52,7 +52,7 @@ export interface IngestOptions {
   /** Replaces the default application analyzers; receives the record sink. */
   createAnalyzers?(addRecord: (record: StoredRecord) => void): FlowAnalyzer[];
   /**
-   * Least milliseconds between two commits that also store the open flows
+   * Minimum milliseconds between two commits that also store the open flows
    * (default DEFAULT_OPEN_FLOW_SNAPSHOT_MS; 0: every commit). The first
    * commit always stores them.
    */
@@ -190,7 +190,7 @@ function createPacketState(store: CaseStore, sourceId: number, options: IngestOp
       });
     },
     /**
-     * The flows in the table now. Annotations (unusual port, ICMP summary)
+     * Snapshot the flows in the table now. Annotations (unusual port, ICMP summary)
      * are made when a flow ends, so open flows have none yet.
      */
     snapshotOpenFlows(): OpenFlowSnapshot {

@@ -436,8 +436,8 @@ async function readMarker(connection: DuckDBConnection): Promise<CaseIngestMarke
 }
 
 /**
- * A case found 'ingesting' when opened: the process that ingested it stopped
- * before the end, since a running ingest holds the database.
+ * Describe a case found 'ingesting' when opened. The process that ingested it
+ * stopped before the end, because a running ingest keeps the database locked.
  */
 function describeInterruptedIngest(marker: CaseIngestMarker): CaseIngestMarker {
   const open = marker.openFlows ?? 0;
@@ -445,7 +445,7 @@ function describeInterruptedIngest(marker: CaseIngestMarker): CaseIngestMarker {
   return {
     ...marker,
     state: 'interrupted',
-    message: `Ingest was interrupted at packet ${marker.lastPacketNumber}: the engine stopped before the end of the capture, and the case holds what was committed up to that packet.${openText}`,
+    message: `Ingest was interrupted at packet ${marker.lastPacketNumber}: the engine stopped before the end of the capture, and the case contains what was committed up to that packet.${openText}`,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The engine's memory ceiling: the resident memory that analyzing and
  * ingesting one capture may use, whatever its size. DuckDB gets a fixed
- * share of it as its `memory_limit`; the rest is for the V8 heap (flow table,
+ * share of it as its `memory_limit`. The rest is for the V8 heap (flow table,
  * the session's flows and records) and Node itself.
  */
 
@@ -23,8 +23,8 @@ const MIN_DATABASE_BYTES = 64 * 1024 * 1024;
 const UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1e3, mb: 1e6, gb: 1e9 };
 
 /**
- * The ceiling in bytes from `TIDELINE_MEMORY_CEILING`, or the default when
- * it is unset. Throws naming the variable when its value is not a size of at
+ * Return the ceiling in bytes from `TIDELINE_MEMORY_CEILING`, or the
+ * default when it is unset. Throws naming the variable when its value is not a size of at
  * least 256 MiB.
  */
 export function readMemoryCeilingBytes(env: Readonly<Record<string, string | undefined>> = process.env): number {
