@@ -6,7 +6,7 @@ describe('parseCaptureArguments', () => {
   it('reads every option', () => {
     const parsed = parseCaptureArguments([
       '-i', 'eth0', '-f', 'tcp port 80', '-w', 'x.pcapng', '--out', 'dir', '--duration', '2.5', '--count', '100',
-      '-s', '128', '-p', '-B', '16', '-b', 'filesize:1000', '-b', 'files:5', '--headers-only', '--format=json',
+      '-s', '128', '-p', '-B', '16', '-b', 'filesize:1000', '-b', 'files:5', '--headers-only', '--format=json', '--sort',
     ]);
     expect(parsed).toMatchObject({
       device: 'eth0',
@@ -22,6 +22,7 @@ describe('parseCaptureArguments', () => {
       ringFiles: 5,
       isHeadersOnly: true,
       format: 'json',
+      isSorted: true,
     });
   });
 

@@ -141,6 +141,13 @@ describe.skipIf(skipReason !== null)('live capture in network namespaces', () =>
     // dns.log and http.log agree too; their ts come from UDP packets and from TCP sent by b.
     for (const log of ['dns.log', 'http.log']) expect(readConnLogRows(join(all.out, log))).toEqual(readConnLogRows(join(analyzeOut, log)));
     expect(readConnLogRows(join(all.out, 'dns.log'))).toHaveLength(3);
+    // The detectors ran on the live packets as on the file: the same alerts, by detector and subject.
+    const alertKeys = (path: string): string[] =>
+      readConnLogRows(path).map((line) => {
+        const alert = JSON.parse(line) as { detector: string; key: string };
+        return `${alert.detector} ${alert.key}`;
+      });
+    expect(alertKeys(join(all.out, 'alerts.jsonl'))).toEqual(alertKeys(join(analyzeOut, 'alerts.jsonl')));
 
     // The filtered capture contains exactly tcpdump's DNS packets.
     const dnsFrames = readWithTshark(join(dnsOnly.out, 'capture.pcapng'));

@@ -10,6 +10,7 @@ import { arch, release, type } from 'node:os';
 
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../shared/domain/flow';
+import type { DecodedPacket } from '../engine/decode/decoded-packet';
 import type { FlowAnalyzer } from '../engine/flows/flow-hooks';
 import type { PacketRecord } from '../engine/source/packet-record';
 import { getLogger } from '../engine/logging';
@@ -58,6 +59,8 @@ export interface LiveCaptureOptions {
   onFlows?(flows: FlowRecord[]): void;
   /** Application analyzers fed with every analysed packet, as analyzeCapture feeds them. */
   analyzers?: readonly FlowAnalyzer[];
+  /** Every analysed packet, decoded, before it joins a flow (the link-layer detectors read it). */
+  onDecodedPacket?(decoded: DecodedPacket, record: PacketRecord): void;
   onCounters?(counters: CaptureCounters): void;
   counterIntervalMs?: number;
   addon?: CaptureAddon;
@@ -177,7 +180,11 @@ export class LiveCaptureSession {
       throw error;
     }
 
-    this.pipeline = new LiveFlowPipeline({ onFlows: (flows) => options.onFlows?.(flows), analyzers: options.analyzers });
+    this.pipeline = new LiveFlowPipeline({
+      onFlows: (flows) => options.onFlows?.(flows),
+      analyzers: options.analyzers,
+      onDecodedPacket: options.onDecodedPacket,
+    });
     this.startedAtMs = this.now();
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;

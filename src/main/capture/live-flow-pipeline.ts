@@ -26,6 +26,8 @@ export interface LiveFlowPipelineOptions {
   flowTimeouts?: Partial<FlowTimeouts>;
   /** Application analyzers (DNS, HTTP, ...), called as analyzeCapture calls them. */
   analyzers?: readonly FlowAnalyzer[];
+  /** Every decoded packet before it joins a flow, as analyzeCapture's hook of the same name (link-layer detectors). */
+  onDecodedPacket?(decoded: DecodedPacket, record: PacketRecord): void;
 }
 
 export class LiveFlowPipeline {
@@ -92,6 +94,7 @@ export class LiveFlowPipeline {
     const decoded = this.decoded;
     if (decoded.problem !== null)
       this.addProblem(decoded.problem, record.packetNumber, `stopped at packet byte ${decoded.problemOffset}`);
+    this.options.onDecodedPacket?.(decoded, record);
     this.flowTable.addPacket(decoded, record.data, record.timestampUs, record.packetNumber, record.fileOffset);
   }
 

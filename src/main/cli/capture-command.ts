@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
 import type { FlowRecord } from '../../shared/domain/flow';
@@ -9,6 +10,10 @@ import { CaptureError } from '../capture/capture-error';
 import { LiveCaptureSession, type LiveCaptureResult } from '../capture/live-capture-session';
 import { createAnalyzerLogFiles } from '../engine/analyzers/analyzer-log-files';
 import { ApplicationAnalyzers } from '../engine/analyzers/application-analyzers';
+import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
+import { DetectionEngine } from '../engine/detectors/detection-engine';
+import { createProtocolRecordSinks } from '../engine/detectors/protocol';
+import { writeDetectionOutputs } from '../engine/output/notice-log';
 import {
   compareFlowsForLog,
   formatConnLogFooter,
@@ -23,9 +28,11 @@ import { formatCaptureSummary } from './format-summary';
 const CAPTURE_HELP = `Usage: tideline capture -i IFACE [-f FILTER] [-w FILE] [--out DIR] [--duration S] [--count N]
        tideline capture --list-interfaces
 
-Capture live traffic on a local interface, write every packet to a pcapng
-file and, when the capture ends, write its flows to DIR/conn.log as
-tideline analyze does. Counters go to stderr once a second; Ctrl-C stops.
+Capture live traffic on a local interface and write every packet to a pcapng
+file. As tideline analyze does, each flow goes to DIR/conn.log when it ends,
+the application analyzers' records to dns.log, http.log and the rest, and
+when the capture ends the detectors' alerts to alerts.jsonl and notice.log.
+Counters go to stderr once a second; Ctrl-C stops.
 
   -i, --interface IFACE  interface to capture on (see --list-interfaces)
   -f, --filter FILTER    BPF capture filter in libpcap syntax, e.g. "tcp port 443"
@@ -40,7 +47,10 @@ tideline analyze does. Counters go to stderr once a second; Ctrl-C stops.
   -b filesize:KB         ring buffer: start a new file after KB kilobytes (1000 bytes), as dumpcap -b
   -b files:N             ring buffer: keep only the newest N files
   --headers-only         privacy: cut each packet after its last transport header
-  --format zeek|json     conn.log as Zeek TSV (default) or Zeek JSON lines
+  --format zeek|json     logs as Zeek TSV (default) or Zeek JSON lines
+  --sort                 write conn.log rows in ts order when the capture ends; this
+                         holds every flow in memory until then, and a capture killed
+                         before its end leaves no conn.log rows
   -D, --list-interfaces  list capture interfaces with flags and addresses, then exit
 
 Exit status: 0 the capture ended as asked, 1 it could not start or ended on an
@@ -63,6 +73,7 @@ export interface CaptureArguments {
   ringFiles: number | null;
   isHeadersOnly: boolean;
   format: 'zeek' | 'json';
+  isSorted: boolean;
 }
 
 /** Parse `capture` arguments. Returns the arguments or an error message for a usage error. */
@@ -83,6 +94,7 @@ export function parseCaptureArguments(argv: string[]): CaptureArguments | { erro
     ringFiles: null,
     isHeadersOnly: false,
     format: 'zeek',
+    isSorted: false,
   };
 
   for (let i = 0; i < argv.length; i++) {
@@ -109,6 +121,9 @@ export function parseCaptureArguments(argv: string[]): CaptureArguments | { erro
         continue;
       case '--headers-only':
         parsed.isHeadersOnly = true;
+        continue;
+      case '--sort':
+        parsed.isSorted = true;
         continue;
     }
 
@@ -251,10 +266,21 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   await mkdir(outputDirectory, { recursive: true });
 
   // The same logs as tideline analyze: conn.log plus the application analyzers' dns.log, http.log, ...
+  // and the detectors' alerts, which read every record, flow and decoded packet.
   const openedAt = new Date();
   const analyzerLogs = createAnalyzerLogFiles(outputDirectory, parsed.format, openedAt);
-  const analyzers = new ApplicationAnalyzers(analyzerLogs.sinks);
-  const flows: FlowRecord[] = [];
+  const detections = new DetectionEngine();
+  const analyzers = new ApplicationAnalyzers(
+    createProtocolRecordSinks((record) => detections.observeRecord(record), analyzerLogs.sinks),
+  );
+  const logPath = join(outputDirectory, 'conn.log');
+  // Written with one system call per batch of flows, so rows reach the disk as flows end, even on a quiet link.
+  const connLog = openSync(logPath, 'w');
+  if (parsed.format === 'zeek') writeSync(connLog, formatConnLogHeader(openedAt));
+  const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
+  // Without --sort each row is written when its flow ends, as Zeek does, so a killed capture keeps them.
+  const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
+  let flowCount = 0;
   const isTerminal = process.stderr.isTTY;
   const session = new LiveCaptureSession({
     device,
@@ -270,11 +296,21 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
     stopAfterMs: parsed.durationSeconds === undefined ? undefined : parsed.durationSeconds * 1000,
     counterIntervalMs: 1000,
     analyzers: [analyzers],
+    onDecodedPacket(decoded, record) {
+      detections.observeDecodedPacket(decoded, record.data, record.timestampUs, record.packetNumber);
+    },
     onFlows(batch) {
+      let rows = '';
       for (const flow of batch) {
         analyzers.annotateFlowRecord(flow);
-        flows.push(flow);
+        detections.addFlow(flow);
+        // IP-level flows (packets with no usable transport header) are not conn.log rows, as in Zeek.
+        if (!isConnLogFlow(flow)) continue;
+        flowCount++;
+        if (sortedFlows === null) rows += formatRow(flow);
+        else sortedFlows.push(flow);
       }
+      if (rows !== '') writeSync(connLog, rows);
     },
     onCounters(counters) {
       process.stderr.write(isTerminal ? `\r${formatCounters(counters)}\x1b[K` : `${formatCounters(counters)}\n`);
@@ -301,24 +337,23 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   if (isTerminal) process.stderr.write('\n');
 
   const analyzerLogCounts = analyzerLogs.close();
-  // conn.log sorted by ts, as tideline analyze --sort writes it; Zeek TSV or JSON lines.
-  // IP-level flows (packets with no usable transport header) are not conn.log rows, as in Zeek.
-  const loggedFlows = flows.filter(isConnLogFlow).sort(compareFlowsForLog);
-  const formatRow = parsed.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
-  let text = parsed.format === 'json' ? '' : formatConnLogHeader(openedAt);
-  text += loggedFlows.map(formatRow).join('');
-  if (parsed.format === 'zeek') text += formatConnLogFooter(new Date());
-  const logPath = join(outputDirectory, 'conn.log');
-  await writeFile(logPath, text);
+  const verdicts = new AlertStateStore(join(outputDirectory, alertStateFileName));
+  await verdicts.load();
+  detections.setVerdicts(verdicts.statuses());
+  const alertCounts = await writeDetectionOutputs(outputDirectory, detections.evaluate(), parsed.format, openedAt);
+  if (sortedFlows !== null) writeSync(connLog, sortedFlows.sort(compareFlowsForLog).map(formatRow).join(''));
+  if (parsed.format === 'zeek') writeSync(connLog, formatConnLogFooter(new Date()));
+  closeSync(connLog);
 
   process.stdout.write(formatCaptureResult(result));
   process.stdout.write(formatCaptureSummary(result.summary));
   process.stdout.write(
-    `conn.log: ${logPath} (${loggedFlows.length} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
+    `conn.log: ${logPath} (${flowCount} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
   );
   for (const [name, count] of Object.entries(analyzerLogCounts)) {
     process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
   }
+  process.stdout.write(`alerts.jsonl: ${join(outputDirectory, 'alerts.jsonl')} (${alertCounts.alerts} alerts)\n`);
   if (result.message !== null) process.stderr.write(`tideline capture: ${result.message}\n`);
   const isError =
     result.reason !== 'stopped' && result.reason !== 'packet-count-reached' && result.reason !== 'duration-reached';

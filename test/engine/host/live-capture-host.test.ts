@@ -276,6 +276,34 @@ describe('live capture host', () => {
     ).toEqual([['GET', 'files.lab.example', '/status', 'live-test']]);
   });
 
+  it('runs the link-layer detectors on live packets', async () => {
+    const { service, addon, emitted } = createService();
+    const started = await start(service);
+    const handle = addon.handles[0];
+    if (handle === undefined) throw new Error('no handle');
+
+    // ARP replies claiming 10.0.0.1 from two MAC addresses: the second may be poisoning caches.
+    const arpReply = (offsetMs: number, sender: number[]): FakePacket => {
+      const arp = [0, 1, 8, 0, 6, 4, 0, 2, ...sender, 10, 0, 0, 1, 2, 0, 0, 0, 0, 5, 10, 0, 0, 5];
+      const frame = ethernet(0x0806, arp, [2, 0, 0, 0, 0, 5], sender);
+      return { seconds: startSeconds, fraction: offsetMs * 1_000_000, data: toBytes(frame) };
+    };
+    const gateway = [2, 0, 0, 0, 0, 1];
+    const intruder = [2, 0, 0, 0, 0, 0x66];
+    handle.deliver([arpReply(0, gateway), arpReply(10, intruder), arpReply(20, intruder)]);
+    await waitFor(() => emitted.some((event) => event.name === 'capture.batch'), 'a batch event');
+    await service.handle('capture.stopLive', { captureId: started.captureId });
+    await waitFor(() => emitted.some((event) => event.name === 'capture.done'), 'capture.done');
+
+    const list = await service.handle('alerts.list', { captureId: started.captureId, filter: {} });
+    expect(list.ok).toBe(true);
+    const alerts = (
+      list as { value: { alerts: Array<{ detector: string; key: string; evidence: { packetNumbers: number[] } }> } }
+    ).value.alerts;
+    const spoofing = alerts.filter((alert) => alert.detector === 'arp-spoofing');
+    expect(spoofing.map((alert) => [alert.key, alert.evidence.packetNumbers])).toEqual([['10.0.0.1', [1, 2, 3]]]);
+  });
+
   it('counts a burst in the first tick', async () => {
     const { service, addon, emitted } = createService();
     const started = await start(service);

@@ -140,6 +140,8 @@ export class LiveCaptureHost {
         stopAfterMs: argument.stopAfterMs,
         analyzers: wiring.analyzers,
         onFlows: (flows) => wiring.addFlows(flows),
+        // The link-layer detectors (rogue devices, ARP) read every packet, as for a saved capture.
+        onDecodedPacket: (decoded, record) => wiring.sink?.onDecodedPacket?.(decoded, record),
         onCounters: (counters) => {
           wiring.lastCounters = counters;
           this.publishCounters(counters);
@@ -272,7 +274,8 @@ class LiveWiring {
   readonly analyzers: readonly [ApplicationAnalyzers, ActiveFlowTracker];
   /** Counters from the session's last tick; the progress reports reuse them so the rate window is sampled once per tick. */
   lastCounters: CaptureCounters | null = null;
-  private sink: AnalyzeOptions | null = null;
+  /** The CaptureSession's analysis options, once it has asked for analysis. */
+  sink: AnalyzeOptions | null = null;
   private pending: FlowRecord[] = [];
 
   constructor() {
