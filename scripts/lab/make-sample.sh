@@ -10,7 +10,8 @@
 #                     "projects" share reads a spreadsheet and saves notes
 #   10.66.0.22 bob    browses www.example.com over HTTPS, over IPv6 too
 #                     (2001:db8:66::22), pings it over IPv6, reads
-#                     news.example.net over HTTPS; his PC's asset
+#                     news.example.net over HTTPS, checks the file server's
+#                     uptime over SSH (key login); his PC's asset
 #                     inventory agent is buggy: it fetches its configuration
 #                     from the file server's web server with a User-Agent
 #                     that holds a tab and a control byte, then sends its
@@ -29,9 +30,9 @@
 #                     are seen until the handshake times out; then fetches
 #                     the page over HTTPS
 #   10.66.0.1         router: DHCP server for the LAN (dnsmasq, 10.66.0.100-150)
-#   10.66.1.50        internal file server (HTTP 80 with nginx, SMB 445 with samba,
-#                     listeners on 22 and 139; ports 111 and 135 silently
-#                     dropped)
+#   10.66.1.50        internal file server (HTTP 80 with nginx, SMB 445 with
+#                     samba, SSH 22 with OpenSSH, a listener on 139; ports
+#                     111 and 135 silently dropped)
 #   10.66.1.53        internal DNS (dnsmasq) answering for every name above
 #   198.51.100.80, 203.0.113.10, 203.0.113.66, 2001:db8:cafe::80
 #                     external web servers (nginx, self-signed certificate)
@@ -55,7 +56,7 @@
 # Usage: sudo scripts/lab/make-sample.sh [OUTPUT.pcapng]
 # Debian packages: iproute2 ethtool tcpdump nftables iputils-ping nginx-light
 # dnsmasq-base socat nmap curl dnsutils openssl python3 samba smbclient
-# isc-dhcp-client chromium tshark (for editcap).
+# openssh-server openssh-client isc-dhcp-client chromium tshark (for editcap).
 
 set -euo pipefail
 
@@ -258,6 +259,25 @@ SMB
   printf '%s\n%s\n' "$SMB_PASSWORD" "$SMB_PASSWORD" | smbpasswd -c "$dir/smb.conf" -s -a root >/dev/null
 }
 
+# The file server's sshd, with a host key and one authorized key made for this run.
+write_sshd() {
+  mkdir -p /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -C files -f "$LAB_TMP/ssh_host_key"
+  ssh-keygen -q -t ed25519 -N '' -C bob -f "$LAB_TMP/bob_key"
+  cp "$LAB_TMP/bob_key.pub" "$LAB_TMP/authorized_keys"
+  cat >"$LAB_TMP/sshd_config" <<SSHD
+ListenAddress $FILES:22
+HostKey $LAB_TMP/ssh_host_key
+PidFile $LAB_TMP/sshd.pid
+AuthorizedKeysFile $LAB_TMP/authorized_keys
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+SSHD
+}
+
 # erin's DHCP client: asks for a host name and sends a vendor class; its hook
 # script configures only erin's namespace.
 write_dhclient() {
@@ -286,7 +306,7 @@ start_services() {
     --host-record=www.example.com,$WWW4,$WWW6 --host-record=news.example.net,$NEWS \
     --host-record=updates.example.org,$C2 --host-record=files.corp.lab.example,$FILES
   lab_spawn sm-srv nginx-files nginx -c "$LAB_TMP/nginx-files.conf" -g 'daemon off;'
-  lab_spawn sm-srv listen-22 socat TCP-LISTEN:22,bind=$FILES,fork,reuseaddr SYSTEM:'echo SSH-2.0-OpenSSH_9.2p1'
+  lab_spawn sm-srv sshd /usr/sbin/sshd -D -f "$LAB_TMP/sshd_config" -E "$LAB_TMP/sshd-events.log"
   lab_spawn sm-srv listen-139 socat TCP-LISTEN:139,bind=$FILES,fork,reuseaddr /dev/null
   # smbd runs in its own process group: its shutdown signals the whole group.
   lab_spawn sm-srv smbd smbd --foreground --configfile="$LAB_TMP/smb/smb.conf"
@@ -350,7 +370,11 @@ story_bob() {
   browse bob https www.example.com "$(resolve bob www.example.com)" /index.html
   sleep 5
   browse bob https news.example.net "$(resolve bob news.example.net)" /index.html
-  sleep 10
+  sleep 4
+  lab_exec sm-bob ssh -F /dev/null -i "$LAB_TMP/bob_key" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "root@$(resolve bob files.corp.lab.example)" uptime \
+    >"$LAB_TMP/ssh-uptime.txt" 2>&1 || lab_log "bob: ssh failed: $(cat "$LAB_TMP/ssh-uptime.txt")"
+  sleep 6
   inventory_agent "$(resolve bob files.corp.lab.example)"
 }
 
@@ -381,7 +405,7 @@ story_carol() {
       --resolve "updates.example.org:443:$address" -X POST --data 'id=7f3a9c&s=idle' \
       https://updates.example.org/api/v2/check || true
     jitter_ms=$((RANDOM % 1500))
-    sleep "$BEACON_INTERVAL_S.$(printf '%03d' "$jitter_ms")"
+    sleep "$((BEACON_INTERVAL_S + jitter_ms / 1000)).$(printf '%03d' $((jitter_ms % 1000)))"
   done
 }
 
@@ -429,7 +453,7 @@ sample_cleanup() {
 
 main() {
   lab_require ip ethtool tcpdump editcap nft ping nginx dnsmasq socat nmap curl dig openssl python3 \
-    smbd smbclient smbpasswd dhclient chromium timeout
+    smbd smbclient smbpasswd dhclient chromium timeout sshd ssh ssh-keygen
   trap sample_cleanup EXIT
   trap 'exit 130' INT TERM
   lab_make_tmp
@@ -437,6 +461,7 @@ main() {
   build_lab
   write_content
   write_samba
+  write_sshd
   write_dhclient
   start_services
 

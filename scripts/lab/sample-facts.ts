@@ -1,12 +1,14 @@
 /**
  * Facts about assets/sample.pcapng that tests and docs rely on, computed
- * with tshark: totals, flow count, hosts, DNS names, the port scan and the
- * beacon. test/fixtures/sample.expected.json is this module's output for the
+ * with tshark: totals, flow count, hosts, DNS names, the port scan, the
+ * beacon, and the key values of the DHCP lease, the SMB session, the QUIC
+ * attempt and the malformed HTTP request that the application logs must
+ * show. test/fixtures/sample.expected.json is this module's output for the
  * committed sample, and test/lab/sample-expectations.test.ts recomputes it.
  */
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { groupFlows, readCaptureFormat, readTsharkPackets, type TsharkPacket } from './tshark-flows';
+import { groupFlows, readCaptureFormat, readTsharkPackets, type TsharkFlow, type TsharkPacket } from './tshark-flows';
 
 /** The roles the sample's story gives its hosts (see scripts/lab/make-sample.sh). */
 export const SAMPLE_STORY = {
@@ -16,7 +18,26 @@ export const SAMPLE_STORY = {
   beaconDestination: '203.0.113.66',
   beaconPort: 443,
   dnsServer: '10.66.1.53',
+  fileServer: '10.66.1.50',
+  smbClient: '10.66.0.21',
+  dhcpServer: '10.66.0.1',
+  inventoryAgent: '10.66.0.22',
 } as const;
+
+/** The application logs `tideline analyze` writes for the sample, in the order it reports them. */
+export const SAMPLE_LOGS = [
+  'conn',
+  'dns',
+  'http',
+  'dhcp',
+  'weird',
+  'ssl',
+  'x509',
+  'smb_mapping',
+  'smb_files',
+  'ssh',
+  'quic',
+] as const;
 
 export interface NamedHost {
   name: string;
@@ -62,14 +83,57 @@ export interface SampleFacts {
     maxIntervalMs: number;
     how: string;
   };
+  /** erin's lease: one DISCOVER, OFFER, REQUEST, ACK exchange. */
+  dhcp: {
+    clientMac: string;
+    hostName: string;
+    vendorClass: string;
+    serverAddress: string;
+    assignedAddress: string;
+    leaseTimeSeconds: number;
+    domain: string;
+    transactionId: string;
+    messageTypes: string[];
+    how: string;
+  };
+  /** alice on the file server's shares. */
+  smb: {
+    client: string;
+    server: string;
+    dialect: string;
+    user: string;
+    /** Tree connects in order, with the share type the server answered (Zeek's names). */
+    trees: { path: string; shareType: string }[];
+    /** Names opened with SMB2 CREATE, in order, each once. */
+    fileNames: string[];
+    how: string;
+  };
+  /** erin's Chromium trying HTTP/3. */
+  quic: {
+    client: string;
+    server: string;
+    serverPort: number;
+    /** As Zeek's quic.log writes it: "1" for QUIC version 1. */
+    version: string;
+    clientInitialDcid: string;
+    serverName: string;
+    alpn: string[];
+    clientInitialPackets: number;
+    serverPackets: number;
+    how: string;
+  };
+  /** The HTTP requests whose first line is not an RFC 9112 request line, and the weird Zeek names for them. */
+  weirds: { name: string; originator: string; responder: string; responderPort: number; firstLine: string; responseStatus: number; how: string }[];
+  /** Distinct User-Agent values of HTTP requests, as sent (tabs and control bytes included). */
+  httpUserAgents: string[];
 }
 
 const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
 const TCP_ACK = 0x10;
 
-function runTsharkFields(path: string, filter: string, fields: string[]): string[][] {
-  const args = ['-n', '-r', path, '-Y', filter, '-T', 'fields', '-E', 'separator=\t'];
+function runTsharkFields(path: string, filter: string, fields: string[], twoPass = false): string[][] {
+  const args = ['-n', ...(twoPass ? ['-2'] : []), '-r', path, '-Y', filter, '-T', 'fields', '-E', 'separator=\t'];
   for (const field of fields) args.push('-e', field);
   const result = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`tshark failed on ${path} with status ${String(result.status)}: ${result.stderr}`);
@@ -95,6 +159,134 @@ function readNamedHosts(path: string): NamedHost[] {
 function readTlsServerNames(path: string): string[] {
   const rows = runTsharkFields(path, 'tls.handshake.type == 1', ['tls.handshake.extensions_server_name']);
   return [...new Set(rows.map(([name = '']) => name).filter((name) => name !== ''))].sort();
+}
+
+const DHCP_MESSAGE_TYPES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'];
+const SMB_SHARE_TYPES: Record<string, string> = { '0x01': 'DISK', '0x02': 'PIPE', '0x03': 'PRINT' };
+const SMB_DIALECTS: Record<string, string> = { '0x0210': '2.1', '0x0300': '3.0', '0x0302': '3.0.2', '0x0311': '3.1.1' };
+
+function firstValue(rows: string[][], column: number, what: string): string {
+  const value = rows.map((row) => row[column] ?? '').find((text) => text !== '');
+  if (value === undefined) throw new Error(`sample: expected ${what} in tshark's output, found none`);
+  return value;
+}
+
+function readDhcp(path: string): SampleFacts['dhcp'] {
+  const rows = runTsharkFields(path, 'dhcp', [
+    'dhcp.option.dhcp',
+    'dhcp.hw.mac_addr',
+    'dhcp.option.hostname',
+    'dhcp.option.vendor_class_id',
+    'dhcp.ip.your',
+    'dhcp.option.dhcp_server_id',
+    'dhcp.option.ip_address_lease_time',
+    'dhcp.option.domain_name',
+    'dhcp.id',
+  ]);
+  const ack = rows.find(([type]) => type === '5');
+  if (ack === undefined) throw new Error(`${path}: expected a DHCP ACK, found message types ${rows.map(([type]) => type).join(',')}`);
+  return {
+    clientMac: firstValue(rows, 1, 'a DHCP client MAC'),
+    hostName: firstValue(rows, 2, 'a DHCP host name'),
+    vendorClass: firstValue(rows, 3, 'a DHCP vendor class'),
+    serverAddress: ack[5] ?? '',
+    assignedAddress: ack[4] ?? '',
+    leaseTimeSeconds: Number(ack[6]),
+    domain: ack[7] ?? '',
+    transactionId: ack[8] ?? '',
+    messageTypes: rows.map(([type = '']) => DHCP_MESSAGE_TYPES[Number(type)] ?? type),
+    how:
+      'From tshark: the ACK gives the assigned address (yiaddr), server identifier, lease time and domain; the ' +
+      'client\'s DISCOVER and REQUEST give the MAC, host name and vendor class. Message types in capture order.',
+  };
+}
+
+function readSmb(path: string): SampleFacts['smb'] {
+  const trees = runTsharkFields(path, 'smb2.cmd == 3', ['tcp.stream', 'smb2.msg_id', 'smb2.flags.response', 'smb2.tree', 'smb2.share_type']);
+  const requests = trees.filter(([, , response]) => response === '0' || response === 'False');
+  const typeOf = new Map(trees.filter(([, , response]) => response === '1' || response === 'True').map(([stream, id, , , type = '']) => [`${stream ?? ''}/${id ?? ''}`, type]));
+  const creates = runTsharkFields(path, 'smb2.cmd == 5 && smb2.flags.response == 0', ['smb2.filename']);
+  const negotiate = runTsharkFields(path, 'smb2.cmd == 0 && smb2.flags.response == 1', ['smb2.dialect']);
+  const users = runTsharkFields(path, 'ntlmssp.messagetype == 3', ['ntlmssp.auth.username']);
+  return {
+    client: SAMPLE_STORY.smbClient,
+    server: SAMPLE_STORY.fileServer,
+    dialect: SMB_DIALECTS[firstValue(negotiate, 0, 'an SMB2 dialect')] ?? 'unknown',
+    user: firstValue(users, 0, 'an NTLM user name'),
+    trees: requests.map(([stream, id, , tree = '']) => ({
+      path: tree,
+      shareType: SMB_SHARE_TYPES[typeOf.get(`${stream ?? ''}/${id ?? ''}`) ?? ''] ?? 'unknown',
+    })),
+    fileNames: [...new Set(creates.map(([name = '']) => name).filter((name) => name !== ''))],
+    how:
+      'From tshark: SMB2 TREE_CONNECT requests paired with their responses by stream and message id for the ' +
+      'share type (1 DISK, 2 PIPE), CREATE request file names, the NEGOTIATE response dialect and the NTLM AUTHENTICATE user.',
+  };
+}
+
+function readQuic(path: string, packets: readonly TsharkPacket[]): SampleFacts['quic'] {
+  // Two passes: Chromium's ClientHello spans two Initial packets.
+  const rows = runTsharkFields(
+    path,
+    'quic.long.packet_type == 0 && tls.handshake.type == 1',
+    ['ip.src', 'ip.dst', 'udp.dstport', 'quic.version', 'quic.dcid', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions_alpn_str'],
+    true,
+  );
+  const [client = '', server = '', port = '', version = '', dcid = '', serverName = '', alpn = ''] = rows[0] ?? [];
+  if (rows.length === 0) throw new Error(`${path}: expected a QUIC Initial with a ClientHello, found none`);
+  const serverPort = Number(port);
+  const isQuicFlow = (packet: TsharkPacket, from: string, to: string, toPort: number): boolean =>
+    packet.ipProtocol === 17 && packet.source === from && packet.destination === to && packet.destinationPort === toPort;
+  return {
+    client,
+    server,
+    serverPort,
+    version: String(Number.parseInt(version, 16)),
+    clientInitialDcid: dcid,
+    serverName,
+    alpn: alpn.split(',').filter((name) => name !== ''),
+    clientInitialPackets: packets.filter((packet) => isQuicFlow(packet, client, server, serverPort)).length,
+    serverPackets: packets.filter((packet) => packet.ipProtocol === 17 && packet.source === server && packet.destination === client && packet.sourcePort === serverPort).length,
+    how:
+      'From tshark in two passes (it decrypts the Initials with keys from the DCID and reassembles the ClientHello): ' +
+      'version, DCID, SNI and ALPN of the ClientHello. The office firewall drops UDP 443, so the server never answers.',
+  };
+}
+
+/** RFC 9112 request-line: method token, one space, target, one space, HTTP-version. */
+const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ ]+ HTTP\/\d\.\d$/;
+
+function readWeirds(path: string): SampleFacts['weirds'] {
+  const payloads = runTsharkFields(path, 'tcp.port == 80 && tcp.len > 0', ['tcp.stream', 'ip.src', 'ip.dst', 'tcp.dstport', 'tcp.payload']);
+  const statuses = new Map(runTsharkFields(path, 'http.response.code', ['tcp.stream', 'http.response.code']).map(([stream = '', code = '']) => [stream, Number(code)]));
+  const seen = new Set<string>();
+  const weirds: SampleFacts['weirds'] = [];
+  for (const [stream = '', source = '', destination = '', port = '', hex = ''] of payloads) {
+    if (port !== '80' || seen.has(stream)) continue;
+    seen.add(stream);
+    const text = Buffer.from(hex.replaceAll(':', ''), 'hex').toString('latin1');
+    const firstLine = text.split(/\r?\n/)[0] ?? '';
+    if (REQUEST_LINE.test(firstLine)) continue;
+    weirds.push({
+      name: 'bad_HTTP_request',
+      originator: source,
+      responder: destination,
+      responderPort: 80,
+      firstLine,
+      responseStatus: statuses.get(stream) ?? 0,
+      how:
+        'First client payload of each TCP stream to port 80 (tshark tcp.payload) checked against the RFC 9112 ' +
+        'request-line; Zeek\'s HTTP analyzer names a first line it cannot split into method and URI bad_HTTP_request.',
+    });
+  }
+  return weirds;
+}
+
+/** tshark writes a tab inside a field as the two characters "\t". */
+function readHttpUserAgents(path: string): string[] {
+  const rows = runTsharkFields(path, 'http.request', ['http.user_agent']);
+  const agents = rows.map(([agent = '']) => agent.replaceAll('\\t', '\t')).filter((agent) => agent !== '');
+  return [...new Set(agents)].sort();
 }
 
 function summarizeScan(packets: readonly TsharkPacket[]): SampleFacts['scan'] {
@@ -146,25 +338,30 @@ function summarizeBeacon(packets: readonly TsharkPacket[]): SampleFacts['beacon'
     minIntervalMs: Math.round(Math.min(...intervals)),
     maxIntervalMs: Math.round(Math.max(...intervals)),
     how:
-      'One HTTPS POST per connection; intervals are between consecutive SYNs. The script sleeps 5 s plus 0-1.5 s of ' +
+      'One HTTPS POST per connection; intervals are between consecutive SYNs. The script sleeps 4 s plus 0-1.5 s of ' +
       'random jitter after each request, and the request itself adds a few milliseconds.',
   };
 }
 
-function reasonConnectionStates(total: number, icmp: number, scan: SampleFacts['scan']): SampleFacts['connectionStates'] {
+function reasonConnectionStates(flows: readonly TsharkFlow[], scan: SampleFacts['scan']): SampleFacts['connectionStates'] {
+  const oneWayUdp = flows.filter((flow) => flow.transport === 'udp' && flow.responderPackets === 0);
+  const fromDhcpServer = oneWayUdp.filter((flow) => flow.originatorPort === 67 && flow.responderPort === 68).length;
   const states: Record<string, number> = {
     REJ: scan.portsRefused,
-    S0: scan.portsUnanswered.length,
+    S0: scan.portsUnanswered.length + oneWayUdp.length - fromDhcpServer,
     RSTO: scan.portsOpen.length,
-    OTH: icmp,
+    OTH: flows.filter((flow) => flow.transport === 'icmp').length,
+    SHR: fromDhcpServer,
   };
-  states.SF = total - Object.values(states).reduce((sum, count) => sum + count, 0);
+  states.SF = flows.length - Object.values(states).reduce((sum, count) => sum + count, 0);
   return {
     states,
     how:
       'Refused probes are REJ and dropped ones S0. On an open port nmap completes the handshake, the listener closes ' +
-      '(FIN) and nmap resets (RST): RSTO. ICMP flows are OTH. Every other flow (curl over HTTP/HTTPS, the beacons, ' +
-      'the DNS queries) completes normally: SF.',
+      '(FIN) and nmap resets (RST): RSTO. ICMP flows are OTH. UDP flows with packets one way only are S0 (the QUIC ' +
+      'Initials the firewall drops, the DHCP broadcasts from 0.0.0.0), except the DHCP server\'s unicast OFFER and ' +
+      'ACK: Zeek turns that flow around so the client (port 68) is the originator, and only the responder sent: SHR. ' +
+      'Every other flow (curl over HTTP/HTTPS, the beacons, SMB, the DNS queries) completes normally: SF.',
   };
 }
 
@@ -207,7 +404,7 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
         'timeouts (TCP 300 s, UDP and ICMP 60 s). ARP frames make no flow. Computed by groupFlows in ' +
         'scripts/lab/tshark-flows.ts over tshark\'s per-packet fields.',
     },
-    connectionStates: reasonConnectionStates(flows.length, flows.filter((flow) => flow.transport === 'icmp').length, scan),
+    connectionStates: reasonConnectionStates(flows, scan),
     hosts: {
       distinctAddresses: addresses.size,
       addresses: [...addresses].sort(),
@@ -217,5 +414,10 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
     tlsServerNames: readTlsServerNames(path),
     scan,
     beacon: summarizeBeacon(ipPackets),
+    dhcp: readDhcp(path),
+    smb: readSmb(path),
+    quic: readQuic(path, ipPackets),
+    weirds: readWeirds(path),
+    httpUserAgents: readHttpUserAgents(path),
   };
 }
