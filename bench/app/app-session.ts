@@ -98,7 +98,7 @@ export async function installOpenWatcher(page: Page): Promise<void> {
   await page.addInitScript({ content: OPEN_WATCHER_SCRIPT });
 }
 
-const OPEN_WATCHER_SCRIPT = `
+export const OPEN_WATCHER_SCRIPT = `
 (() => {
   const state = { start: null, overview: null, firstRow: null, wasLoading: null, done: null };
   window.__benchOpen = state;

@@ -7,6 +7,7 @@ import { installApi } from '../../src/renderer/api';
 import { useAlertsStore } from '../../src/renderer/stores/alerts';
 import { useCaptureStore } from '../../src/renderer/stores/capture';
 import { flowPageSize, useFlowsStore } from '../../src/renderer/stores/flows';
+import { DATA_REFRESH_GAP_MS } from '../../src/renderer/stores/refresh-gate';
 import { useSelectionStore } from '../../src/renderer/stores/selection';
 import { useSettingsStore } from '../../src/renderer/stores/settings';
 import { useTimelineStore } from '../../src/renderer/stores/timeline';
@@ -188,15 +189,18 @@ describe('flows store', () => {
     expect(flows.rows[0]?.uid).toBe('C9');
   });
 
-  it('re-queries the visible page on each engine batch', async () => {
+  it('re-queries the visible page after engine batches, once per refresh gap', async () => {
     const flows = useFlowsStore();
     flows.watchSources();
     await openCapture();
     await settle();
     const queriesBefore = engine.requestsOf('flowsQuery').length;
     engine.flows.push(makeFlow({ uid: 'C-late', startUs: baseUs + 20_000_000 }));
-    engine.emit('capture.batch', { captureId: 'capture-1', packets: 2000, flows: 1001, alerts: 0, newFlows: 1 });
+    engine.emit('capture.batch', { captureId: 'capture-1', packets: 1500, flows: 1001, alerts: 0, newFlows: 1 });
+    engine.emit('capture.batch', { captureId: 'capture-1', packets: 2000, flows: 1001, alerts: 0, newFlows: 0 });
+    await new Promise((done) => setTimeout(done, DATA_REFRESH_GAP_MS + 50));
     await settle();
+    // Two batches in one gap: one query, not two.
     expect(engine.requestsOf('flowsQuery')).toHaveLength(queriesBefore + 1);
     expect(flows.total).toBe(1001);
   });

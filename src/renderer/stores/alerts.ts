@@ -13,6 +13,7 @@ import {
 import { useApi } from '../api';
 import { useCaptureStore } from './capture';
 import { useSelectionStore } from './selection';
+import { createRefreshGate, isDataOnlyChange } from './refresh-gate';
 
 /** Evidence flows shown in an alert's detail; the full set is one click away in the flow table. */
 export const evidenceRowLimit = 50;
@@ -211,12 +212,13 @@ export const useAlertsStore = defineStore('alerts', () => {
   }
 
   function watchSources(): void {
+    const dataGate = createRefreshGate(refresh);
     const capture = useCaptureStore();
     const selection = useSelectionStore();
     watch(
       () =>
         [capture.captureId, capture.dataVersion, selection.buildFilter({ uids: true }), minimumSeverity.value] as const,
-      () => void refresh(),
+      (next, previous) => (isDataOnlyChange(next, previous) ? dataGate.request() : void refresh()),
       { deep: true },
     );
     watch(

@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia';
-import { computed, ref, watch } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 
 import { queryLimits, type ContractError, type FlowRecord, type FlowSort } from '../../shared/contract';
 import { useApi } from '../api';
 import { choosePageToLoad, type RowRange } from '../components/virtual-rows';
 import { useCaptureStore } from './capture';
 import { useSelectionStore } from './selection';
+import { createRefreshGate } from './refresh-gate';
 
 /** Rows per page request; a request spans at least two pages. */
 export const flowPageSize = 200;
@@ -17,7 +18,8 @@ export const flowPageSize = 200;
 export const useFlowsStore = defineStore('flows', () => {
   const sort = ref<FlowSort>({ column: 'startUs', direction: 'ascending' });
   const total = ref(0);
-  const rows = ref<FlowRecord[]>([]);
+  // Shallow: the rows are replaced whole, never changed in place, and deep proxies for hundreds of records cost frames.
+  const rows = shallowRef<FlowRecord[]>([]);
   /** Index of `rows[0]` in the filtered, sorted result. */
   const rowsOffset = ref(0);
   const isLoading = ref(false);
@@ -139,9 +141,10 @@ export const useFlowsStore = defineStore('flows', () => {
       },
       { deep: true },
     );
+    const dataGate = createRefreshGate(refresh);
     watch(
       () => capture.dataVersion,
-      () => void refresh(),
+      () => dataGate.request(),
     );
     watch(
       () => selection.focusedFlowUid,

@@ -5,6 +5,7 @@ import type { ContractError, HostGraph } from '../../shared/contract';
 import { useApi } from '../api';
 import { useCaptureStore } from './capture';
 import { useSelectionStore } from './selection';
+import { createRefreshGate, isDataOnlyChange } from './refresh-gate';
 
 /**
  * The host graph: the top hosts by bytes with the rest grouped, laid out by
@@ -44,11 +45,12 @@ export const useHostGraphStore = defineStore('hostGraph', () => {
   }
 
   function watchSources(): void {
+    const dataGate = createRefreshGate(refresh);
     const capture = useCaptureStore();
     const selection = useSelectionStore();
     watch(
       () => [capture.captureId, capture.dataVersion, maxNodes.value, selection.buildFilter({ hosts: true })] as const,
-      () => void refresh(),
+      (next, previous) => (isDataOnlyChange(next, previous) ? dataGate.request() : void refresh()),
       { deep: true },
     );
   }

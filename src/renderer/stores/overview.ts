@@ -5,6 +5,7 @@ import type { CaptureOverview, ContractError } from '../../shared/contract';
 import { useApi } from '../api';
 import { useCaptureStore } from './capture';
 import { useSelectionStore } from './selection';
+import { createRefreshGate, isDataOnlyChange } from './refresh-gate';
 
 /**
  * The overview: the capture's summary and SHA-256, with top talkers and the
@@ -34,11 +35,12 @@ export const useOverviewStore = defineStore('overview', () => {
   }
 
   function watchSources(): void {
+    const dataGate = createRefreshGate(refresh);
     const capture = useCaptureStore();
     const selection = useSelectionStore();
     watch(
       () => [capture.captureId, capture.dataVersion, selection.filter] as const,
-      () => void refresh(),
+      (next, previous) => (isDataOnlyChange(next, previous) ? dataGate.request() : void refresh()),
       { deep: true },
     );
   }

@@ -6,6 +6,7 @@ import { useApi } from '../api';
 import { useCaptureStore } from './capture';
 import { useSelectionStore } from './selection';
 import { useViewStore } from './view';
+import { createRefreshGate, isDataOnlyChange } from './refresh-gate';
 
 /** Rows in one page of a record table. */
 export const recordPageSize = 200;
@@ -76,11 +77,12 @@ export const useRecordsStore = defineStore('records', () => {
   }
 
   function watchSources(): void {
+    const dataGate = createRefreshGate(refresh);
     const capture = useCaptureStore();
     const selection = useSelectionStore();
     watch(
       () => [capture.captureId, capture.dataVersion, selection.filter, type.value, sort.value, offset.value] as const,
-      () => void refresh(),
+      (next, previous) => (isDataOnlyChange(next, previous) ? dataGate.request() : void refresh()),
       { deep: true },
     );
     // A new selection starts the table again from its first page.

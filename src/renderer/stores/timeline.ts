@@ -6,6 +6,7 @@ import { useApi } from '../api';
 import { useCaptureStore } from './capture';
 import { useLiveCaptureStore } from './live-capture';
 import { useSelectionStore } from './selection';
+import { createRefreshGate, isDataOnlyChange } from './refresh-gate';
 
 /** Buckets requested for the timeline; the engine picks the nearest standard width. */
 export const timelineBucketCount = 240;
@@ -43,6 +44,7 @@ export const useTimelineStore = defineStore('timeline', () => {
   }
 
   function watchSources(): void {
+    const dataGate = createRefreshGate(refresh);
     const capture = useCaptureStore();
     const selection = useSelectionStore();
     const live = useLiveCaptureStore();
@@ -56,7 +58,9 @@ export const useTimelineStore = defineStore('timeline', () => {
           previous !== undefined &&
           next[0] === previous[0] &&
           JSON.stringify(next[2]) === JSON.stringify(previous[2]);
-        if (!isHeld) void refresh();
+        if (isHeld) return;
+        if (isDataOnlyChange(next, previous)) dataGate.request();
+        else void refresh();
       },
       { deep: true },
     );
