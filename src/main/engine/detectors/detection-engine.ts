@@ -41,6 +41,8 @@ export interface DetectionStatistics {
 export class DetectionEngine {
   readonly scope: NetworkScope;
   private readonly detectors: ProtocolDetector[];
+  /** The detectors that take packets: the per-packet loop calls these only (one of a dozen today). */
+  private readonly packetObservers: ProtocolDetector[];
   private readonly observation: PacketObservation = createPacketObservation();
   private readonly verdicts = new Map<string, AlertStatus>();
   private firstUs = Infinity;
@@ -72,6 +74,7 @@ export class DetectionEngine {
       ...all.filter((detector) => !disabled.has(detector.name)),
       ...createProtocolDetectors(context, protocolSettings),
     ];
+    this.packetObservers = this.detectors.filter((detector) => detector.observePacket !== undefined);
   }
 
   /** Detector names, for settings and documentation. */
@@ -95,6 +98,12 @@ export class DetectionEngine {
 
   /** Feed one packet from the per-packet loop; `data` is borrowed for the call. Does not throw. */
   observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
+    if (this.packetObservers.length === 0) {
+      // No detector reads link-layer fields: count the packet without filling the observation.
+      this.packetCount++;
+      this.widenSpan(timestampUs, timestampUs);
+      return;
+    }
     observePacket(decoded, data, timestampUs, packetNumber, this.observation);
     this.observePacket(this.observation);
   }
@@ -102,7 +111,7 @@ export class DetectionEngine {
   observePacket(packet: PacketObservation): void {
     this.packetCount++;
     this.widenSpan(packet.timestampUs, packet.timestampUs);
-    for (const detector of this.detectors) detector.observePacket?.(packet);
+    for (const detector of this.packetObservers) detector.observePacket?.(packet);
   }
 
   /**

@@ -44,7 +44,9 @@ export class RogueDeviceDetector implements Detector {
 
   observePacket(packet: PacketObservation): void {
     if (packet.sourceMac !== 0) {
-      const mac = this.macs.getOrCreate(packet.sourceMac, () => createSighting(packet));
+      // get() first: the creating closure is made only for a new MAC, not for every packet.
+      const mac =
+        this.macs.get(packet.sourceMac) ?? this.macs.getOrCreate(packet.sourceMac, () => createSighting(packet));
       note(mac, packet);
       if (mac.ipv4 === 0) mac.ipv4 = packet.sourceIpv4 !== 0 ? packet.sourceIpv4 : packet.arpSenderIpv4;
     }
