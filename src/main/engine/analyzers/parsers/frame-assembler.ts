@@ -43,7 +43,8 @@ export class FrameAssembler {
     this.maxKeptLength = Math.max(maxKeptLength, headerLength);
     this.readFrameLength = readFrameLength;
     this.handler = handler;
-    this.pending = new Uint8Array(Math.min(this.maxKeptLength, 2048));
+    // Empty until a frame spans two pushes: most frames arrive whole and go out as views.
+    this.pending = new Uint8Array(0);
   }
 
   /** Feeds in-order bytes; `data` is borrowed and not kept. Returns false once the framing is broken. */
