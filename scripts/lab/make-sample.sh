@@ -14,14 +14,14 @@
 #                     uptime over SSH (key login); his PC's asset
 #                     inventory agent is buggy: it fetches its configuration
 #                     from the file server's web server with a User-Agent
-#                     that holds a tab and a control byte, then sends its
+#                     that contains a tab and a control byte, then sends its
 #                     heartbeat as bare JSON with no HTTP request line
 #                     (Zeek weird bad_HTTP_request; the server answers 400)
 #   10.66.0.23 carol  infected: beacons over HTTPS to updates.example.org
 #                     (203.0.113.66) about every 4 s with up to 1.5 s jitter
 #   10.66.0.24 dave   pings the file server, then connect-scans its TCP
 #                     ports 1-200 with nmap
-#   erin              a laptop that joins during the recording: gets its
+#   erin              a laptop that joins after about 50 s: gets its
 #                     address from the router's DHCP server (DISCOVER,
 #                     OFFER, REQUEST, ACK with a host name and vendor
 #                     class), resolves www.example.com and opens it in
@@ -379,7 +379,7 @@ story_bob() {
 }
 
 # Bob's asset inventory agent: fetches its configuration with a User-Agent
-# that holds a tab and a 0x01 byte, then sends its heartbeat as bare JSON on
+# that contains a tab and a 0x01 byte, then sends its heartbeat as bare JSON on
 # port 80 without a request line; the server answers 400.
 inventory_agent() {
   local address="$1"
@@ -410,14 +410,16 @@ story_carol() {
 }
 
 story_dave() {
-  sleep 28
+  sleep 20
   lab_exec sm-dave ping -c 2 -i 0.5 -W 1 "$FILES" >/dev/null
   sleep 2
   lab_exec sm-dave nmap -sT -Pn -n -p 1-200 --max-retries 0 -T4 "$FILES" >"$LAB_TMP/nmap.txt" 2>&1
 }
 
+# erin joins after the detectors' opening period (a quarter of the capture),
+# so her laptop is a device first seen mid-capture.
 story_erin() {
-  sleep 4
+  sleep 50
   lab_spawn sm-erin dhclient dhclient -d -4 -v -cf "$LAB_TMP/dhclient.conf" -lf "$LAB_TMP/dhclient.leases" \
     -pf "$LAB_TMP/dhclient.pid" -sf "$LAB_TMP/dhclient-hook" eth0
   local tries=0

@@ -33,9 +33,9 @@ export const SAMPLE_LOGS = [
   'weird',
   'ssl',
   'x509',
+  'ssh',
   'smb_mapping',
   'smb_files',
-  'ssh',
   'quic',
 ] as const;
 
@@ -59,6 +59,8 @@ export interface SampleFacts {
   lastUs: number;
   spanUs: number;
   flows: { total: number; tcp: number; udp: number; icmp: number; how: string };
+  /** Flows per service, by server port; the scanner's probes carry no data and name no service. */
+  services: { dns: number; dhcp: number; quic: number; smb: number; ssh: number; how: string };
   /** Flows per Zeek conn_state, reasoned from the story and the scan's counts. */
   connectionStates: { states: Record<string, number>; how: string };
   hosts: { distinctAddresses: number; addresses: string[]; how: string };
@@ -70,6 +72,8 @@ export interface SampleFacts {
     portsTried: number;
     portsRefused: number;
     portsOpen: number[];
+    /** Open ports whose listener sent data before the scanner reset (an SSH banner, say); Zeek does not count those as failed. */
+    portsOpenWithData: number[];
     portsUnanswered: number[];
     how: string;
   };
@@ -124,10 +128,13 @@ export interface SampleFacts {
   };
   /** The HTTP requests whose first line is not an RFC 9112 request line, and the weird Zeek names for them. */
   weirds: { name: string; originator: string; responder: string; responderPort: number; firstLine: string; responseStatus: number; how: string }[];
+  /** The capture's first HTTP request (alice's GET /index.html of www.example.com), for tests that follow one flow. */
+  firstHttpRequest: { client: string; clientPort: number; server: string; serverPort: number; uri: string; packetNumber: number };
   /** Distinct User-Agent values of HTTP requests, as sent (tabs and control bytes included). */
   httpUserAgents: string[];
 }
 
+const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
 const TCP_ACK = 0x10;
@@ -282,6 +289,13 @@ function readWeirds(path: string): SampleFacts['weirds'] {
   return weirds;
 }
 
+function readFirstHttpRequest(path: string): SampleFacts['firstHttpRequest'] {
+  const rows = runTsharkFields(path, 'http.request', ['frame.number', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport', 'http.request.uri']);
+  const [packetNumber = '', client = '', clientPort = '', server = '', serverPort = '', uri = ''] = rows[0] ?? [];
+  if (rows.length === 0) throw new Error(`${path}: expected an HTTP request, found none`);
+  return { client, clientPort: Number(clientPort), server, serverPort: Number(serverPort), uri, packetNumber: Number(packetNumber) };
+}
+
 /** tshark writes a tab inside a field as the two characters "\t". */
 function readHttpUserAgents(path: string): string[] {
   const rows = runTsharkFields(path, 'http.request', ['http.user_agent']);
@@ -293,6 +307,7 @@ function summarizeScan(packets: readonly TsharkPacket[]): SampleFacts['scan'] {
   const { scanner, scanTarget } = SAMPLE_STORY;
   const tried = new Set<number>();
   const open = new Set<number>();
+  const withData = new Set<number>();
   const refused = new Set<number>();
   for (const packet of packets) {
     if (packet.ipProtocol !== 6) continue;
@@ -301,6 +316,7 @@ function summarizeScan(packets: readonly TsharkPacket[]): SampleFacts['scan'] {
     if (packet.source !== scanTarget || packet.destination !== scanner) continue;
     if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) open.add(packet.sourcePort);
     if (flags & TCP_RST && !open.has(packet.sourcePort)) refused.add(packet.sourcePort);
+    if (packet.payloadLength > 0) withData.add(packet.sourcePort);
   }
   const unanswered = [...tried].filter((port) => !open.has(port) && !refused.has(port));
   return {
@@ -309,6 +325,7 @@ function summarizeScan(packets: readonly TsharkPacket[]): SampleFacts['scan'] {
     portsTried: tried.size,
     portsRefused: refused.size,
     portsOpen: [...open].sort((a, b) => a - b),
+    portsOpenWithData: [...withData].filter((port) => open.has(port)).sort((a, b) => a - b),
     portsUnanswered: unanswered.sort((a, b) => a - b),
     how:
       'Ports are destination ports of pure SYNs from the scanner to the target. Refused: the target answered RST ' +
@@ -343,6 +360,20 @@ function summarizeBeacon(packets: readonly TsharkPacket[]): SampleFacts['beacon'
   };
 }
 
+function countServices(flows: readonly TsharkFlow[]): SampleFacts['services'] {
+  const notScan = flows.filter((flow) => flow.originatorAddress !== SAMPLE_STORY.scanner);
+  const count = (transport: string, ports: number[]): number =>
+    notScan.filter((flow) => flow.transport === transport && (ports.includes(flow.responderPort) || ports.includes(flow.originatorPort))).length;
+  return {
+    dns: count('udp', [53]) + count('tcp', [53]),
+    dhcp: count('udp', [67]),
+    quic: count('udp', [443]),
+    smb: count('tcp', [445]),
+    ssh: count('tcp', [22]),
+    how: 'Flows with the service\'s port on either side, the scanner\'s probes left out (they carry no data).',
+  };
+}
+
 function reasonConnectionStates(flows: readonly TsharkFlow[], scan: SampleFacts['scan']): SampleFacts['connectionStates'] {
   const oneWayUdp = flows.filter((flow) => flow.transport === 'udp' && flow.responderPackets === 0);
   const fromDhcpServer = oneWayUdp.filter((flow) => flow.originatorPort === 67 && flow.responderPort === 68).length;
@@ -365,13 +396,32 @@ function reasonConnectionStates(flows: readonly TsharkFlow[], scan: SampleFacts[
   };
 }
 
-/** Compute the sample's facts with tshark. Throws if tshark fails or the capture is empty. */
+/**
+ * Throws when a TCP 5-tuple is used again after its connection closed. Zeek
+ * and the engine count that as two connections; groupFlows counts one, so
+ * the sample's facts would be off by one. The kernel picks ephemeral ports,
+ * so a recording can hit this: record again.
+ */
+function checkNoPortReuse(path: string, packets: readonly TsharkPacket[]): void {
+  const closed = new Set<string>();
+  for (const packet of packets) {
+    if (packet.ipProtocol !== 6) continue;
+    const ends = [`${packet.source}:${packet.sourcePort}`, `${packet.destination}:${packet.destinationPort}`].sort().join(' ');
+    if (packet.tcpFlags & TCP_FIN) closed.add(ends);
+    else if (packet.tcpFlags === TCP_SYN && closed.has(ends)) {
+      throw new Error(`${path}: packet ${packet.packetNumber} opens ${ends} again after it closed; record the sample again`);
+    }
+  }
+}
+
+/** Compute the sample's facts with tshark. Throws if tshark fails, the capture is empty or a TCP 5-tuple is reused. */
 export function readSampleFacts(path: string, captureName: string): SampleFacts {
   const packets = readTsharkPackets(path);
   const first = packets[0];
   const last = packets[packets.length - 1];
   if (first === undefined || last === undefined) throw new Error(`${path}: expected packets, found none`);
   const ipPackets = packets.filter((packet) => packet.isIp);
+  checkNoPortReuse(path, ipPackets);
   const flows = groupFlows(packets);
   const scan = summarizeScan(ipPackets);
   const addresses = new Set<string>();
@@ -404,6 +454,7 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
         'timeouts (TCP 300 s, UDP and ICMP 60 s). ARP frames make no flow. Computed by groupFlows in ' +
         'scripts/lab/tshark-flows.ts over tshark\'s per-packet fields.',
     },
+    services: countServices(flows),
     connectionStates: reasonConnectionStates(flows, scan),
     hosts: {
       distinctAddresses: addresses.size,
@@ -418,6 +469,7 @@ export function readSampleFacts(path: string, captureName: string): SampleFacts 
     smb: readSmb(path),
     quic: readQuic(path, ipPackets),
     weirds: readWeirds(path),
+    firstHttpRequest: readFirstHttpRequest(path),
     httpUserAgents: readHttpUserAgents(path),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * `tideline analyze` on the bundled sample writes every application log the
- * issue lists, in Zeek's TSV and JSON formats: header lines, field types,
+ * `tideline analyze` on the bundled sample writes every application log
+ * (conn, dns, http, dhcp, weird, ssl, x509, ssh, SMB, quic), in Zeek's TSV and JSON formats: header lines, field types,
  * sets and vectors, escaping of bytes taken from traffic, and the key values
  * of each log's rows. Expected values come from test/fixtures/sample.expected.json,
  * which scripts/lab/sample-facts.ts computes with tshark.

@@ -12,8 +12,9 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
 import { readSampleExpected, repositoryRoot, samplePath } from './sample-facts';
 
-/** The sample's first HTTP exchange: GET /index.html from 10.66.0.21:54120 to 198.51.100.80:80. */
-const httpPort = 54120;
+/** The sample's first HTTP exchange: alice's GET /index.html of www.example.com. */
+const firstHttpRequest = readSampleExpected().firstHttpRequest;
+const httpPort = firstHttpRequest.clientPort;
 
 function tsharkLines(path: string, filter: string, field: string): string[] {
   return execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields', '-e', field], { encoding: 'utf8' })

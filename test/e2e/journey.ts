@@ -207,7 +207,8 @@ export async function runJourney(page: Page, testInfo: TestInfo, options: Journe
   });
 
   await test.step('a beacon alert shows its sub-scores and series', async () => {
-    // The sample's beacon makes 16 connections, under the detector's 20; the lab's beacon capture makes 45.
+    // The lab's beacon capture (45 connections) has one beacon alert with a known id; the sample's beacon raises two
+    // (by name and by address), checked in test/engine/host/sample-capture.test.ts.
     const beacon = readBeaconScenario();
     await page.getByRole('button', { name: 'Open capture' }).click();
     await page.locator('#capture-path').fill(beacon.path);

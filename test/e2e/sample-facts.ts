@@ -17,6 +17,7 @@ export interface SampleExpected {
   scan: { scanner: string; target: string; portsTried: number };
   namedHosts: { name: string; addresses: string[] }[];
   tlsServerNames: string[];
+  firstHttpRequest: { client: string; clientPort: number; server: string; serverPort: number; uri: string; packetNumber: number };
 }
 
 export function readSampleExpected(): SampleExpected {

@@ -36,8 +36,10 @@ if (!hasTshark) console.warn('tshark is not installed: the carve and packet-numb
 
 let service: EngineService;
 let captureId: string;
-/** The sample's HTTP flow for /index.html: 10.66.0.21:54120 -> 198.51.100.80:80. */
+/** The sample's first HTTP flow: alice's GET /index.html of www.example.com (expected.firstHttpRequest). */
 let httpFlow: FlowRecord;
+const request = expected.firstHttpRequest;
+const httpFilter = `ip.addr == ${request.server} && tcp.port == ${request.clientPort}`;
 
 async function call<T>(name: string, argument: unknown): Promise<T> {
   const result = await service.handle(name, argument);
@@ -92,7 +94,7 @@ beforeAll(async () => {
     offset: 0,
     limit: 10,
     sort: { column: 'startUs', direction: 'ascending' },
-    filter: { displayFilter: 'ip.addr == 198.51.100.80 && tcp.port == 54120' },
+    filter: { displayFilter: httpFilter },
   });
   expect(page.total).toBe(1);
   httpFlow = page.rows[0]!;
@@ -185,15 +187,15 @@ describe('packets of a flow', () => {
   it('lists the flow packets with the source file numbers', async () => {
     const list = await call<PacketList>('packets.list', { captureId, uid: httpFlow.uid });
     expect(list.total).toBe(httpFlow.originatorPackets + httpFlow.responderPackets);
-    expect(list.rows.map((row) => row.packetNumber)).toContain(27);
+    expect(list.rows.map((row) => row.packetNumber)).toContain(request.packetNumber);
     if (!hasTshark) return;
-    const numbers = tsharkFields(samplePath, 'tcp.port == 54120 && ip.addr == 198.51.100.80', ['frame.number']).map(([n]) => Number(n));
+    const numbers = tsharkFields(samplePath, httpFilter, ['frame.number']).map(([n]) => Number(n));
     expect(list.rows.map((row) => row.packetNumber)).toEqual(numbers);
   });
 
   it('decodes a packet with field offsets into its bytes', async () => {
-    const detail = await call<PacketDetail>('packets.detail', { captureId, sourceId: 0, packetNumber: 27 });
-    expect(detail.packetNumber).toBe(27);
+    const detail = await call<PacketDetail>('packets.detail', { captureId, sourceId: 0, packetNumber: request.packetNumber });
+    expect(detail.packetNumber).toBe(request.packetNumber);
     const port = findNode(detail.layers, 'tcp.dstport');
     expect(port?.value).toBe('80');
     const bytes = Buffer.from(detail.bytesBase64, 'base64');
@@ -213,7 +215,7 @@ describe('packets of a flow', () => {
         .filter((chunk) => chunk.direction === direction)
         .map((chunk) => Buffer.from(chunk.bytesBase64, 'base64').toString('latin1'))
         .join('');
-    expect(text('originator')).toMatch(/^GET \/index\.html HTTP\/1\.1\r\n/);
+    expect(text('originator').startsWith(`GET ${request.uri} HTTP/1.1\r\n`)).toBe(true);
     expect(text('responder')).toMatch(/^HTTP\/1\.1 /);
     expect(stream.originatorBytes).toBe(httpFlow.originatorBytes);
     expect(stream.responderBytes).toBe(httpFlow.responderBytes);
@@ -229,11 +231,11 @@ describe('carving', () => {
     if (!hasTshark) return;
     const fields = ['frame.time_epoch', 'frame.len', 'frame.cap_len', 'tcp.seq_raw'];
     const fromCarve = tsharkFields(carved.path, 'frame', fields);
-    const fromSource = tsharkFields(samplePath, 'tcp.port == 54120 && ip.addr == 198.51.100.80', fields);
+    const fromSource = tsharkFields(samplePath, httpFilter, fields);
     expect(fromCarve).toEqual(fromSource);
     const hex = (path: string, filter: string) =>
       execFileSync('tshark', ['-r', path, '-Y', filter, '-x'], { encoding: 'utf8' }).replace(/^Frame.*$/gm, '');
-    expect(hex(carved.path, 'frame')).toBe(hex(samplePath, 'tcp.port == 54120 && ip.addr == 198.51.100.80'));
+    expect(hex(carved.path, 'frame')).toBe(hex(samplePath, httpFilter));
   });
 
   it("carves an alert's evidence", async () => {
