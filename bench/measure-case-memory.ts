@@ -2,7 +2,7 @@
  * Measures the memory ceiling of opening a big capture in the app: the
  * engine process (bundled as the app bundles it) opens the capture, analyzes
  * it and ingests it into a case, with the default ceiling (2 GiB, so DuckDB's
- * memory_limit is 512 MiB) unless TIDELINE_MEMORY_CEILING says otherwise.
+ * memory_limit is 256 MiB) unless TIDELINE_MEMORY_CEILING sets another.
  *
  *   npx tsx bench/measure-case-memory.ts [--size 10GiB] [--seed 1] [--variant mix]
  *                                        [--out docs/benchmarks-case.json] [--delete-capture]

@@ -2,9 +2,9 @@
  * Every analyzer record type survives a case's round trip. Each capture is
  * analyzed by the application analyzers directly, then opened in the engine
  * (analysis, then ingest into a case), then reopened from the case with no
- * packet read: the stored records equal the analyzers' output field by
+ * packet read. The stored records equal the analyzers' output field by
  * field, and the record tables, alerts and record-field display filters
- * (tls.sni, dns.qry.name, http.host) answer the same before and after.
+ * (tls.sni, dns.qry.name, http.host) return the same before and after.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 const workFolder = mkdtempSync(join(tmpdir(), 'tideline-record-round-trip-'));
 afterAll(() => rmSync(workFolder, { recursive: true, force: true }));
 
-/** A QUIC v1 Initial (the RFC 9001 A.2 client packet) from 192.0.2.1:50000 to 198.51.100.2:443. */
+/** Write a QUIC v1 Initial (the RFC 9001 A.2 client packet) from 192.0.2.1:50000 to 198.51.100.2:443. */
 function writeQuicCapture(path: string): string {
   const payload = [...Buffer.from(RFC9001_CLIENT_INITIAL_HEX, 'hex')];
   const frame = toBytes(ethernet(0x0800, ipv4({ protocol: 17, payload: udp(50_000, 443, payload) })));
@@ -56,7 +56,7 @@ interface AnalyzerRecord {
   data: unknown;
 }
 
-/** Every record the application analyzers make for `path`, under the type name the store uses. */
+/** Collect every record the application analyzers make for `path`, under the type name the store uses. */
 async function analyzeRecords(path: string): Promise<AnalyzerRecord[]> {
   const records: AnalyzerRecord[] = [];
   const add = (type: string) => (data: unknown) => records.push({ type, data });
@@ -79,7 +79,7 @@ function asRegex(text: string): string {
 }
 
 describe.each(captures)('record round trip: $name', ({ path: makePath }) => {
-  it('stores every record field by field, and the app answers the same after reopening', async () => {
+  it('stores records and reopens unchanged', async () => {
     const path = makePath();
     const analyzed = await analyzeRecords(path);
     expect(analyzed.length).toBeGreaterThan(0);
@@ -143,7 +143,7 @@ describe.each(captures)('record round trip: $name', ({ path: makePath }) => {
     service.dispose();
     await service.cases?.detach();
 
-    // The store holds every record the analyzers made, x509 and weird included, field by field.
+    // The store contains every record the analyzers made, x509 and weird included, field by field.
     const store = await CaseStore.open(entry!.folder);
     const stored = (await readCaseRecords(store)).map((record) => ({ type: record.type, data: record.data }));
     await store.close();
