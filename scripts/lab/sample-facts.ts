@@ -108,8 +108,10 @@ export interface SampleFacts {
     user: string;
     /** Tree connects in order, with the share type the server answered (Zeek's names). */
     trees: { path: string; shareType: string }[];
-    /** Names opened with SMB2 CREATE, in order, each once. */
+    /** Names opened with SMB2 CREATE on disk trees, in order, each once: the smb_files.log rows. */
     fileNames: string[];
+    /** Names opened on PIPE trees (RPC pipes on IPC$): Zeek's SMB::PIPE_OPEN, which it does not log by default. */
+    pipeNames: string[];
     how: string;
   };
   /** erin's Chromium trying HTTP/3. */
@@ -212,7 +214,11 @@ function readSmb(path: string): SampleFacts['smb'] {
   const trees = runTsharkFields(path, 'smb2.cmd == 3', ['tcp.stream', 'smb2.msg_id', 'smb2.flags.response', 'smb2.tree', 'smb2.share_type']);
   const requests = trees.filter(([, , response]) => response === '0' || response === 'False');
   const typeOf = new Map(trees.filter(([, , response]) => response === '1' || response === 'True').map(([stream, id, , , type = '']) => [`${stream ?? ''}/${id ?? ''}`, type]));
-  const creates = runTsharkFields(path, 'smb2.cmd == 5 && smb2.flags.response == 0', ['smb2.filename']);
+  // tshark tracks the tree of each request and shows its share type on the CREATE too.
+  const creates = runTsharkFields(path, 'smb2.cmd == 5 && smb2.flags.response == 0', ['smb2.filename', 'smb2.share_type']);
+  const namesOn = (isPipe: boolean): string[] => [
+    ...new Set(creates.filter(([name = '', type = '']) => name !== '' && (type === '0x02') === isPipe).map(([name = '']) => name)),
+  ];
   const negotiate = runTsharkFields(path, 'smb2.cmd == 0 && smb2.flags.response == 1', ['smb2.dialect']);
   const users = runTsharkFields(path, 'ntlmssp.messagetype == 3', ['ntlmssp.auth.username']);
   return {
@@ -224,10 +230,12 @@ function readSmb(path: string): SampleFacts['smb'] {
       path: tree,
       shareType: SMB_SHARE_TYPES[typeOf.get(`${stream ?? ''}/${id ?? ''}`) ?? ''] ?? 'unknown',
     })),
-    fileNames: [...new Set(creates.map(([name = '']) => name).filter((name) => name !== ''))],
+    fileNames: namesOn(false),
+    pipeNames: namesOn(true),
     how:
       'From tshark: SMB2 TREE_CONNECT requests paired with their responses by stream and message id for the ' +
-      'share type (1 DISK, 2 PIPE), CREATE request file names, the NEGOTIATE response dialect and the NTLM AUTHENTICATE user.',
+      'share type (1 DISK, 2 PIPE), CREATE request file names split by the share type of their tree, the NEGOTIATE ' +
+      'response dialect and the NTLM AUTHENTICATE user.',
   };
 }
 

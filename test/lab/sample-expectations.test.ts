@@ -48,7 +48,8 @@ describe('sample expected file', () => {
     expect(expected.smb).toMatchObject({ client: SAMPLE_STORY.smbClient, server: SAMPLE_STORY.fileServer, user: 'alice' });
     expect(expected.smb.trees.map((tree) => tree.shareType)).toEqual(['PIPE', 'PIPE', 'DISK']);
     expect(expected.smb.trees[2]?.path).toBe('\\\\10.66.1.50\\projects');
-    expect(expected.smb.fileNames).toEqual(['srvsvc', 'budget-2026.xlsx', 'meeting-notes.txt']);
+    expect(expected.smb.fileNames).toEqual(['budget-2026.xlsx', 'meeting-notes.txt']);
+    expect(expected.smb.pipeNames).toEqual(['srvsvc']);
     expect(expected.quic).toMatchObject({ client: expected.dhcp.assignedAddress, server: '198.51.100.80', serverPort: 443, version: '1' });
     expect(expected.quic).toMatchObject({ serverName: 'www.example.com', alpn: ['h3'], serverPackets: 0 });
     expect(expected.weirds.map((weird) => [weird.name, weird.originator, weird.responder, weird.responseStatus])).toEqual([

@@ -13,6 +13,7 @@ import {
   TlsStreamParser,
   toZeekQuicRecord,
   toZeekSmbFilesRecord,
+  nameSmbOpenAction,
   toZeekSmbMappingRecord,
   toZeekSslRecord,
   toZeekSshRecord,
@@ -99,8 +100,13 @@ export class StreamSessionParser {
     }
     if (this.smb !== null) {
       this.smb.end();
-      for (const tree of this.smb.record.trees) sinks.onSmbMapping?.(toZeekSmbMappingRecord(identity, tree));
-      for (const file of this.smb.record.files) sinks.onSmbFiles?.(toZeekSmbFilesRecord(identity, file));
+      const { dialect, trees, files } = this.smb.record;
+      for (const tree of trees) sinks.onSmbMapping?.(toZeekSmbMappingRecord(identity, tree));
+      const shareTypes = new Map(trees.map((tree) => [tree.path, tree.shareType]));
+      for (const file of files) {
+        const action = nameSmbOpenAction(dialect, shareTypes.get(file.treePath ?? '') ?? null);
+        if (action !== null) sinks.onSmbFiles?.(toZeekSmbFilesRecord(identity, file, action));
+      }
     }
   }
 }

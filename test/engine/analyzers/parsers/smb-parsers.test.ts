@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { classifyShare, SmbStreamParser } from '../../../../src/main/engine/analyzers/parsers/smb-stream-parser';
 import { findNtlmsspToken, parseNtlmAuthenticate } from '../../../../src/main/engine/analyzers/parsers/ntlmssp';
 import {
+  nameSmbOpenAction,
   toZeekNtlmRecord,
   toZeekSmbFilesRecord,
   toZeekSmbMappingRecord,
 } from '../../../../src/main/engine/analyzers/parsers/zeek-smb-quic-records';
+import { CertificateLog, StreamSessionParser, type SessionLogSinks } from '../../../../src/main/engine/analyzers/session-parsers';
+import type { ZeekRow } from '../../../../src/main/engine/analyzers/parsers/zeek-row';
 import { ascii, u16le, u32le, utf16le, zeros, type Bytes } from './bytes';
 
 interface HeaderOptions {
@@ -269,6 +272,40 @@ const SMB_HOSTILE: [rule: string, bytes: Bytes][] = [
   ],
   ['deeply nested SPNEGO', netbios(sessionSetupRequest(1, Array.from({ length: 40 }, () => [0xa0, 0x7f]).flat()))],
 ];
+
+describe('smb_files.log actions', () => {
+  // Zeek 6 base/protocols/smb: SMB1 opens are FILE_OPEN; SMB2 opens take the tree's share type, and the
+  // default SMB::logged_file_actions (FILE_OPEN, FILE_RENAME, FILE_DELETE, PRINT_OPEN, PRINT_CLOSE) drop PIPE_OPEN.
+  it.each([
+    ['SMB2', 'DISK', 'SMB::FILE_OPEN'],
+    ['SMB2', 'PIPE', null],
+    ['SMB2', 'PRINT', 'SMB::PRINT_OPEN'],
+    ['SMB2', null, 'SMB::FILE_OPEN'],
+    ['SMB1', 'PIPE', 'SMB::FILE_OPEN'],
+    [null, 'PIPE', null],
+  ] as const)('names a %s open on a %s tree %s', (dialect, shareType, action) => {
+    expect(nameSmbOpenAction(dialect, shareType)).toBe(action);
+  });
+
+  it('writes no row for an SMB2 open of an RPC pipe on IPC$', () => {
+    const session = new StreamSessionParser('smb');
+    session.push(true, new Uint8Array([...netbios(treeConnectRequest(2, '\\\\FILESRV\\IPC$')), ...netbios(treeConnectRequest(3, '\\\\FILESRV\\projects'))]));
+    session.push(false, new Uint8Array([...netbios(treeConnectResponse(2, 8, 2)), ...netbios(treeConnectResponse(3, 9, 1))]));
+    session.push(true, new Uint8Array([...netbios(createRequest(4, 8, 'srvsvc')), ...netbios(createRequest(5, 9, 'budget.xlsx'))]));
+    session.push(false, new Uint8Array([...netbios(createResponse(4, 8, 0)), ...netbios(createResponse(5, 9, 24000))]));
+    const mapping: ZeekRow[] = [];
+    const files: ZeekRow[] = [];
+    const sinks: SessionLogSinks = { onSmbMapping: (row) => mapping.push(row), onSmbFiles: (row) => files.push(row) };
+    session.finish(IDENTITY, sinks, new CertificateLog(sinks));
+    expect(mapping.map((row) => [row.path, row.share_type])).toEqual([
+      ['\\\\FILESRV\\IPC$', 'PIPE'],
+      ['\\\\FILESRV\\projects', 'DISK'],
+    ]);
+    expect(files.map((row) => [row.action, row.path, row.name, row.size])).toEqual([
+      ['SMB::FILE_OPEN', '\\\\FILESRV\\projects', 'budget.xlsx', 24000],
+    ]);
+  });
+});
 
 describe('SMB hostile input', () => {
   it.each(SMB_HOSTILE)('%s', (_rule, bytes) => {

@@ -41,6 +41,7 @@ export { deriveQuicInitialKeys } from './quic-keys';
 export {
   toZeekSmbMappingRecord,
   toZeekSmbFilesRecord,
+  nameSmbOpenAction,
   toZeekNtlmRecord,
   toZeekQuicRecord,
   SMB_MAPPING_LOG_FIELDS,

@@ -68,15 +68,29 @@ export function toZeekSmbMappingRecord(identity: ZeekConnectionIdentity, tree: S
 }
 
 /**
- * Builds an smb_files.log row for a successful open as SMB::FILE_OPEN.
+ * Names the smb_files.log action of an open as Zeek 6 does, or returns null
+ * for an open Zeek does not log. SMB1 opens are SMB::FILE_OPEN. An SMB2
+ * open on a PIPE tree (an RPC pipe on IPC$) is SMB::PIPE_OPEN, which the
+ * default SMB::logged_file_actions leave out, and one on a PRINT tree is
+ * SMB::PRINT_OPEN.
+ */
+export function nameSmbOpenAction(dialect: string | null, shareType: string | null): string | null {
+  if (dialect === 'SMB1') return 'SMB::FILE_OPEN';
+  if (shareType === 'PIPE') return null;
+  return shareType === 'PRINT' ? 'SMB::PRINT_OPEN' : 'SMB::FILE_OPEN';
+}
+
+/**
+ * Builds an smb_files.log row for a successful open (action from
+ * nameSmbOpenAction, SMB::FILE_OPEN by default).
  * Zeek writes "<share_root>" for an open of the share itself (empty name)
  * and its file id (fuid) only for files it extracted, so fuid stays unset.
  */
-export function toZeekSmbFilesRecord(identity: ZeekConnectionIdentity, file: SmbFileRecord): ZeekRow {
+export function toZeekSmbFilesRecord(identity: ZeekConnectionIdentity, file: SmbFileRecord, action = 'SMB::FILE_OPEN'): ZeekRow {
   return {
     ...createConnectionColumns(identity),
     fuid: null,
-    action: 'SMB::FILE_OPEN',
+    action,
     path: file.treePath,
     name: file.name === '' ? '<share_root>' : file.name,
     size: file.sizeBytes,
