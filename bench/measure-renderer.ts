@@ -16,9 +16,9 @@
  * Results replace the "renderer" entry of docs/benchmarks-app.json.
  *
  * `--driver bare` (the default) drives Chromium over a bare DevTools
- * connection (bench/app/bare-cdp.ts); `--driver playwright` uses Playwright,
- * which enables DevTools' Network domain and so adds the inspector's own
- * per-WebSocket-frame work to the page's main thread. Tasks are counted once
+ * connection (bench/app/bare-cdp.ts). `--driver playwright` uses Playwright,
+ * which enables DevTools' Network domain, so the inspector's own work for
+ * each WebSocket frame runs on the page's main thread too. Tasks are counted once
  * (the outermost of nested RunTask events), by the clock and by thread time;
  * `--keep-trace` keeps the trace in .bench/scratch/, and each task over 50 ms
  * is printed with the longest events inside it.
@@ -84,7 +84,7 @@ interface LongTaskDetail {
   startMs: number;
   durationMs: number;
   threadMs: number;
-  inside: Array<{ name: string; ms: number; what: string }>;
+  inside: Array<{ name: string; ms: number; source: string }>;
 }
 
 /**
@@ -165,7 +165,7 @@ function readTrace(buffer: Buffer): {
         .map((event) => ({
           name: event.name,
           ms: Math.round((event.dur ?? 0) / 100) / 10,
-          what: event.args?.data?.functionName ?? event.args?.data?.url ?? event.args?.data?.type ?? '',
+          source: event.args?.data?.functionName ?? event.args?.data?.url ?? event.args?.data?.type ?? '',
         }));
       return {
         startMs: Math.round((task.ts - (windowStart ?? 0)) / 1000),
@@ -336,7 +336,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ open: result.open, trace: result.trace, page: result.page }, null, 2)}\n`);
     for (const detail of longTaskDetails) {
       process.stdout.write(`task at ${detail.startMs} ms, ${detail.durationMs} ms (thread ${detail.threadMs} ms):\n`);
-      for (const inner of detail.inside) process.stdout.write(`  ${inner.ms} ms ${inner.name} ${inner.what}\n`);
+      for (const inner of detail.inside) process.stdout.write(`  ${inner.ms} ms ${inner.name} ${inner.source}\n`);
     }
   } finally {
     await serve.stop();

@@ -6,7 +6,7 @@ describe('createRefreshGate', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  /** A refresh that stays in flight until the test settles it, counting its starts. */
+  /** Makes a refresh that stays in flight until the test settles it, counting its starts. */
   function makeRun() {
     const settle: Array<() => void> = [];
     const run = vi.fn(() => new Promise<void>((done) => settle.push(done)));

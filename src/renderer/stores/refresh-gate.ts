@@ -1,14 +1,14 @@
 /**
  * Paces the refreshes that new engine data triggers. While a capture streams
- * in, the engine reports a batch every 250 ms, and each store used to ask for
- * its data again on every one, even with the previous answer still on its way:
- * the answers then queued up on the renderer's main thread (each one parsed,
- * validated and rendered), and a few of those tasks ran past 50 ms.
+ * in, the engine reports a batch every 250 ms. Each store used to request its
+ * data again on every batch, even with the previous response still on its
+ * way, so the responses queued up on the renderer's main thread (each one
+ * parsed, validated and rendered) and some of those tasks ran past 50 ms.
  *
  * A gate keeps at most one refresh in flight and starts the next no sooner
  * than `minimumGapMs` after the previous one started. A request made while
- * one is in flight is remembered and served once, after it: the last data
- * always gets fetched, so a finished capture still shows its final figures.
+ * one is in flight is remembered and served once, after it, so the last data
+ * always gets fetched and a finished capture shows its final figures.
  */
 export interface RefreshGate {
   /** Asks for a refresh; runs now if the gate is idle and the gap has passed, later otherwise. */
@@ -23,18 +23,18 @@ export function createRefreshGate(
   now: () => number = () => performance.now(),
 ): RefreshGate {
   let isRunning = false;
-  let isWanted = false;
+  let isRequested = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastStart = Number.NEGATIVE_INFINITY;
 
   function start(): void {
     timer = null;
-    isWanted = false;
+    isRequested = false;
     isRunning = true;
     lastStart = now();
     void run().finally(() => {
       isRunning = false;
-      if (isWanted) schedule();
+      if (isRequested) schedule();
     });
   }
 
@@ -47,15 +47,15 @@ export function createRefreshGate(
 
   return {
     request() {
-      isWanted = true;
+      isRequested = true;
       if (!isRunning) schedule();
     },
   };
 }
 
 /**
- * Whether a watched tuple `[captureId, dataVersion, ...options]` changed in its data version alone, so the
- * refresh may wait for the gate; a new capture, filter or option refreshes at once.
+ * Checks whether a watched tuple `[captureId, dataVersion, ...options]` changed in its data version alone.
+ * Such a refresh may wait for the gate, while a new capture, filter or option refreshes at once.
  */
 export function isDataOnlyChange(next: readonly unknown[], previous: readonly unknown[] | undefined): boolean {
   if (previous === undefined || next.length !== previous.length || next[1] === previous[1]) return false;
