@@ -203,6 +203,23 @@ describe('batched ingest', () => {
   }, 60_000);
 });
 
+describe('cancelled ingest', () => {
+  it('keeps the flows still open when it stopped', async () => {
+    const capture = join(workFolder, 'cancel.pcap');
+    generateCapture({ path: capture, seed: 3, sizeBytes: 8 * 1024 * 1024, variant: 'mix', format: 'pcap' });
+    const store = await CaseStore.create({ casesFolder: join(workFolder, 'cancel'), name: 'cancel', sources: [], batchRows: 1000, batchMs: 0 });
+    const abort = new AbortController();
+    const result = await ingestCaptureIntoCase(store, capture, { signal: abort.signal, onCommit: (marker) => marker.batches >= 2 && abort.abort() });
+
+    expect(result.marker.state).toBe('cancelled');
+    expect(result.marker.openFlows).toBeGreaterThan(0);
+    expect(result.marker.openFlowsAtPacket).toBe(result.marker.lastPacketNumber);
+    const counts = await store.query('SELECT count(*) FILTER (WHERE is_open) AS open, count(*) FILTER (WHERE NOT is_open) AS final FROM flows');
+    expect(counts[0]).toEqual({ open: result.marker.openFlows, final: result.marker.flows });
+    await store.close();
+  }, 60_000);
+});
+
 describe('crash in the middle of ingest', () => {
   it('reopens with exactly the batches committed before SIGKILL', async () => {
     const capture = join(workFolder, 'crash.pcap');

@@ -251,7 +251,7 @@ export class CaseStore {
       lastPacketNumber: Math.max(this.committed.lastPacketNumber, this.pending.lastPacketNumber),
       message,
       openFlows: openCount,
-      openFlowsAtPacket: openFlows?.atPacketNumber ?? (state === 'ingesting' ? (this.committed.openFlowsAtPacket ?? 0) : 0),
+      openFlowsAtPacket: openFlows?.atPacketNumber ?? (state === 'complete' ? 0 : (this.committed.openFlowsAtPacket ?? 0)),
     };
     await this.connection.run(
       `UPDATE ingest_marker SET state = ?, batches = ?, flows = ?, records = ?, packets = ?, alerts = ?, last_packet_number = ?, message = ?,
@@ -268,10 +268,11 @@ export class CaseStore {
   /**
    * Inside the commit's transaction: drop the open-flow rows of flows that
    * ended in this batch, or all of them when a new snapshot comes (its rows
-   * follow) or ingest ends. Returns the open flows stored after it.
+   * follow) or ingest completes. Returns the open flows stored after it.
    */
   private async writeOpenFlows(state: CaseIngestState, snapshot: OpenFlowSnapshot | undefined): Promise<number> {
-    const isReplacing = snapshot !== undefined || state !== 'ingesting';
+    // A failed or stopped ingest keeps its last snapshot unless it passes a new one; a complete one has none left.
+    const isReplacing = snapshot !== undefined || state === 'complete';
     if (isReplacing && (this.openUidsStored.size > 0 || this.endedOpenUids.length > 0)) {
       await this.connection.run('DELETE FROM flows WHERE is_open');
       this.openUidsStored.clear();
@@ -279,7 +280,7 @@ export class CaseStore {
       await this.connection.run('DELETE FROM flows WHERE is_open AND list_contains(?::VARCHAR[], uid)', [JSON.stringify(this.endedOpenUids)]);
     }
     this.endedOpenUids = [];
-    if (snapshot === undefined || state !== 'ingesting') return this.openUidsStored.size;
+    if (snapshot === undefined) return this.openUidsStored.size;
     const appender = await this.connection.createAppender('flows');
     snapshot.forEach((flow) => {
       appendFlow(appender, flow, true);
