@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Record assets/sample.pcapng: about 150 seconds of a small office, captured
-# on the office router's LAN interface.
+# Record assets/sample.pcapng: about 140 seconds of a small office, captured
+# on the office router's LAN interface (the stories run for 150 s; the
+# capture spans their first to last packet).
 #
 # Story (all addresses are lab addresses; nothing leaves the namespaces):
 #   10.66.0.21 alice  browses www.example.com over HTTP and HTTPS, reads
