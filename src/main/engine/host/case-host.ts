@@ -32,7 +32,7 @@ import { followCaseStream } from '../packets/follow-stream';
 import { readPacketDetail } from '../packets/packet-detail';
 import { ingestCaptureIntoCase } from '../store/case-ingest';
 import { listCases } from '../store/case-list';
-import { readCaseAlerts, readCaseRecords } from '../store/case-queries';
+import { readCaseAlerts, readCaseFlowsInEndOrder, readCaseRecords } from '../store/case-queries';
 import type { ApplicationAnalyzerSinks } from '../analyzers/application-analyzers';
 import type { ZeekRow } from '../analyzers/parsers/zeek-row';
 import type { StoredRecord } from '../filter/record-columns';
@@ -350,7 +350,7 @@ export class CaseHost {
  */
 function replayCase(store: CaseStore): AnalyzeCapture {
   return async (_path, options = {}) => {
-    const flows = (await store.query("SELECT body FROM flows ORDER BY is_open, rowid")).map((row) => JSON.parse(String(row.body)) as FlowRecord);
+    const flows = await readCaseFlowsInEndOrder(store);
     const marker = store.marker;
     options.onProgress?.({ bytesRead: 0, totalBytes: 0, packets: marker.packets, flows: flows.length });
     const sinks = createAnalyzeSinks(options);

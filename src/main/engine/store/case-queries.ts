@@ -76,6 +76,16 @@ export async function readAllCaseFlows(store: CaseStore): Promise<FlowRecord[]> 
   return rows.map((row) => JSON.parse(String(row.body)) as FlowRecord);
 }
 
+/**
+ * Every flow in the order ingest wrote it (the order flows ended, as the
+ * analysis handed them over), then the open flows of an unfinished ingest.
+ * Detectors that count flows in arrival order see the same order on replay.
+ */
+export async function readCaseFlowsInEndOrder(store: CaseStore): Promise<FlowRecord[]> {
+  const rows = await store.query('SELECT body FROM flows ORDER BY is_open, rowid');
+  return rows.map((row) => JSON.parse(String(row.body)) as FlowRecord);
+}
+
 /** Records, optionally of one type and/or one flow, in time order. */
 export async function readCaseRecords(store: CaseStore, filter: { type?: string; uid?: string } = {}): Promise<StoredRecord[]> {
   const rows = await store.query(
