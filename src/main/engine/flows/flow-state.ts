@@ -3,6 +3,7 @@ import type { TransportName } from '../../../shared/domain/flow';
 import { formatAddressBytes } from './address-text';
 import { type FlowHandle, addServiceName } from './flow-hooks';
 import { deriveFlowUid } from './flow-uid';
+import { FLOW_KEY_LENGTH, KEY_BYTES_ENDPOINT_A, KEY_BYTES_ENDPOINT_B, writeFlowKeyBytes } from './flow-key';
 
 /** Zeek's history mask bits (Connection::CheckHistory); the responder's are shifted left by 16. */
 export const HistoryMask = {
@@ -15,20 +16,20 @@ export const HistoryMask = {
   multiFlag: 0x40,
 } as const;
 
-/** Offsets of the two endpoints' address bytes in a flow key (see flow-key.ts). */
-export const KEY_ENDPOINT_A = 8;
-export const KEY_ENDPOINT_B = 26;
+/** Offsets of the two endpoints' address bytes in the byte form of a flow key (see flow-key.ts). */
+export const KEY_ENDPOINT_A = KEY_BYTES_ENDPOINT_A;
+export const KEY_ENDPOINT_B = KEY_BYTES_ENDPOINT_B;
 
 /**
- * Mutable state of one flow while it is in the flow table. The key bytes
+ * Mutable state of one flow while it is in the flow table. The key words
  * are the only copy of packet data a flow keeps: the addresses are read from
  * them. Counters are plain fields, and the uid, the address texts and the
  * tunnel parents are made only when asked for, so an active flow costs about
  * 1 KB (TCP) or less (see docs/memory.md).
  */
 export class FlowState implements FlowHandle {
-  /** Canonical key bytes (see flow-key.ts); owned by this flow. */
-  readonly keyBytes: Uint8Array;
+  /** Canonical key words (see flow-key.ts); owned by this flow. */
+  readonly keyWords: Int32Array;
   readonly keyHash: number;
   /** Next flow in the same hash bucket. */
   nextInBucket: FlowState | null = null;
@@ -47,7 +48,7 @@ export class FlowState implements FlowHandle {
   readonly transport: TransportName;
   readonly vlan: number | null;
   readonly innerVlan: number | null;
-  /** Offset in `keyBytes` of the originator's address (KEY_ENDPOINT_A or KEY_ENDPOINT_B); the responder has the other. */
+  /** Offset in the key's byte form (`keyBytes`) of the originator's address (KEY_ENDPOINT_A or KEY_ENDPOINT_B); the responder has the other. */
   originatorKeyOffset: number;
   /** Ports, or ICMP type and counterpart; swapped when Zeek's rules flip the flow. */
   originatorPort: number;
@@ -97,11 +98,12 @@ export class FlowState implements FlowHandle {
   service: string | null = null;
   analyzerState: unknown = undefined;
   private uidText: string | null = null;
+  private keyBytesCache: Uint8Array | null = null;
   private originatorText: string | null = null;
   private responderText: string | null = null;
 
   constructor(init: {
-    keyBytes: Uint8Array;
+    keyWords: Int32Array;
     keyHash: number;
     ipVersion: number;
     protocol: number;
@@ -115,7 +117,7 @@ export class FlowState implements FlowHandle {
     timestampUs: number;
     packetNumber: number;
   }) {
-    this.keyBytes = init.keyBytes;
+    this.keyWords = init.keyWords;
     this.keyHash = init.keyHash;
     this.ipVersion = init.ipVersion;
     this.protocol = init.protocol;
@@ -132,6 +134,18 @@ export class FlowState implements FlowHandle {
     this.firstPacketNumber = init.packetNumber;
     this.lastPacketNumber = init.packetNumber;
     if (init.transport === 'tcp') this.tcpEndpoints = [new TcpEndpoint(), new TcpEndpoint()];
+  }
+
+  /**
+   * The key's byte form (see writeFlowKeyBytes), made on first use, which
+   * is when the flow ends for most flows; owned by this flow.
+   */
+  get keyBytes(): Uint8Array {
+    if (this.keyBytesCache === null) {
+      this.keyBytesCache = new Uint8Array(FLOW_KEY_LENGTH);
+      writeFlowKeyBytes(this.keyWords, this.keyBytesCache);
+    }
+    return this.keyBytesCache;
   }
 
   /** Zeek-style uid from the key, first timestamp and first packet number; derived on first use. */

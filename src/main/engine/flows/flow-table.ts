@@ -1,7 +1,17 @@
 import type { DecodedPacket, NetworkLayer } from '../decode/decoded-packet';
 import type { FlowRecord, TransportName } from '../../../shared/domain/flow';
-import { FLOW_KEY_KIND_OFFSET, FLOW_KEY_LENGTH, IP_ONLY_KEY_KIND, areBytesEqual, hashBytes, writeFlowKey } from './flow-key';
-import { FlowState, HistoryMask } from './flow-state';
+import {
+  FLOW_KEY_WORDS,
+  IP_ONLY_KEY_KIND,
+  KeyDirection,
+  type KeyDirectionValue,
+  areFlowKeysEqual,
+  endpointWordOf,
+  hashFlowKey,
+  isAddressAt,
+  writeFlowKey,
+} from './flow-key';
+import { FlowState, HistoryMask, KEY_ENDPOINT_A } from './flow-state';
 import { type FlowTimeouts, resolveFlowTimeouts } from './flow-timeouts';
 import { getIcmpCounterpartType } from './icmp-counterpart';
 import { isLikelyServerPort } from './likely-server-ports';
@@ -74,9 +84,9 @@ export class FlowTable {
   /** First wheel slot (capture second) not yet swept; NaN before the first packet. */
   private nextSlot = Number.NaN;
   private nextSweepUs = -Infinity;
-  private readonly keyScratch = new Uint8Array(FLOW_KEY_LENGTH);
+  private readonly keyScratch = new Int32Array(FLOW_KEY_WORDS);
   /** Key scratch of IP-level flows, which fragments given up create in the middle of another packet's work. */
-  private readonly ipOnlyKeyScratch = new Uint8Array(FLOW_KEY_LENGTH);
+  private readonly ipOnlyKeyScratch = new Int32Array(FLOW_KEY_WORDS);
   private readonly ipOnlyLayer = createNetworkLayer();
   /** The current sweep's time, which an IP-level flow's timeout counts from. */
   private clockUs = 0;
@@ -107,7 +117,7 @@ export class FlowTable {
       const keyBytes = entry.keyBytes;
       const ipVersion = keyBytes[0] ?? 4;
       const flow = this.findIpOnlyFlow(keyBytes, FRAGMENT_KEY_SOURCE, FRAGMENT_KEY_DESTINATION, ipVersion, keyBytes[1] ?? 0, entry.heldFirstUs, entry.heldPacketNumber);
-      const isOriginator = this.isFromOriginator(flow, keyBytes, FRAGMENT_KEY_SOURCE, ipVersion === 6 ? 16 : 4, -1);
+      const isOriginator = isAddressOfOriginator(flow, keyBytes, FRAGMENT_KEY_SOURCE, ipVersion === 6 ? 16 : 4);
       flow.addPackets(isOriginator, entry.heldPackets, entry.heldIpBytes, entry.heldPayloadBytes);
       this.touchIpOnlyFlow(flow, entry.heldLastUs, entry.heldLastPacketNumber);
     });
@@ -241,9 +251,9 @@ export class FlowTable {
   ): FlowState {
     const addressLength = ipVersion === 6 ? 16 : 4;
     const key = this.ipOnlyKeyScratch;
-    const isSourceFirst = writeFlowKey(key, data, sourceOffset, destinationOffset, addressLength, ipVersion, protocol, 0, 0, 0, 0, 0);
-    key[FLOW_KEY_KIND_OFFSET] = IP_ONLY_KEY_KIND;
-    const hash = hashBytes(key, FLOW_KEY_LENGTH);
+    const direction = writeFlowKey(key, data, sourceOffset, destinationOffset, addressLength, ipVersion, protocol, 0, 0, 0, 0, 0, IP_ONLY_KEY_KIND);
+    const isSourceFirst = direction !== KeyDirection.destinationFirst;
+    const hash = hashFlowKey(key);
     const existing = this.findFlow(hash, key);
     if (existing !== null) return existing;
     const layer = this.ipOnlyLayer;
@@ -257,7 +267,7 @@ export class FlowTable {
   /** Count one layer without a usable transport header in its IP-level flow. */
   private addIpOnlyLayer(layer: NetworkLayer, data: Uint8Array, addressLength: number, timestampUs: number, packetNumber: number): FlowState {
     const flow = this.findIpOnlyFlow(data, layer.sourceAddressOffset, layer.destinationAddressOffset, layer.ipVersion, layer.protocol, timestampUs, packetNumber);
-    const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, -1);
+    const isOriginator = isAddressOfOriginator(flow, data, layer.sourceAddressOffset, addressLength);
     flow.addPackets(isOriginator, 1, layer.ipLength, layer.payloadLength);
     this.touchIpOnlyFlow(flow, timestampUs, packetNumber);
     return flow;
@@ -299,7 +309,7 @@ export class FlowTable {
         this.onProblem?.('fragment-without-first', layerIndex);
         return this.addIpOnlyLayer(layer, data, addressLength, timestampUs, packetNumber);
       }
-      const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, -1);
+      const isOriginator = isAddressOfOriginator(flow, data, layer.sourceAddressOffset, addressLength);
       this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
       if (timestampUs > flow.lastTimeUs) flow.lastTimeUs = timestampUs;
       this.schedule(flow);
@@ -334,7 +344,7 @@ export class FlowTable {
     const outerVlan = vlanCount > 0 ? (decoded.vlanIds[0] ?? 0) : 0;
     const innerVlan = vlanCount > 1 ? (decoded.vlanIds[1] ?? 0) : 0;
     const key = this.keyScratch;
-    const isSourceFirst = writeFlowKey(
+    const direction = writeFlowKey(
       key,
       data,
       layer.sourceAddressOffset,
@@ -347,8 +357,9 @@ export class FlowTable {
       innerVlan,
       sourcePort,
       destinationPort,
+      0,
     );
-    const hash = hashBytes(key, FLOW_KEY_LENGTH);
+    const hash = hashFlowKey(key);
 
     let flow = this.findFlow(hash, key);
     if (flow !== null && this.shouldReplace(flow, layer, transport, timestampUs)) {
@@ -360,7 +371,7 @@ export class FlowTable {
       flow = this.createFlow(
         hash,
         key,
-        isSourceFirst,
+        direction !== KeyDirection.destinationFirst,
         layer,
         data,
         transport,
@@ -374,7 +385,7 @@ export class FlowTable {
       );
     }
 
-    const isOriginator = this.isFromOriginator(flow, data, layer.sourceAddressOffset, addressLength, sourcePort);
+    const isOriginator = isDirectionFromOriginator(flow, direction);
     this.countPacket(flow, isOriginator, layer, timestampUs, packetNumber);
     this.trackTransport(flow, isOriginator, layer, transport, timestampUs);
     this.schedule(flow);
@@ -385,13 +396,7 @@ export class FlowTable {
     }
     if (this.onFlowPacket !== undefined) {
       // A reversed handshake may have flipped the roles while tracking, so ask again.
-      const isSenderOriginator = this.isFromOriginator(
-        flow,
-        data,
-        layer.sourceAddressOffset,
-        addressLength,
-        sourcePort,
-      );
+      const isSenderOriginator = isDirectionFromOriginator(flow, direction);
       this.notifyPacket(flow, isSenderOriginator, layer, layerIndex, data, timestampUs, packetNumber, isNewFlow);
     }
     return flow;
@@ -465,24 +470,9 @@ export class FlowTable {
     flow.lastPacketNumber = packetNumber;
   }
 
-  private isFromOriginator(
-    flow: FlowState,
-    data: Uint8Array,
-    sourceOffset: number,
-    addressLength: number,
-    sourcePort: number,
-  ): boolean {
-    const key = flow.keyBytes;
-    const originatorOffset = flow.originatorKeyOffset;
-    for (let i = 0; i < addressLength; i++) {
-      if (data[sourceOffset + i] !== key[originatorOffset + i]) return false;
-    }
-    return sourcePort < 0 || sourcePort === flow.originatorPort;
-  }
-
-  private findFlow(hash: number, key: Uint8Array): FlowState | null {
+  private findFlow(hash: number, key: Int32Array): FlowState | null {
     let flow = this.buckets[hash & this.bucketMask] ?? null;
-    while (flow !== null && (flow.keyHash !== hash || !areBytesEqual(flow.keyBytes, key, FLOW_KEY_LENGTH))) {
+    while (flow !== null && (flow.keyHash !== hash || !areFlowKeysEqual(flow.keyWords, key))) {
       flow = flow.nextInBucket;
     }
     return flow;
@@ -569,7 +559,7 @@ export class FlowTable {
 
   private createFlow(
     hash: number,
-    key: Uint8Array,
+    key: Int32Array,
     isSourceFirstInKey: boolean,
     layer: NetworkLayer,
     data: Uint8Array,
@@ -583,10 +573,10 @@ export class FlowTable {
     packetNumber: number,
   ): FlowState {
     // At most 64 bytes, so V8 keeps the copy on its heap without a separate ArrayBuffer.
-    const keyBytes = new Uint8Array(FLOW_KEY_LENGTH);
-    keyBytes.set(key);
+    const keyWords = new Int32Array(FLOW_KEY_WORDS);
+    keyWords.set(key);
     const flow = new FlowState({
-      keyBytes,
+      keyWords,
       keyHash: hash,
       ipVersion: layer.ipVersion,
       protocol: layer.protocol,
@@ -649,6 +639,21 @@ export class FlowTable {
     this.onFlowEnd?.(flow);
     this.onFlow(buildFlowRecord(flow));
   }
+}
+
+/**
+ * Whether a packet whose key was written with `direction` comes from the
+ * flow's originator: its source endpoint (address and port) is the
+ * originator's, or both endpoints are the same.
+ */
+function isDirectionFromOriginator(flow: FlowState, direction: KeyDirectionValue): boolean {
+  if (direction === KeyDirection.same) return true;
+  return (direction === KeyDirection.sourceFirst) === (flow.originatorKeyOffset === KEY_ENDPOINT_A);
+}
+
+/** Whether the address at `sourceOffset` in `data` is the flow originator's (ports not compared). */
+function isAddressOfOriginator(flow: FlowState, data: Uint8Array, sourceOffset: number, addressLength: number): boolean {
+  return isAddressAt(flow.keyWords, endpointWordOf(flow.originatorKeyOffset), data, sourceOffset, addressLength);
 }
 
 /**
