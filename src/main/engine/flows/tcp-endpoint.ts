@@ -57,8 +57,9 @@ export class TcpEndpoint {
    * within 2^31 of `nearEnd` (the highest sequence end by default).
    */
   toRelative(sequence: number, nearEnd: number = this.lastEnd): number {
-    const reference = (this.initialSequence + nearEnd) % 4294967296;
-    return nearEnd + ((sequence - reference) | 0);
+    // `| 0` takes the difference modulo 2^32 as a signed 32-bit value, so the reference
+    // (initialSequence + nearEnd) needs no reduction of its own (a floating-point `%` per packet).
+    return nearEnd + ((sequence - this.initialSequence - nearEnd) | 0);
   }
 
   /** Re-anchor the sequence space at `sequence` (a SYN, or the first packet of a partial connection). */
