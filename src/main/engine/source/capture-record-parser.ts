@@ -35,3 +35,14 @@ export interface CaptureRecordParser {
   readonly isPendingUnitPacket: boolean;
   readonly interfaces: readonly CaptureInterface[];
 }
+
+/**
+ * A view of `length` bytes at `start` in `bytes`, sharing its memory, as
+ * `bytes.subarray(start, start + length)` returns. Built with the typed-array
+ * constructor over the same buffer, which V8 runs faster than `subarray`
+ * (no species lookup): the readers call it once per packet. The caller has
+ * checked that the bytes are present.
+ */
+export function borrowBytes(bytes: Uint8Array, start: number, length: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+}

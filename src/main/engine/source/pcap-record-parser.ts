@@ -8,7 +8,7 @@
  * Above the snaplen or the original length, a record is read with a warning.
  */
 import { createPacketRecord, type CaptureInterface, type PacketRecord } from './packet-record';
-import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
+import { borrowBytes, type CaptureRecordParser, type CaptureRecordSink } from './capture-record-parser';
 
 export const PCAP_FILE_HEADER_LENGTH = 24;
 
@@ -179,7 +179,7 @@ export class PcapRecordParser implements CaptureRecordParser {
     }
     record.capturedLength = capturedLength;
     record.originalLength = originalLength;
-    record.data = bytes.subarray(start + headerLength, start + recordLength);
+    record.data = borrowBytes(bytes, start + headerLength, capturedLength);
     this.sink.deliverPacket(record);
     return recordLength;
   }

@@ -11,7 +11,7 @@
  * Packets before the bad block are all delivered.
  */
 import { createPacketRecord, type CaptureInterface, type PacketRecord } from './packet-record';
-import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
+import { borrowBytes, type CaptureRecordParser, type CaptureRecordSink } from './capture-record-parser';
 import { convertTicks, createTickScaleFromResolution, type TickScale } from './capture-timestamp';
 import { decodeText, forEachOption, OPTION_COMMENT, padTo4, readNameRecords } from './pcapng-options';
 
@@ -521,7 +521,7 @@ export class PcapngBlockParser implements CaptureRecordParser {
     record.originalLength = originalLength;
     record.linkType = captureInterface.linkType;
     record.interfaceId = captureInterface.interfaceId;
-    record.data = bytes.subarray(dataStart, dataStart + capturedLength);
+    record.data = borrowBytes(bytes, dataStart, capturedLength);
   }
 
   /** Reports opt_comment options of a block, unless no onComment handler is set. */
