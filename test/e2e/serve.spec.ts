@@ -60,6 +60,7 @@ test('shows flow rows while a large capture loads', async ({ page }, testInfo) =
   const views = page.getByRole('navigation', { name: 'Views' });
   await expect(views.getByRole('button', { name: /Overview/ })).toHaveAttribute('aria-current', 'page');
   await views.getByRole('button', { name: /Flows/ }).click();
+  await expect(views.getByRole('button', { name: /Flows/ })).toHaveAttribute('aria-current', 'page');
   // Read both facts in one page turn: the first row on screen, and whether loading was still under way.
   const firstRow = await page.waitForFunction(
     () => {
