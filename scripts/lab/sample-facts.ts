@@ -42,6 +42,8 @@ export const SAMPLE_LOGS = [
 export interface NamedHost {
   name: string;
   addresses: string[];
+  /** Where the name comes from: a DNS answer, or the host name a DHCP client announced. */
+  source: 'dns' | 'dhcp';
 }
 
 export interface SampleFacts {
@@ -155,13 +157,29 @@ function runTsharkFields(path: string, filter: string, fields: string[], twoPass
 function readNamedHosts(path: string): NamedHost[] {
   const rows = runTsharkFields(path, 'dns.flags.response == 1', ['dns.qry.name', 'dns.a', 'dns.aaaa']);
   const byName = new Map<string, Set<string>>();
+  const dhcpNames = new Set<string>();
   for (const [name = '', a = '', aaaa = ''] of rows) {
     const addresses = byName.get(name) ?? new Set<string>();
     for (const address of [...a.split(','), ...aaaa.split(',')]) if (address !== '') addresses.add(address);
     byName.set(name, addresses);
   }
+  // A DHCP client's host name (option 12) names the address its server acknowledged (yiaddr of the ACK).
+  const dhcp = runTsharkFields(path, 'dhcp', ['dhcp.option.dhcp', 'dhcp.id', 'dhcp.option.hostname', 'dhcp.ip.your']);
+  for (const [type = '', id = '', hostName = ''] of dhcp) {
+    if (type !== '3' || hostName === '') continue;
+    const ack = dhcp.find(([ackType, ackId]) => ackType === '5' && ackId === id);
+    const assigned = ack?.[3] ?? '';
+    if (assigned === '') continue;
+    const name = hostName.toLowerCase();
+    byName.set(name, (byName.get(name) ?? new Set<string>()).add(assigned));
+    dhcpNames.add(name);
+  }
   return [...byName.entries()]
-    .map(([name, addresses]) => ({ name, addresses: [...addresses].sort() }))
+    .map(([name, addresses]): NamedHost => ({
+      name,
+      addresses: [...addresses].sort(),
+      source: dhcpNames.has(name) ? 'dhcp' : 'dns',
+    }))
     .sort((left, right) => left.name.localeCompare(right.name));
 }
 

@@ -15,7 +15,7 @@ export interface SampleExpected {
   flows: { total: number };
   hosts: { addresses: string[] };
   scan: { scanner: string; target: string; portsTried: number };
-  namedHosts: { name: string; addresses: string[] }[];
+  namedHosts: { name: string; addresses: string[]; source: 'dns' | 'dhcp' }[];
   tlsServerNames: string[];
   firstHttpRequest: { client: string; clientPort: number; server: string; serverPort: number; uri: string; packetNumber: number };
 }

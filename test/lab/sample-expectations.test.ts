@@ -30,6 +30,7 @@ describe('sample expected file', () => {
     expect(expected.beacon.minIntervalMs).toBeGreaterThanOrEqual(4000);
     expect(expected.beacon.maxIntervalMs).toBeLessThan(5700);
     expect(expected.namedHosts.map((host) => host.name)).toEqual([
+      'erin-laptop',
       'files.corp.lab.example',
       'news.example.net',
       'updates.example.org',

@@ -58,7 +58,10 @@ export function createAnalyzeSinks(options: AnalyzeOptions): ApplicationAnalyzer
       options.onHttpRecord?.(record);
       onRecord?.('http', rowOf(HTTP_LOG_COLUMNS, record));
     },
-    onDhcp: (record) => onRecord?.('dhcp', rowOf(DHCP_LOG_COLUMNS, record)),
+    onDhcp: (record) => {
+      options.onDhcpRecord?.(record);
+      onRecord?.('dhcp', rowOf(DHCP_LOG_COLUMNS, record));
+    },
     onSsl: (row) => {
       const name = row['server_name'];
       const address = row['id.resp_h'];

@@ -6,7 +6,7 @@
 import type { CaptureSummary } from '../../../shared/domain/capture-summary';
 import type { FlowRecord } from '../../../shared/domain/flow';
 import type { RecordType, RecordValue } from '../../../shared/domain/record-table';
-import type { DnsRecord, HttpRecord } from '../../../shared/domain/records';
+import type { DhcpRecord, DnsRecord, HttpRecord } from '../../../shared/domain/records';
 import type { DecodedPacket } from '../decode/decoded-packet';
 import type { ProtocolObservation } from '../detectors/protocol/protocol-observation';
 import type { PacketRecord } from '../source/packet-record';
@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
   onDnsRecord?(record: DnsRecord): void;
   /** HTTP records, likewise. */
   onHttpRecord?(record: HttpRecord): void;
+  /** DHCP exchanges, likewise. */
+  onDhcpRecord?(record: DhcpRecord): void;
   /**
    * Provisional records (`isProvisional`) of flows still open that changed
    * since the last call, so views fill in before flows finish. Called with

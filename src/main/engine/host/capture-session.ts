@@ -206,7 +206,11 @@ export class CaptureSession {
           this.hostNames.addHttpRecord(record);
           if (record.host !== null) this.detection.noteName(record.responderAddress, record.host);
         },
-        onServerName: (address, name) => this.detection.noteName(address, name),
+        onDhcpRecord: (record) => this.hostNames.addDhcpRecord(record),
+        onServerName: (address, name) => {
+          this.hostNames.addServerName(address, name);
+          this.detection.noteName(address, name);
+        },
         onRecord: (type, fields) => this.records.add(type, fields),
         onProtocolRecord: (record) => this.detection.observeRecord(record),
         onDecodedPacket: (decoded, record) =>

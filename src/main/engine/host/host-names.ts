@@ -1,11 +1,13 @@
 /**
  * Names seen for addresses in the capture: DNS answers (query name for each
- * address answer) and HTTP Host headers (for the server address). The names
- * are hostile text from packets, so the page must render them as text only.
+ * address answer), HTTP Host headers and TLS server names (SNI, for the
+ * server address), and the host name a DHCP client announced (for the
+ * address it was given). The names are hostile text from packets, so the
+ * page must render them as text only.
  */
 import { isIP } from 'node:net';
 
-import type { DnsRecord, HttpRecord } from '../../../shared/domain/records';
+import type { DhcpRecord, DnsRecord, HttpRecord } from '../../../shared/domain/records';
 
 /** Names kept per address; later names are dropped. */
 export const maxNamesPerAddress = 8;
@@ -40,6 +42,27 @@ export class HostNames {
     const name = record.host.replace(/:\d+$/, '').toLowerCase();
     if (name === '' || isIP(name.replace(/^\[|\]$/g, '')) !== 0) return;
     this.add(record.responderAddress, name);
+  }
+
+  /** Record a TLS server name (SNI) for the server address, unless it is an address itself. */
+  addServerName(address: string, serverName: string): void {
+    const name = serverName.toLowerCase();
+    if (name === '' || isIP(name) !== 0 || isIP(address) === 0) return;
+    this.add(address, name);
+  }
+
+  /**
+   * Record the host name a DHCP client announced (option 12, else the client
+   * FQDN of option 81) for the address the server assigned, or the address the
+   * client already had when it renewed.
+   */
+  addDhcpRecord(record: DhcpRecord): void {
+    const name = (record.hostName ?? record.clientFqdn ?? '').trim().toLowerCase();
+    // A DHCP host name is a label or a dotted name: anything else (spaces, control bytes) is not kept as a name.
+    if (name === '' || !/^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/.test(name)) return;
+    const address = record.assignedAddress ?? record.clientAddress;
+    if (address === null || address === '0.0.0.0' || isIP(address) === 0) return;
+    this.add(address, name);
   }
 
   private add(address: string, name: string): void {

@@ -285,6 +285,7 @@ class LiveWiring {
     const forward: AnalyzeOptions = {
       onDnsRecord: (record) => this.sink?.onDnsRecord?.(record),
       onHttpRecord: (record) => this.sink?.onHttpRecord?.(record),
+      onDhcpRecord: (record) => this.sink?.onDhcpRecord?.(record),
       onServerName: (address, name) => this.sink?.onServerName?.(address, name),
       onRecord: (type, fields) => this.sink?.onRecord?.(type, fields),
       onProtocolRecord: (record) => this.sink?.onProtocolRecord?.(record),
