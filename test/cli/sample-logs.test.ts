@@ -190,6 +190,11 @@ describe('analyze on the bundled sample, Zeek JSON', () => {
     for (const row of rows) expect(typeof row.ts).toBe('number');
   });
 
+  it('writes the User-Agent with its tab as a character and its control byte as Zeek escapes it', () => {
+    const rows = readJson(jsonFolder, 'http').filter((row) => row['id.orig_h'] === SAMPLE_STORY.inventoryAgent && row.method === 'GET');
+    expect(rows.map((row) => row.user_agent)).toContain('AssetAgent/3.2\t(bob-pc;\\x01build 417)');
+  });
+
   it('writes sets and vectors as arrays and leaves unset fields out', () => {
     const [dhcp] = readJson(jsonFolder, 'dhcp');
     expect(dhcp?.msg_types).toEqual(expected.dhcp.messageTypes);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identifyTcpService, identifyUdpService } from '../../../src/main/engine/analyzers/service-identification';
 import { parseDhcpMessage } from '../../../src/main/engine/analyzers/dhcp-message';
-import { escapeZeekString, formatZeekTsvValue, ZeekLogWriter } from '../../../src/main/engine/output/zeek-log-writer';
+import { decodeZeekJsonString, escapeZeekString, formatZeekTsvValue, ZeekLogWriter } from '../../../src/main/engine/output/zeek-log-writer';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
@@ -109,6 +109,22 @@ describe('Zeek log writer', () => {
     ], 'json', () => ({ write: (chunk) => (text += chunk), end: () => undefined }));
     writer.write({ a: null, t: 1_500_000 });
     writer.write({ a: 'caf\xc3\xa9\x01', t: 0 });
-    expect(text).toBe('{"ts":1.5}\n{"a":"café\\\\x01","ts":0}\n');
+    // Zeek's JSON writer: once a byte is not a loggable UTF-8 character, every non-ASCII byte is escaped.
+    expect(text).toBe('{"ts":1.5}\n{"a":"caf\\\\xc3\\\\xa9\\\\x01","ts":0}\n');
+  });
+
+  it.each([
+    ['printable ASCII', 'GET /', 'GET /'],
+    ['tab, newline and carriage return kept as characters', 'a\tb\nc\rd', 'a\tb\nc\rd'],
+    ['valid UTF-8 kept', 'caf\xc3\xa9 \xe2\x82\xac', 'café €'],
+    ['a control byte escaped', 'a\x01b', 'a\\x01b'],
+    ['a tab kept before an escaped control byte', 'a\tb\x01', 'a\tb\\x01'],
+    ['invalid UTF-8 escapes the valid characters too', '\xc3\xa9\xff', '\\xc3\\xa9\\xff'],
+    ['a truncated sequence', 'x\xe2\x82', 'x\\xe2\\x82'],
+    ['a C1 control in valid UTF-8', '\xc2\x85', '\\xc2\\x85'],
+    ['a private-use character', '\xee\x80\x80', '\\xee\\x80\\x80'],
+    ['DEL', 'a\x7f', 'a\\x7f'],
+  ])('writes %s in JSON as Zeek does', (_name, bytes, expected) => {
+    expect(decodeZeekJsonString(bytes)).toBe(expected);
   });
 });

@@ -94,35 +94,60 @@ function formatScalar(type: ZeekFieldType, value: string | number | boolean, isE
 }
 
 /**
- * Convert a byte string (one byte per character) to text for JSON: valid
- * UTF-8 sequences become their characters, control bytes and invalid bytes
- * become the literal text "\xHH", as Zeek's JSON writer shows them.
+ * Convert a byte string (one byte per character) to text for JSON as Zeek's
+ * JSON writer does. Printable ASCII and the controls JSON has short escapes
+ * for (backspace, form feed, newline, carriage return, tab) stay characters,
+ * and JSON.stringify escapes the latter as Zeek's writer does. While every
+ * other byte belongs to a valid UTF-8 character that is not a control,
+ * private-use or specials character, the characters are kept. From the first
+ * byte that is not, Zeek writes the escaped form of the whole string instead:
+ * every byte outside that ASCII set, before and after, as the text "\xHH".
  */
 export function decodeZeekJsonString(value: string): string {
   let text = '';
+  let escaped = '';
+  let isBad = false;
   let i = 0;
   while (i < value.length) {
     const byte = value.charCodeAt(i);
-    if (byte >= 0x20 && byte < 0x7f) {
-      text += value[i];
+    if ((byte >= 0x20 && byte < 0x7f) || byte === 0x08 || byte === 0x0c || byte === 0x0a || byte === 0x0d || byte === 0x09) {
+      if (!isBad) text += value[i];
+      escaped += value[i];
       i++;
       continue;
     }
-    const length = getUtf8SequenceLength(byte);
-    const sequence = length > 0 ? decodeUtf8Sequence(value, i, length) : null;
-    if (sequence === null) {
-      text += `\\x${byte.toString(16).padStart(2, '0')}`;
-      i++;
-      continue;
+    if (!isBad) {
+      const length = getUtf8SequenceLength(byte);
+      const sequence = decodeUtf8Sequence(value, i, length);
+      if (sequence !== null && isLoggableCharacter(sequence)) {
+        text += sequence;
+        for (let j = 0; j < length; j++) escaped += escapeByte(value.charCodeAt(i + j));
+        i += length;
+        continue;
+      }
+      isBad = true;
     }
-    text += sequence;
-    i += length;
+    escaped += escapeByte(byte);
+    i++;
   }
-  return text;
+  return isBad ? escaped : text;
 }
 
-/** Length of the UTF-8 sequence a lead byte starts, or 0 for a byte that cannot lead one. */
+function escapeByte(byte: number): string {
+  return `\\x${(byte & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** False for the characters Zeek escapes even in valid UTF-8: controls, private use and specials. */
+function isLoggableCharacter(character: string): boolean {
+  const code = character.codePointAt(0) ?? 0;
+  if (code <= 0x1f || code === 0x7f || (code >= 0x80 && code <= 0x9f)) return false;
+  if (code >= 0xe000 && code <= 0xf8ff) return false;
+  return !(code >= 0xfff0 && code <= 0xffff);
+}
+
+/** Length of the UTF-8 sequence a byte starts: 1 for ASCII, 0 for a byte that cannot lead one. */
 function getUtf8SequenceLength(byte: number): number {
+  if (byte < 0x80) return 1;
   if (byte >= 0xc2 && byte <= 0xdf) return 2;
   if (byte >= 0xe0 && byte <= 0xef) return 3;
   if (byte >= 0xf0 && byte <= 0xf4) return 4;
@@ -130,7 +155,7 @@ function getUtf8SequenceLength(byte: number): number {
 }
 
 function decodeUtf8Sequence(value: string, start: number, length: number): string | null {
-  if (start + length > value.length) return null;
+  if (length === 0 || start + length > value.length) return null;
   const bytes = new Uint8Array(length);
   for (let j = 0; j < length; j++) {
     const code = value.charCodeAt(start + j);
