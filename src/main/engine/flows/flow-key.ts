@@ -125,11 +125,6 @@ export function hashFlowKey(key: Int32Array): number {
   return hash & 0x3fffffff;
 }
 
-export function areFlowKeysEqual(a: Int32Array, b: Int32Array): boolean {
-  for (let i = 0; i < FLOW_KEY_WORDS; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Return true when the address at `offset` in `data` (`addressLength`
  * bytes) is the address of the endpoint whose words start at word

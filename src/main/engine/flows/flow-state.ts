@@ -3,7 +3,7 @@ import type { TransportName } from '../../../shared/domain/flow';
 import { formatAddressBytes } from './address-text';
 import { type FlowHandle, addServiceName } from './flow-hooks';
 import { deriveFlowUid } from './flow-uid';
-import { FLOW_KEY_LENGTH, KEY_BYTES_ENDPOINT_A, KEY_BYTES_ENDPOINT_B, writeFlowKeyBytes } from './flow-key';
+import { FLOW_KEY_LENGTH, FLOW_KEY_WORDS, KEY_BYTES_ENDPOINT_A, KEY_BYTES_ENDPOINT_B, writeFlowKeyBytes } from './flow-key';
 
 /** Zeek's history mask bits (Connection::CheckHistory); the responder's are shifted left by 16. */
 export const HistoryMask = {
@@ -19,6 +19,8 @@ export const HistoryMask = {
 /** Offsets of the two endpoints' address bytes in the byte form of a flow key (see flow-key.ts). */
 export const KEY_ENDPOINT_A = KEY_BYTES_ENDPOINT_A;
 export const KEY_ENDPOINT_B = KEY_BYTES_ENDPOINT_B;
+/** Words of one key while its byte form is written (once per flow). */
+const keyWordsScratch = new Int32Array(FLOW_KEY_WORDS);
 
 /**
  * Mutable state of one flow while it is in the flow table. The key words
@@ -28,9 +30,20 @@ export const KEY_ENDPOINT_B = KEY_BYTES_ENDPOINT_B;
  * 1 KB (TCP) or less (see docs/memory.md).
  */
 export class FlowState implements FlowHandle {
-  /** Canonical key words (see flow-key.ts); owned by this flow. */
-  readonly keyWords: Int32Array;
   readonly keyHash: number;
+  // The canonical key's words (see flow-key.ts). Fields rather than an array, so
+  // that a lookup finds them in the cache lines of the flow it already reads.
+  private readonly keyWord0: number;
+  private readonly keyWord1: number;
+  private readonly keyWord2: number;
+  private readonly keyWord3: number;
+  private readonly keyWord4: number;
+  private readonly keyWord5: number;
+  private readonly keyWord6: number;
+  private readonly keyWord7: number;
+  private readonly keyWord8: number;
+  private readonly keyWord9: number;
+  private readonly keyWord10: number;
   /** Next flow in the same hash bucket. */
   nextInBucket: FlowState | null = null;
   /** Doubly linked list of the flows in the same expiry slot (see flow-table.ts). */
@@ -103,7 +116,8 @@ export class FlowState implements FlowHandle {
   private responderText: string | null = null;
 
   constructor(init: {
-    keyWords: Int32Array;
+    /** The key's FLOW_KEY_WORDS words; copied. */
+    key: Int32Array;
     keyHash: number;
     ipVersion: number;
     protocol: number;
@@ -117,8 +131,19 @@ export class FlowState implements FlowHandle {
     timestampUs: number;
     packetNumber: number;
   }) {
-    this.keyWords = init.keyWords;
     this.keyHash = init.keyHash;
+    const key = init.key;
+    this.keyWord0 = key[0] as number;
+    this.keyWord1 = key[1] as number;
+    this.keyWord2 = key[2] as number;
+    this.keyWord3 = key[3] as number;
+    this.keyWord4 = key[4] as number;
+    this.keyWord5 = key[5] as number;
+    this.keyWord6 = key[6] as number;
+    this.keyWord7 = key[7] as number;
+    this.keyWord8 = key[8] as number;
+    this.keyWord9 = key[9] as number;
+    this.keyWord10 = key[10] as number;
     this.ipVersion = init.ipVersion;
     this.protocol = init.protocol;
     this.transport = init.transport;
@@ -143,9 +168,42 @@ export class FlowState implements FlowHandle {
   get keyBytes(): Uint8Array {
     if (this.keyBytesCache === null) {
       this.keyBytesCache = new Uint8Array(FLOW_KEY_LENGTH);
-      writeFlowKeyBytes(this.keyWords, this.keyBytesCache);
+      this.copyKeyWords(keyWordsScratch);
+      writeFlowKeyBytes(keyWordsScratch, this.keyBytesCache);
     }
     return this.keyBytesCache;
+  }
+
+  /** Whether this flow's key is `key` (FLOW_KEY_WORDS words); the ports and addresses are compared first. */
+  hasKey(key: Int32Array): boolean {
+    return (
+      this.keyWord10 === key[10] &&
+      this.keyWord2 === key[2] &&
+      this.keyWord6 === key[6] &&
+      this.keyWord0 === key[0] &&
+      this.keyWord1 === key[1] &&
+      this.keyWord3 === key[3] &&
+      this.keyWord4 === key[4] &&
+      this.keyWord5 === key[5] &&
+      this.keyWord7 === key[7] &&
+      this.keyWord8 === key[8] &&
+      this.keyWord9 === key[9]
+    );
+  }
+
+  /** Copy the key's FLOW_KEY_WORDS words into `out`. */
+  copyKeyWords(out: Int32Array): void {
+    out[0] = this.keyWord0;
+    out[1] = this.keyWord1;
+    out[2] = this.keyWord2;
+    out[3] = this.keyWord3;
+    out[4] = this.keyWord4;
+    out[5] = this.keyWord5;
+    out[6] = this.keyWord6;
+    out[7] = this.keyWord7;
+    out[8] = this.keyWord8;
+    out[9] = this.keyWord9;
+    out[10] = this.keyWord10;
   }
 
   /** Zeek-style uid from the key, first timestamp and first packet number; derived on first use. */

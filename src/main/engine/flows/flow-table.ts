@@ -5,7 +5,6 @@ import {
   IP_ONLY_KEY_KIND,
   KeyDirection,
   type KeyDirectionValue,
-  areFlowKeysEqual,
   endpointWordOf,
   hashFlowKey,
   isAddressAt,
@@ -472,7 +471,7 @@ export class FlowTable {
 
   private findFlow(hash: number, key: Int32Array): FlowState | null {
     let flow = this.buckets[hash & this.bucketMask] ?? null;
-    while (flow !== null && (flow.keyHash !== hash || !areFlowKeysEqual(flow.keyWords, key))) {
+    while (flow !== null && (flow.keyHash !== hash || !flow.hasKey(key))) {
       flow = flow.nextInBucket;
     }
     return flow;
@@ -572,11 +571,8 @@ export class FlowTable {
     timestampUs: number,
     packetNumber: number,
   ): FlowState {
-    // At most 64 bytes, so V8 keeps the copy on its heap without a separate ArrayBuffer.
-    const keyWords = new Int32Array(FLOW_KEY_WORDS);
-    keyWords.set(key);
     const flow = new FlowState({
-      keyWords,
+      key,
       keyHash: hash,
       ipVersion: layer.ipVersion,
       protocol: layer.protocol,
@@ -651,9 +647,13 @@ function isDirectionFromOriginator(flow: FlowState, direction: KeyDirectionValue
   return (direction === KeyDirection.sourceFirst) === (flow.originatorKeyOffset === KEY_ENDPOINT_A);
 }
 
+/** Key words of the flow being checked by isAddressOfOriginator. */
+const originatorKeyScratch = new Int32Array(FLOW_KEY_WORDS);
+
 /** Whether the address at `sourceOffset` in `data` is the flow originator's (ports not compared). */
 function isAddressOfOriginator(flow: FlowState, data: Uint8Array, sourceOffset: number, addressLength: number): boolean {
-  return isAddressAt(flow.keyWords, endpointWordOf(flow.originatorKeyOffset), data, sourceOffset, addressLength);
+  flow.copyKeyWords(originatorKeyScratch);
+  return isAddressAt(originatorKeyScratch, endpointWordOf(flow.originatorKeyOffset), data, sourceOffset, addressLength);
 }
 
 /**
