@@ -40,6 +40,12 @@ export interface SessionLogSinks {
   onSsh?(row: ZeekRow): void;
   onSmbMapping?(row: ZeekRow): void;
   onSmbFiles?(row: ZeekRow): void;
+  /**
+   * An SMB2 open of a named pipe, as an smb_files row with the action
+   * SMB::PIPE_OPEN. Zeek leaves these out of smb_files.log by default, but
+   * the detectors read them (svcctl, atsvc and the other remote execution pipes).
+   */
+  onSmbPipeOpen?(row: ZeekRow): void;
   onQuic?(row: ZeekRow): void;
 }
 
@@ -106,6 +112,7 @@ export class StreamSessionParser {
       for (const file of files) {
         const action = nameSmbOpenAction(dialect, shareTypes.get(file.treePath ?? '') ?? null);
         if (action !== null) sinks.onSmbFiles?.(toZeekSmbFilesRecord(identity, file, action));
+        else sinks.onSmbPipeOpen?.(toZeekSmbFilesRecord(identity, file, 'SMB::PIPE_OPEN'));
       }
     }
   }

@@ -188,6 +188,10 @@ export function createProtocolRecordSinks(
       next.onSmbFiles?.(row);
       feed(mapSmbFilesRow(row));
     },
+    onSmbPipeOpen(row) {
+      next.onSmbPipeOpen?.(row);
+      feed(mapSmbFilesRow(row));
+    },
   };
 }
 
