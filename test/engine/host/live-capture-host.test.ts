@@ -302,6 +302,23 @@ describe('live capture host', () => {
     ).value.alerts;
     const spoofing = alerts.filter((alert) => alert.detector === 'arp-spoofing');
     expect(spoofing.map((alert) => [alert.key, alert.evidence.packetNumbers])).toEqual([['10.0.0.1', [1, 2, 3]]]);
+
+    // An allow-list change rebuilds the detectors without the packets: the ARP sightings carry over.
+    const listAlerts = async (): Promise<string[]> => {
+      const result = await service.handle('alerts.list', { captureId: started.captureId, filter: {} });
+      const value = (result as { value: { alerts: Array<{ detector: string; key: string }> } }).value;
+      return value.alerts.map((alert) => `${alert.detector} ${alert.key}`);
+    };
+    const allowOther = { hosts: ['10.0.0.99'], networks: [], domains: [], pairs: [] };
+    expect(
+      await service.handle('alerts.setAllowList', { captureId: started.captureId, allowList: allowOther }),
+    ).toMatchObject({ ok: true });
+    expect(await listAlerts()).toContain('arp-spoofing 10.0.0.1');
+    const allowGateway = { hosts: ['10.0.0.1'], networks: [], domains: [], pairs: [] };
+    expect(
+      await service.handle('alerts.setAllowList', { captureId: started.captureId, allowList: allowGateway }),
+    ).toMatchObject({ ok: true });
+    expect(await listAlerts()).not.toContain('arp-spoofing 10.0.0.1');
   });
 
   it('counts a burst in the first tick', async () => {

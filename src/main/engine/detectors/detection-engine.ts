@@ -108,6 +108,22 @@ export class DetectionEngine {
     this.observePacket(this.observation);
   }
 
+  /**
+   * Carry over what `previous`, an engine over the same capture with another
+   * allow-list, learnt from packets: the packet count, the span and the state
+   * of the detectors that read packets, which consult the allow-list only when
+   * they evaluate. A rebuilt engine then needs the flows and records replayed,
+   * not the packets.
+   */
+  adoptPacketState(previous: DetectionEngine): void {
+    this.packetCount += previous.packetCount;
+    this.widenSpan(previous.firstUs, previous.lastUs);
+    for (const detector of this.packetObservers) {
+      const earlier = previous.packetObservers.find((candidate) => candidate.name === detector.name);
+      if (earlier !== undefined) detector.adoptPacketState?.(earlier);
+    }
+  }
+
   observePacket(packet: PacketObservation): void {
     this.packetCount++;
     this.widenSpan(packet.timestampUs, packet.timestampUs);

@@ -32,6 +32,12 @@ export interface Detector {
   readonly name: string;
   observeFlow?(flow: FlowRecord): void;
   observePacket?(packet: PacketObservation): void;
+  /**
+   * Take over what `previous`, a detector of the same name in an engine being
+   * replaced, learnt from packets. Only for detectors whose packet state does
+   * not depend on settings that a rebuild changes (the allow-list).
+   */
+  adoptPacketState?(previous: Detector): void;
   /** Alerts for everything seen so far; `span` is the capture's first and last packet time. */
   evaluate(span: CaptureSpan): Alert[];
   /** Keys evicted because a cap was reached. */

@@ -27,11 +27,11 @@ const maxMacsPerAddress = 16;
 
 export class RogueDeviceDetector implements Detector {
   readonly name = 'rogue-device';
-  private readonly macs: BoundedMap<number, Sighting>;
+  private macs: BoundedMap<number, Sighting>;
   /** IPv4 -> MAC -> ARP claims. */
-  private readonly arpClaims: BoundedMap<number, Map<number, Sighting>>;
+  private arpClaims: BoundedMap<number, Map<number, Sighting>>;
   /** DHCP server IPv4 -> its replies and MAC. */
-  private readonly dhcpServers = new Map<number, Sighting & { mac: number }>();
+  private dhcpServers = new Map<number, Sighting & { mac: number }>();
 
   constructor(private readonly context: DetectorContext) {
     this.macs = new BoundedMap(context.settings.limits.maxKeysPerDetector);
@@ -40,6 +40,14 @@ export class RogueDeviceDetector implements Detector {
 
   get evictions(): number {
     return this.macs.evictions + this.arpClaims.evictions;
+  }
+
+  /** The allow-list applies only when alerts are evaluated, so the sightings carry over to a rebuilt engine as they are. */
+  adoptPacketState(previous: Detector): void {
+    if (!(previous instanceof RogueDeviceDetector)) return;
+    this.macs = previous.macs;
+    this.arpClaims = previous.arpClaims;
+    this.dhcpServers = previous.dhcpServers;
   }
 
   observePacket(packet: PacketObservation): void {

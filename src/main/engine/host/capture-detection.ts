@@ -3,10 +3,9 @@
  * names as they arrive, with the analyst's verdicts and allow-list kept in
  * JSON files in the user's data folder until the case store keeps them.
  *
- * NOTE: a rebuild after an allow-list change replays flows and analyzer
- * records but not packets, so the link-layer detectors (rogue devices) see
- * only the packets that arrive after it; reopening the capture restores
- * them. Keeping every packet observation for replay would grow with the file.
+ * A rebuild after an allow-list change replays flows and analyzer records
+ * and takes over the packet-level state of the engine it replaces, since the
+ * link-layer detectors apply the allow-list only when they evaluate.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -148,7 +147,9 @@ export class CaptureDetection {
   }
 
   private rebuild(flows: readonly FlowRecord[]): void {
+    const previous = this.engine;
     this.engine = new DetectionEngine({ ...defaultDetectionSettings, allowList: this.allowList });
+    this.engine.adoptPacketState(previous);
     for (const { address, name } of this.names) this.engine.noteName(address, name);
     this.engine.setVerdicts(this.verdicts.statuses());
     for (const record of this.protocolRecords) this.engine.observeRecord(record);
