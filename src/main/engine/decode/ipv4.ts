@@ -79,10 +79,24 @@ export function decodeIpv4(
 
 /** Return whether the one's complement sum over the header, checksum included, is 0xffff. */
 function isIpv4ChecksumValid(data: Uint8Array, offset: number, headerLength: number): boolean {
-  let sum = 0;
-  for (let i = offset; i < offset + headerLength; i += 2) {
-    sum += ((data[i] as number) << 8) | (data[i + 1] as number);
+  // Even bytes carry the high halves and odd bytes the low ones: two sums, shifted once.
+  // The 20-byte header without options, nearly every packet, is summed without a loop.
+  let high = 0;
+  let low = 0;
+  let i = offset;
+  const end = offset + headerLength;
+  if (headerLength >= IPV4_MINIMUM_HEADER_LENGTH) {
+    high = (data[i] as number) + (data[i + 2] as number) + (data[i + 4] as number) + (data[i + 6] as number) + (data[i + 8] as number) +
+      (data[i + 10] as number) + (data[i + 12] as number) + (data[i + 14] as number) + (data[i + 16] as number) + (data[i + 18] as number);
+    low = (data[i + 1] as number) + (data[i + 3] as number) + (data[i + 5] as number) + (data[i + 7] as number) + (data[i + 9] as number) +
+      (data[i + 11] as number) + (data[i + 13] as number) + (data[i + 15] as number) + (data[i + 17] as number) + (data[i + 19] as number);
+    i += IPV4_MINIMUM_HEADER_LENGTH;
   }
+  for (; i < end; i += 2) {
+    high += data[i] as number;
+    low += data[i + 1] as number;
+  }
+  let sum = high * 256 + low;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum === 0xffff;
 }
