@@ -115,11 +115,18 @@ export function writeFlowKey(
  * Returns a value below 2^30, a small integer in V8 on every build.
  */
 export function hashFlowKey(key: Int32Array): number {
-  let hash = 0x811c9dc5 | 0;
-  for (let i = 0; i < FLOW_KEY_WORDS; i++) {
-    hash = Math.imul(hash ^ (key[i] as number), 0x5bd1e995);
-    hash ^= hash >>> 15;
-  }
+  // One round per word, written out: a loop of 11 costs more in V8 than the rounds themselves.
+  let hash = mixWord(0x811c9dc5 | 0, key[0] as number);
+  hash = mixWord(hash, key[1] as number);
+  hash = mixWord(hash, key[2] as number);
+  hash = mixWord(hash, key[3] as number);
+  hash = mixWord(hash, key[4] as number);
+  hash = mixWord(hash, key[5] as number);
+  hash = mixWord(hash, key[6] as number);
+  hash = mixWord(hash, key[7] as number);
+  hash = mixWord(hash, key[8] as number);
+  hash = mixWord(hash, key[9] as number);
+  hash = mixWord(hash, key[10] as number);
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   hash ^= hash >>> 13;
   return hash & 0x3fffffff;
@@ -168,6 +175,11 @@ export function writeFlowKeyBytes(key: Int32Array, out: Uint8Array): void {
   out[KEY_BYTES_ENDPOINT_A + 17] = (ports >>> 16) & 0xff;
   out[KEY_BYTES_ENDPOINT_B + 16] = (ports >>> 8) & 0xff;
   out[KEY_BYTES_ENDPOINT_B + 17] = ports & 0xff;
+}
+
+function mixWord(hash: number, word: number): number {
+  const mixed = Math.imul(hash ^ word, 0x5bd1e995);
+  return mixed ^ (mixed >>> 15);
 }
 
 /** Big-endian 32-bit word at `offset`, as a signed integer. The caller has checked the bounds. */
