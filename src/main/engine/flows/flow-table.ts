@@ -677,7 +677,9 @@ function isAddressOfOriginator(flow: FlowState, data: Uint8Array, sourceOffset: 
  * SYN-ACK/SYN pair is not a reuse.
  */
 function isTcpReuse(endpoints: [TcpEndpoint, TcpEndpoint], flags: number, sequence: number): boolean {
-  const [originator, responder] = endpoints;
+  // Indexes, not destructuring: V8 kept the array iterator that destructuring makes, per TCP packet.
+  const originator = endpoints[0];
+  const responder = endpoints[1];
   if ((flags & 0x02) === 0) return false;
   if (!originator.didClose && !responder.didClose) return false;
 
