@@ -115,18 +115,30 @@ export function writeFlowKey(
  * Returns a value below 2^30, a small integer in V8 on every build.
  */
 export function hashFlowKey(key: Int32Array): number {
-  // One round per word, written out: a loop of 11 costs more in V8 than the rounds themselves.
-  let hash = mixWord(0x811c9dc5 | 0, key[0] as number);
-  hash = mixWord(hash, key[1] as number);
-  hash = mixWord(hash, key[2] as number);
-  hash = mixWord(hash, key[3] as number);
-  hash = mixWord(hash, key[4] as number);
-  hash = mixWord(hash, key[5] as number);
-  hash = mixWord(hash, key[6] as number);
-  hash = mixWord(hash, key[7] as number);
-  hash = mixWord(hash, key[8] as number);
-  hash = mixWord(hash, key[9] as number);
-  hash = mixWord(hash, key[10] as number);
+  // One round per word, written out in place: V8 ran a loop of 11, or a helper per
+  // round, slower than the rounds themselves (it did not inline the helper).
+  let hash = Math.imul((0x811c9dc5 | 0) ^ (key[0] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[1] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[2] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[3] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[4] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[5] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[6] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[7] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[8] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[9] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash ^ (key[10] as number), 0x5bd1e995);
+  hash ^= hash >>> 15;
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   hash ^= hash >>> 13;
   return hash & 0x3fffffff;
@@ -175,11 +187,6 @@ export function writeFlowKeyBytes(key: Int32Array, out: Uint8Array): void {
   out[KEY_BYTES_ENDPOINT_A + 17] = (ports >>> 16) & 0xff;
   out[KEY_BYTES_ENDPOINT_B + 16] = (ports >>> 8) & 0xff;
   out[KEY_BYTES_ENDPOINT_B + 17] = ports & 0xff;
-}
-
-function mixWord(hash: number, word: number): number {
-  const mixed = Math.imul(hash ^ word, 0x5bd1e995);
-  return mixed ^ (mixed >>> 15);
 }
 
 /** Big-endian 32-bit word at `offset`, as a signed integer. The caller has checked the bounds. */
