@@ -35,27 +35,3 @@ export interface CaptureRecordParser {
   readonly isPendingUnitPacket: boolean;
   readonly interfaces: readonly CaptureInterface[];
 }
-
-/**
- * Makes the views of packets, `length` bytes at `start` in `bytes`, sharing
- * their memory, as `bytes.subarray(start, start + length)` would. It uses
- * the typed-array constructor over the chunk's buffer, which it reads once
- * per chunk: in V8 this is about twice as fast as `subarray` (no species
- * lookup, no `buffer` getter per packet), and the readers make one view per
- * packet. The caller has checked that the bytes are present. Holds the last
- * chunk until the next one comes.
- */
-export class PacketViewMaker {
-  private bytes: Uint8Array | null = null;
-  private buffer: ArrayBufferLike = new ArrayBuffer(0);
-  private byteOffset = 0;
-
-  borrowBytes(bytes: Uint8Array, start: number, length: number): Uint8Array {
-    if (bytes !== this.bytes) {
-      this.bytes = bytes;
-      this.buffer = bytes.buffer;
-      this.byteOffset = bytes.byteOffset;
-    }
-    return new Uint8Array(this.buffer, this.byteOffset + start, length);
-  }
-}

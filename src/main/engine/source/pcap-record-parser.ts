@@ -8,7 +8,7 @@
  * Above the snaplen or the original length, a record is read with a warning.
  */
 import { createPacketRecord, type CaptureInterface, type PacketRecord } from './packet-record';
-import { PacketViewMaker, type CaptureRecordParser, type CaptureRecordSink } from './capture-record-parser';
+import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
 
 export const PCAP_FILE_HEADER_LENGTH = 24;
 
@@ -40,7 +40,6 @@ export class PcapRecordParser implements CaptureRecordParser {
 
   private readonly sink: CaptureRecordSink;
   private readonly record: PacketRecord = createPacketRecord();
-  private readonly packetViews = new PacketViewMaker();
   private hasHeader = false;
   private isLittleEndian = true;
   private isNanosecond = false;
@@ -180,7 +179,7 @@ export class PcapRecordParser implements CaptureRecordParser {
     }
     record.capturedLength = capturedLength;
     record.originalLength = originalLength;
-    record.data = this.packetViews.borrowBytes(bytes, start + headerLength, capturedLength);
+    record.data = bytes.subarray(start + headerLength, start + recordLength);
     this.sink.deliverPacket(record);
     return recordLength;
   }

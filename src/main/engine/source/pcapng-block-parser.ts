@@ -11,7 +11,7 @@
  * Packets before the bad block are all delivered.
  */
 import { createPacketRecord, type CaptureInterface, type PacketRecord } from './packet-record';
-import { PacketViewMaker, type CaptureRecordParser, type CaptureRecordSink } from './capture-record-parser';
+import type { CaptureRecordParser, CaptureRecordSink } from './capture-record-parser';
 import { convertTicks, createTickScaleFromResolution, type TickScale } from './capture-timestamp';
 import { decodeText, forEachOption, OPTION_COMMENT, padTo4, readNameRecords } from './pcapng-options';
 
@@ -74,7 +74,6 @@ export class PcapngBlockParser implements CaptureRecordParser {
 
   private readonly sink: CaptureRecordSink;
   private readonly record: PacketRecord = createPacketRecord();
-  private readonly packetViews = new PacketViewMaker();
   private isLittleEndian = true;
   private sectionIndex = -1;
   private sectionInterfaces: SectionInterface[] = [];
@@ -522,7 +521,7 @@ export class PcapngBlockParser implements CaptureRecordParser {
     record.originalLength = originalLength;
     record.linkType = captureInterface.linkType;
     record.interfaceId = captureInterface.interfaceId;
-    record.data = this.packetViews.borrowBytes(bytes, dataStart, capturedLength);
+    record.data = bytes.subarray(dataStart, dataStart + capturedLength);
   }
 
   /** Reports opt_comment options of a block, unless no onComment handler is set. */
