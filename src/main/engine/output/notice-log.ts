@@ -38,10 +38,29 @@ function addressOrNull(text: string | undefined): string | null {
   return text !== undefined && parseAddress(text) !== null ? text : null;
 }
 
-/** Port of the alert's key when it ends in ":<port>" (brute force), else null. */
-function portOf(alert: Alert): number | null {
-  const match = /:(\d{1,5})$/.exec(alert.key ?? '');
-  return match === null ? null : Number(match[1]);
+/**
+ * Key formats that carry a port, by detector. Every other detector keys on
+ * addresses, MACs, names or uids (an IPv6 address or a MAC also ends in
+ * ":<hex>", so a port is never guessed from the tail of an arbitrary key).
+ */
+const portKeyPatterns: Record<string, RegExp> = {
+  // "<scanner>><victim>:<port>" (failed-connection-detector)
+  'brute-force': /^[^>]+>.+:(\d{1,5})$/,
+  // "<scanner>>:<port>"
+  'address-scan': /^[^>]+>:(\d{1,5})$/,
+  // "<client>><server>:<port>/<transport> <service>" (unusual-port-detector)
+  'unusual-port': /^[^>]+>.+:(\d{1,5})\/[a-z0-9]+ \S+$/,
+  'unrecognised-protocol-on-well-known-port': /^[^>]+>.+:(\d{1,5})\/[a-z0-9]+ \S+$/,
+};
+
+/** Port the alert is about when its detector keys on an address:port, else null (Zeek writes "-"). */
+export function getNoticePort(alert: Alert): number | null {
+  const pattern = portKeyPatterns[alert.detector];
+  if (pattern === undefined || alert.key === undefined) return null;
+  const match = pattern.exec(alert.key);
+  if (match === null) return null;
+  const port = Number(match[1]);
+  return port <= 65_535 ? port : null;
 }
 
 export const noticeLogColumns: readonly ZeekLogColumn<Alert>[] = [
@@ -70,7 +89,7 @@ export const noticeLogColumns: readonly ZeekLogColumn<Alert>[] = [
   },
   { name: 'src', type: 'addr', read: (alert) => addressOrNull(alert.hosts[0]) },
   { name: 'dst', type: 'addr', read: (alert) => addressOrNull(alert.hosts[1]) },
-  { name: 'p', type: 'port', read: portOf },
+  { name: 'p', type: 'port', read: getNoticePort },
   {
     name: 'n',
     type: 'count',
