@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatCount, formatWrittenOutputs } from '../../src/main/cli/format-summary';
 import { buildPcap, type PcapPacket } from '../support/capture-writer';
 
 const MAIN = join(__dirname, '../../src/main/cli/main.ts');
@@ -165,11 +166,56 @@ describe('tideline analyze', () => {
     expect(runCli(['frobnicate'], directory).status).toBe(2);
   });
 
+  it('prints a usage error with its caret and a pointer to --help, not the whole help', () => {
+    const result = runCli(['analyze', 'x.pcap', '--filter', 'tcp.port == == 80'], makeDirectory());
+    expect(result.status).toBe(2);
+    expect(result.stderr.split('\n')).toEqual([
+      'tideline analyze: --filter is invalid at column 13: Expected a value after "tcp.port", found "==".',
+      '  tcp.port == == 80',
+      '              ^',
+      'Run "tideline analyze --help" for the options.',
+      '',
+    ]);
+    const format = runCli(['analyze', 'x.pcap', '--format', 'csv'], makeDirectory());
+    expect(format.stderr.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('lists every file written, with singular counts', () => {
+    expect(formatCount(1, 'record')).toBe('1 record');
+    expect(formatCount(0, 'record')).toBe('0 records');
+    const outputs = {
+      directory: '/out',
+      format: 'zeek' as const,
+      connFlows: 38,
+      connFlowsBeforeFilter: 266,
+      displayFilter: 'tcp.port == 443',
+      analyzerLogCounts: { dns: 13, x509: 1 },
+      notices: 1,
+      alerts: 1,
+    };
+    expect(formatWrittenOutputs(outputs).split('\n')).toEqual([
+      "conn.log: /out/conn.log (38 of 266 flows match the filter 'tcp.port == 443', Zeek TSV)",
+      'dns.log: /out/dns.log (13 records)',
+      'x509.log: /out/x509.log (1 record)',
+      'notice.log: /out/notice.log (1 notice)',
+      'alerts.jsonl: /out/alerts.jsonl (1 alert)',
+      '',
+    ]);
+    const plain = formatWrittenOutputs({ ...outputs, format: 'json', displayFilter: null, connFlows: 1, notices: 0, alerts: 0 });
+    expect(plain).toContain('conn.log: /out/conn.log (1 flow, Zeek JSON lines)\n');
+    expect(plain).not.toContain('notice.log');
+    expect(plain).toContain('alerts.jsonl: /out/alerts.jsonl (0 alerts)');
+  });
+
   it('prints help and version', () => {
     const directory = makeDirectory();
     const help = runCli(['--help'], directory);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('analyze FILE [--out DIR]');
+    expect(help.stdout).toContain('analyze FILE [--out DIR] [--format zeek|json] [--sort] [--filter EXPR]');
+    expect(help.stdout).toContain('--filter EXPR');
+    expect(help.stdout).toContain('--sort');
+    expect(help.stdout).toContain('notice.log and alerts.jsonl');
+    expect(help.stdout).not.toContain('write its flows as conn.log');
     expect(runCli(['--version'], directory).stdout).toMatch(/^tideline \d+\.\d+\.\d+/);
   });
 });

@@ -38,6 +38,12 @@ describe('analyze --filter', () => {
       encoding: 'utf8',
     });
     expect(result.status).toBe(0);
+    // The summary says that conn.log was filtered and how many of the sample's flows matched.
+    expect(result.stdout).toContain(
+      `conn.log: ${join(out, 'conn.log')} (${expected.connectionStates.states.REJ} of ${expected.flows.total} flows ` +
+        `match the filter 'conn_state == "REJ"', Zeek JSON lines)`,
+    );
+    expect(result.stdout).toContain(`notice.log: ${join(out, 'notice.log')} (`);
     const rows = readFileSync(join(out, 'conn.log'), 'utf8')
       .split('\n')
       .filter((line) => line !== '')

@@ -20,7 +20,7 @@ import { createProtocolRecordSinks } from '../engine/detectors/protocol';
 import { writeDetectionOutputs } from '../engine/output/notice-log';
 import { CaptureFileError } from '../engine/source/capture-file-error';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
-import { formatCaptureSummary } from './format-summary';
+import { formatCaptureSummary, formatUsageError, formatWrittenOutputs } from './format-summary';
 import { parseAnalyzeArguments } from './parse-analyze-arguments';
 import { RecordLookup, compileDisplayFilterToPredicate } from '../engine/filter/display-filter';
 import type { ApplicationAnalyzerSinks } from '../engine/analyzers/application-analyzers';
@@ -32,9 +32,10 @@ Read a pcap or pcapng capture (gzip-compressed too) and write its flows to
 DIR/conn.log with Zeek's conn.log fields plus community_id, and what the
 application analyzers found to dns.log, http.log, dhcp.log, ssl.log,
 x509.log, ssh.log, smb_mapping.log, smb_files.log, quic.log and weird.log
-(a log with no records is not written, as in Zeek).
+(a log with no records is not written, as in Zeek), and the detectors'
+alerts to notice.log (when there are alerts) and alerts.jsonl.
 
-  --out DIR      folder for conn.log, created if missing
+  --out DIR      folder for the logs, created if missing
                  (default: ./<file name>.tideline in the current directory)
   --format zeek  Zeek TSV log (default)
   --format json  Zeek JSON lines
@@ -73,7 +74,7 @@ function withRecordLookup(sinks: ApplicationAnalyzerSinks, lookup: RecordLookup)
 export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   const parsed = parseAnalyzeArguments(argv);
   if ('error' in parsed) {
-    process.stderr.write(`tideline analyze: ${parsed.error}\n${ANALYZE_HELP}`);
+    process.stderr.write(formatUsageError('analyze', parsed.error));
     return USAGE_EXIT_CODE;
   }
   if (parsed.isHelp) {
@@ -105,6 +106,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // With --sort every row waits here; otherwise rows go out in the order flows leave the flow table.
   const sortedFlows: FlowRecord[] | null = parsed.isSorted ? [] : null;
   let flowCount = 0;
+  let flowCountBeforeFilter = 0;
   // NOTE: the filter runs when a flow leaves the flow table. The analyzers write a flow's DNS, HTTP and
   // TLS records while its packets pass or when it ends, before its FlowRecord, so they are known by then.
   const compiledFilter =
@@ -123,6 +125,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
           analyzers.annotateFlowRecord(flow);
           detections.addFlow(flow);
           if (!isConnLogFlow(flow)) continue;
+          flowCountBeforeFilter++;
           if (matchesFilter !== null && !matchesFilter(flow)) continue;
           flowCount++;
           if (sortedFlows === null) connLog.write(formatRow(flow));
@@ -160,11 +163,16 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
 
   process.stdout.write(formatCaptureSummary(summary));
   process.stdout.write(
-    `conn.log: ${logPath} (${flowCount} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
+    formatWrittenOutputs({
+      directory: outputDirectory,
+      format: parsed.format,
+      connFlows: flowCount,
+      connFlowsBeforeFilter: flowCountBeforeFilter,
+      displayFilter: parsed.displayFilter,
+      analyzerLogCounts,
+      notices: alertCounts.notices,
+      alerts: alertCounts.alerts,
+    }),
   );
-  for (const [name, count] of Object.entries(analyzerLogCounts)) {
-    process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
-  }
-  process.stdout.write(`alerts.jsonl: ${join(outputDirectory, 'alerts.jsonl')} (${alertCounts.alerts} alerts)\n`);
   return SUCCESS_EXIT_CODE;
 }

@@ -23,7 +23,7 @@ import {
   isConnLogFlow,
 } from '../engine/output/zeek-conn-log';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
-import { formatCaptureSummary } from './format-summary';
+import { formatCaptureSummary, formatUsageError, formatWrittenOutputs } from './format-summary';
 
 const CAPTURE_HELP = `Usage: tideline capture -i IFACE [-f FILTER] [-w FILE] [--out DIR] [--duration S] [--count N]
        tideline capture --list-interfaces
@@ -37,7 +37,7 @@ Counters go to stderr once a second; Ctrl-C stops.
   -i, --interface IFACE  interface to capture on (see --list-interfaces)
   -f, --filter FILTER    BPF capture filter in libpcap syntax, e.g. "tcp port 443"
   -w, --write FILE       pcapng file (default: DIR/capture.pcapng)
-  --out DIR              folder for conn.log and the default capture file, created if missing
+  --out DIR              folder for the logs and the default capture file, created if missing
                          (default: ./<FILE name>.tideline with -w, else ./tideline-capture-IFACE-TIME)
   --duration S           stop after S seconds
   --count N              stop after N packets
@@ -230,7 +230,7 @@ function splitOnce(text: string): [string, string] {
 export async function runCaptureCommand(argv: string[]): Promise<number> {
   const parsed = parseCaptureArguments(argv);
   if ('error' in parsed) {
-    process.stderr.write(`tideline capture: ${parsed.error}\n${CAPTURE_HELP}`);
+    process.stderr.write(formatUsageError('capture', parsed.error));
     return USAGE_EXIT_CODE;
   }
   if (parsed.isHelp) {
@@ -348,12 +348,17 @@ async function captureToFiles(parsed: CaptureArguments): Promise<number> {
   process.stdout.write(formatCaptureResult(result));
   process.stdout.write(formatCaptureSummary(result.summary));
   process.stdout.write(
-    `conn.log: ${logPath} (${flowCount} flows, ${parsed.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV'})\n`,
+    formatWrittenOutputs({
+      directory: outputDirectory,
+      format: parsed.format,
+      connFlows: flowCount,
+      connFlowsBeforeFilter: flowCount,
+      displayFilter: null,
+      analyzerLogCounts,
+      notices: alertCounts.notices,
+      alerts: alertCounts.alerts,
+    }),
   );
-  for (const [name, count] of Object.entries(analyzerLogCounts)) {
-    process.stdout.write(`${name}.log: ${join(outputDirectory, `${name}.log`)} (${count} records)\n`);
-  }
-  process.stdout.write(`alerts.jsonl: ${join(outputDirectory, 'alerts.jsonl')} (${alertCounts.alerts} alerts)\n`);
   if (result.message !== null) process.stderr.write(`tideline capture: ${result.message}\n`);
   const isError =
     result.reason !== 'stopped' && result.reason !== 'packet-count-reached' && result.reason !== 'duration-reached';

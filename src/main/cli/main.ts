@@ -6,15 +6,21 @@ declare const TIDELINE_VERSION: string | undefined;
 const HELP = `Usage: tideline <command> [options]
 
 Commands:
-  analyze FILE [--out DIR] [--format zeek|json]
-      Read a pcap or pcapng file (gzip allowed) and write its flows as conn.log.
-      --out DIR      folder for conn.log; created if missing.
-                     Default: ./<file name>.tideline in the current directory.
+  analyze FILE [--out DIR] [--format zeek|json] [--sort] [--filter EXPR]
+      Read a pcap or pcapng file (gzip allowed) and write Zeek-style logs:
+      conn.log, the application logs (dns.log, http.log, ssl.log, ...),
+      notice.log and alerts.jsonl (see tideline analyze --help).
+      --out DIR      folder for the logs, created if missing
+                     (default: ./<file name>.tideline in the current directory)
       --format zeek  Zeek TSV with #fields/#types headers (default)
-      --format json  Zeek JSON lines, one object per flow
+      --format json  Zeek JSON lines
+      --sort         write conn.log rows in ts order (holds every flow in memory)
+      --filter EXPR  keep in conn.log only the flows that match a Wireshark
+                     display filter, e.g. 'tcp.port == 80'
       Prints a summary to stdout; a progress bar goes to stderr when it is a terminal.
   capture -i IFACE [-f FILTER] [-w FILE] [--out DIR] [--duration S] [--count N]
-      Capture live traffic to pcapng and write its conn.log (see tideline capture --help).
+      Capture live traffic to pcapng and write the same logs as analyze
+      (see tideline capture --help).
   serve [options]
       Serve the Tideline interface over HTTP and WebSocket (see tideline serve --help).
 
