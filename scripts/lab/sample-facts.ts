@@ -108,10 +108,12 @@ export interface SampleFacts {
     server: string;
     dialect: string;
     user: string;
-    /** Tree connects in order, with the share type the server answered (Zeek's names). */
-    trees: { path: string; shareType: string }[];
+    /** Tree connects in order, with the share type the server answered (Zeek's names) and the request's frame time (Zeek's ts, six decimals). */
+    trees: { path: string; shareType: string; ts: string }[];
     /** Names opened with SMB2 CREATE on disk trees, in order, each once: the smb_files.log rows. */
     fileNames: string[];
+    /** Frame time of the first CREATE request of each of fileNames (smb_files.log ts, six decimals). */
+    fileRequestTimes: string[];
     /** Names opened on PIPE trees (RPC pipes on IPC$): Zeek's SMB::PIPE_OPEN, which it does not log by default. */
     pipeNames: string[];
     how: string;
@@ -228,15 +230,30 @@ function readDhcp(path: string): SampleFacts['dhcp'] {
   };
 }
 
+/** tshark's frame.time_epoch ("1796432813.507876000") as Zeek prints a time: six decimals. */
+function toZeekTime(epoch: string): string {
+  const match = /^(\d+)\.(\d{6})\d*$/.exec(epoch);
+  if (match === null) throw new Error(`sample: expected an epoch time with at least six decimals from tshark, found "${epoch}"`);
+  return `${match[1]}.${match[2]}`;
+}
+
 function readSmb(path: string): SampleFacts['smb'] {
-  const trees = runTsharkFields(path, 'smb2.cmd == 3', ['tcp.stream', 'smb2.msg_id', 'smb2.flags.response', 'smb2.tree', 'smb2.share_type']);
+  const trees = runTsharkFields(path, 'smb2.cmd == 3', [
+    'tcp.stream',
+    'smb2.msg_id',
+    'smb2.flags.response',
+    'smb2.tree',
+    'smb2.share_type',
+    'frame.time_epoch',
+  ]);
   const requests = trees.filter(([, , response]) => response === '0' || response === 'False');
   const typeOf = new Map(trees.filter(([, , response]) => response === '1' || response === 'True').map(([stream, id, , , type = '']) => [`${stream ?? ''}/${id ?? ''}`, type]));
   // tshark tracks the tree of each request and shows its share type on the CREATE too.
-  const creates = runTsharkFields(path, 'smb2.cmd == 5 && smb2.flags.response == 0', ['smb2.filename', 'smb2.share_type']);
+  const creates = runTsharkFields(path, 'smb2.cmd == 5 && smb2.flags.response == 0', ['smb2.filename', 'smb2.share_type', 'frame.time_epoch']);
   const namesOn = (isPipe: boolean): string[] => [
     ...new Set(creates.filter(([name = '', type = '']) => name !== '' && (type === '0x02') === isPipe).map(([name = '']) => name)),
   ];
+  const fileNames = namesOn(false);
   const negotiate = runTsharkFields(path, 'smb2.cmd == 0 && smb2.flags.response == 1', ['smb2.dialect']);
   const users = runTsharkFields(path, 'ntlmssp.messagetype == 3', ['ntlmssp.auth.username']);
   return {
@@ -244,16 +261,19 @@ function readSmb(path: string): SampleFacts['smb'] {
     server: SAMPLE_STORY.fileServer,
     dialect: SMB_DIALECTS[firstValue(negotiate, 0, 'an SMB2 dialect')] ?? 'unknown',
     user: firstValue(users, 0, 'an NTLM user name'),
-    trees: requests.map(([stream, id, , tree = '']) => ({
+    trees: requests.map(([stream, id, , tree = '', , time = '']) => ({
       path: tree,
       shareType: SMB_SHARE_TYPES[typeOf.get(`${stream ?? ''}/${id ?? ''}`) ?? ''] ?? 'unknown',
+      ts: toZeekTime(time),
     })),
-    fileNames: namesOn(false),
+    fileNames,
+    fileRequestTimes: fileNames.map((name) => toZeekTime(creates.find(([created]) => created === name)?.[2] ?? '')),
     pipeNames: namesOn(true),
     how:
       'From tshark: SMB2 TREE_CONNECT requests paired with their responses by stream and message id for the ' +
       'share type (1 DISK, 2 PIPE), CREATE request file names split by the share type of their tree, the NEGOTIATE ' +
-      'response dialect and the NTLM AUTHENTICATE user.',
+      'response dialect and the NTLM AUTHENTICATE user. ts: frame.time_epoch of the TREE_CONNECT and first CREATE ' +
+      'request, which Zeek logs as the rows\' ts.',
   };
 }
 

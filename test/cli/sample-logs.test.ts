@@ -131,8 +131,11 @@ describe('analyze on the bundled sample, Zeek TSV', () => {
     expect(new Set(mapping.map((row) => `${row['id.orig_h']}>${row['id.resp_h']}:${row['id.resp_p']}`))).toEqual(
       new Set([`${expected.smb.client}>${expected.smb.server}:445`]),
     );
+    // ts is the tree connect request's frame time, as Zeek writes it, not the connection's start.
+    expect(mapping.map((row) => row.ts)).toEqual(expected.smb.trees.map((tree) => tree.ts));
     const files = readTsv(tsvFolder, 'smb_files').rows;
     expect(files.map((row) => row.name)).toEqual(expected.smb.fileNames);
+    expect(files.map((row) => row.ts)).toEqual(expected.smb.fileRequestTimes);
     // Zeek logs no row for SMB2 opens of RPC pipes (SMB::PIPE_OPEN is not in SMB::logged_file_actions).
     expect(expected.smb.pipeNames).toEqual(['srvsvc']);
     const projects = expected.smb.trees.find((tree) => tree.shareType === 'DISK')?.path ?? '';

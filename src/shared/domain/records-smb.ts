@@ -27,6 +27,8 @@ export interface SmbTreeRecord {
   nativeFileSystem: string | null;
   status: number | null;
   treeId: number | null;
+  /** Capture time of the packet that completed the TREE_CONNECT request (smb_mapping.log ts), microseconds. */
+  timestampUs?: number;
 }
 
 export interface SmbFileRecord {
@@ -47,6 +49,8 @@ export interface SmbFileRecord {
   changedUs: number | null;
   /** Lower-case pipe name when this opens an RPC pipe used for remote execution or enumeration (svcctl, atsvc, ...). */
   remoteExecutionPipe: string | null;
+  /** Capture time of the packet that completed the CREATE request (smb_files.log ts), microseconds. */
+  timestampUs?: number;
 }
 
 export interface SmbConnectionRecord {

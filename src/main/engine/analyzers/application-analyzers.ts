@@ -278,7 +278,7 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
   private deliverToAnalyzer(analysis: FlowAnalysis, isFromOriginator: boolean, bytes: Uint8Array, packetNumber: number, timestampUs: number): void {
     if (analysis.http !== null) analysis.http.handleStream(bytes, isFromOriginator, packetNumber, timestampUs);
     else if (analysis.dns !== null) analysis.dns.handleStream(bytes, isFromOriginator, packetNumber, timestampUs);
-    else if (analysis.session !== null && !analysis.session.push(isFromOriginator, bytes)) analysis.streams?.[isFromOriginator ? 0 : 1].stop();
+    else if (analysis.session !== null && !analysis.session.push(isFromOriginator, bytes, packetNumber, timestampUs)) analysis.streams?.[isFromOriginator ? 0 : 1].stop();
   }
 
   private handleTcpSegment(analysis: FlowAnalysis, event: FlowPacketEvent, payload: Uint8Array): void {

@@ -69,9 +69,10 @@ export class StreamSessionParser {
   /**
    * Feed in-order bytes (borrowed). Returns false once the parser needs no
    * more of this direction (the handshake cap is reached, or TLS turned to
-   * encrypted records).
+   * encrypted records). `packetNumber` and `timestampUs` are those of the
+   * packet that carried the bytes (SMB request times, TLS certificate packets).
    */
-  push(isFromOriginator: boolean, data: Uint8Array): boolean {
+  push(isFromOriginator: boolean, data: Uint8Array, _packetNumber?: number, timestampUs?: number): boolean {
     const side = isFromOriginator ? 0 : 1;
     const limit = this.kind === 'smb' ? Number.POSITIVE_INFINITY : MAX_HANDSHAKE_STREAM_BYTES;
     const room = limit - this.bytesSeen[side];
@@ -80,7 +81,7 @@ export class StreamSessionParser {
     this.bytesSeen[side] += bytes.length;
     this.tls?.parser.push(isFromOriginator, bytes);
     this.ssh?.push(isFromOriginator, bytes);
-    this.smb?.push(isFromOriginator, bytes);
+    this.smb?.push(isFromOriginator, bytes, timestampUs);
     // TLS after the handshake is encrypted application data: stop reading that direction.
     if (this.tls !== null && this.tls.parser.isDone(isFromOriginator)) return false;
     return this.bytesSeen[side] < limit;

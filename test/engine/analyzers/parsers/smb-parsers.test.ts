@@ -227,6 +227,25 @@ describe('SmbStreamParser', () => {
     expect(toZeekNtlmRecord(IDENTITY, record.sessions[0]!).success).toBe(true);
   });
 
+  it('stamps each tree and file with the time of the packet that completed its request', () => {
+    const parser = new SmbStreamParser();
+    const tree = netbios(treeConnectRequest(2, '\\\\FILESRV\\share'));
+    // The tree connect request spans two packets: it is complete with the second, at 2_000_500 µs.
+    parser.push(true, new Uint8Array(tree.slice(0, 20)), 2_000_000);
+    parser.push(true, new Uint8Array(tree.slice(20)), 2_000_500);
+    parser.push(false, new Uint8Array(netbios(treeConnectResponse(2, 7, 1))), 2_001_000);
+    parser.push(true, new Uint8Array(netbios(createRequest(3, 7, 'a.txt'))), 3_000_000);
+    parser.push(false, new Uint8Array(netbios(createResponse(3, 7, 10))), 3_500_000);
+    const { trees, files } = parser.record;
+    expect(trees.map((entry) => entry.timestampUs)).toEqual([2_000_500]);
+    expect(files.map((entry) => entry.timestampUs)).toEqual([3_000_000]);
+    expect(toZeekSmbMappingRecord(IDENTITY, trees[0]!).ts).toBe(2_000_500);
+    expect(toZeekSmbFilesRecord(IDENTITY, files[0]!).ts).toBe(3_000_000);
+    // Without a packet time (a caller that does not pass one) the row keeps the connection's start.
+    const { timestampUs: _dropped, ...untimed } = files[0]!;
+    expect(toZeekSmbFilesRecord(IDENTITY, untimed).ts).toBe(IDENTITY.timestampUs);
+  });
+
   it('converts FILETIME to epoch microseconds', () => {
     const parser = new SmbStreamParser();
     parser.push(true, new Uint8Array(netbios(createRequest(9, 0, 'a.txt'))));

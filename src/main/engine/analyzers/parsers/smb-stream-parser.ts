@@ -151,8 +151,16 @@ export class SmbStreamParser {
   private readonly pendingSmb1 = new Map<number, PendingRequest>();
   private readonly treesById = new Map<number, SmbTreeRecord>();
   private challenge: ReturnType<typeof parseNtlmChallenge> = null;
+  /** Time of the packet whose bytes are being read: a message is read when its last byte arrives. */
+  private packetTimestampUs: number | undefined;
 
-  push(isFromOriginator: boolean, data: Uint8Array): void {
+  /**
+   * Feed in-order bytes of one direction. `timestampUs` is the capture time
+   * of the packet that carried them; the tree and file records of requests
+   * completed by these bytes take it as their time.
+   */
+  push(isFromOriginator: boolean, data: Uint8Array, timestampUs?: number): void {
+    this.packetTimestampUs = timestampUs;
     const direction = isFromOriginator ? this.originator : this.responder;
     const wasFailed = direction.frames.isFailed;
     direction.frames.push(data);
@@ -268,6 +276,7 @@ export class SmbStreamParser {
       status: null,
       treeId: null,
     };
+    if (this.packetTimestampUs !== undefined) tree.timestampUs = this.packetTimestampUs;
     this.record.trees.push(tree);
     return tree;
   }
@@ -289,6 +298,7 @@ export class SmbStreamParser {
       changedUs: null,
       remoteExecutionPipe: isOnIpc ? classifyRemoteExecutionPipe(name) : null,
     };
+    if (this.packetTimestampUs !== undefined) file.timestampUs = this.packetTimestampUs;
     this.record.files.push(file);
     return file;
   }

@@ -55,11 +55,14 @@ export const QUIC_LOG_FIELDS: readonly ZeekField[] = [
 
 /**
  * Builds an smb_mapping.log row. Zeek fills service and native_file_system
- * only from SMB1 tree connects, so SMB2 rows leave them unset.
+ * only from SMB1 tree connects, so SMB2 rows leave them unset. ts is the time
+ * of the tree connect request, as Zeek's network_time() when it saw the
+ * request; the connection's start when that time is unknown.
  */
 export function toZeekSmbMappingRecord(identity: ZeekConnectionIdentity, tree: SmbTreeRecord): ZeekRow {
   return {
     ...createConnectionColumns(identity),
+    ts: tree.timestampUs ?? identity.timestampUs,
     path: tree.path,
     service: tree.service,
     native_file_system: tree.nativeFileSystem,
@@ -85,10 +88,12 @@ export function nameSmbOpenAction(dialect: string | null, shareType: string | nu
  * nameSmbOpenAction, SMB::FILE_OPEN by default).
  * Zeek writes "<share_root>" for an open of the share itself (empty name)
  * and its file id (fuid) only for files it extracted, so fuid stays unset.
+ * ts is the time of the create request (the connection's start when unknown).
  */
 export function toZeekSmbFilesRecord(identity: ZeekConnectionIdentity, file: SmbFileRecord, action = 'SMB::FILE_OPEN'): ZeekRow {
   return {
     ...createConnectionColumns(identity),
+    ts: file.timestampUs ?? identity.timestampUs,
     fuid: null,
     action,
     path: file.treePath,
