@@ -14,11 +14,18 @@ import CaseList from '../../src/renderer/components/cases/CaseList.vue';
 import CarveSelectionButton from '../../src/renderer/components/packets/CarveSelectionButton.vue';
 import ExportEvidenceButton from '../../src/renderer/components/packets/ExportEvidenceButton.vue';
 import FilterAssist from '../../src/renderer/components/packets/FilterAssist.vue';
-import { getCompletionPrefix, looksLikeDisplayFilter } from '../../src/renderer/stores/filter-box';
+import SelectionBar from '../../src/renderer/components/SelectionBar.vue';
+import {
+  getCompletionPrefix,
+  getLeadingFieldName,
+  looksLikeDisplayFilter,
+  useFilterBoxStore,
+} from '../../src/renderer/stores/filter-box';
 import { decodeBase64, usePacketsStore } from '../../src/renderer/stores/packets';
 import { useCaptureStore } from '../../src/renderer/stores/capture';
 import { useSelectionStore } from '../../src/renderer/stores/selection';
 import { useViewStore } from '../../src/renderer/stores/view';
+import FlowsView from '../../src/renderer/views/FlowsView.vue';
 import FollowStreamView from '../../src/renderer/views/FollowStreamView.vue';
 import PacketView from '../../src/renderer/views/PacketView.vue';
 import type { Alert } from '../../src/shared/contract';
@@ -91,7 +98,7 @@ describe('filter box', () => {
     await settle();
     selection.setText('conn_state == "REJ"');
     expect(selection.filter).toEqual({ displayFilter: 'conn_state == "REJ"' });
-    expect(wrapper.find('[data-testid="filter-mode"]').exists()).toBe(true);
+    expect(useFilterBoxStore().mode).toBe('display');
 
     await wrapper.setProps({ draft: 'badword' } as Record<string, unknown>);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -113,6 +120,55 @@ describe('filter box', () => {
     // A text that does not parse stays a plain search.
     useSelectionStore().setText('  tcp.port === 80');
     expect(useSelectionStore().filter).toEqual({ text: 'tcp.port === 80' });
+  });
+
+  it('reads a known field name and a lone "=" as a display filter and shows its error', async () => {
+    engine.filterFields = [{ name: 'tcp.port', description: 'TCP port', type: 'integer' }];
+    // The real parser rejects a lone "=" at its column; this rule does the same.
+    engine.filterRule = (text) => {
+      const column = text.search(/(?<![=!<>])=(?!=)/);
+      return column < 0 ? null : { message: 'Unexpected character "="', column, length: 1 };
+    };
+    const wrapper = mount(FilterAssist, { props: { draft: 'tcp.port = 80' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await settle();
+    const error = wrapper.find('[data-testid="filter-error"]');
+    expect(error.attributes('data-column')).toBe('10');
+    expect(error.text()).toContain('Column 10: Unexpected character "="');
+    expect(error.find('mark').text()).toBe('=');
+    expect(useFilterBoxStore().mode).toBe('text');
+    expect(engine.requestsOf('filterComplete')).toContainEqual({ prefix: 'tcp.port' });
+
+    // A word that is no field keeps the plain search without an error, even with "=" after it.
+    await wrapper.setProps({ draft: 'user=bob' } as Record<string, unknown>);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await settle();
+    expect(wrapper.find('[data-testid="filter-error"]').exists()).toBe(false);
+    expect(getLeadingFieldName('  tcp.port != 1')).toBe('tcp.port');
+    expect(getLeadingFieldName('10.66.0.21')).toBeNull();
+  });
+
+  it('shows the error under the box in the bar and no flow count for an invalid filter', async () => {
+    const wrapper = mount(FlowsView);
+    const bar = mount(SelectionBar, {
+      props: { text: '', timeRange: null, hosts: [], evidenceTitle: null, evidenceCount: 0, timeZone: 'utc' },
+    });
+    await bar.find('input').setValue('tcp.port === 80');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    expect(bar.find('[data-testid="filter-error"]').text()).toContain('Column 12');
+    expect(bar.find('[data-testid="filter-mode"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="flow-count"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="flow-count-invalid"]').text()).toBe(
+      'The filter is invalid (column 12), so no flows are shown.',
+    );
+
+    await bar.find('input').setValue('tcp.port == 80');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    expect(bar.find('[data-testid="filter-mode"]').text()).toBe('display filter');
+    expect(wrapper.find('[data-testid="flow-count-invalid"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="flow-count"]').exists()).toBe(true);
   });
 
   it('completes a field name in place of the word typed', async () => {

@@ -29,7 +29,7 @@ import {
 import type { ApiConnection } from '../../src/renderer/api';
 import type { CarvedFile, PacketList } from '../../src/shared/contract/case-contract';
 import type { CaseListEntry } from '../../src/shared/domain/case';
-import type { FilterFieldInfo } from '../../src/shared/domain/filter';
+import type { FilterFieldInfo, FilterSyntaxError } from '../../src/shared/domain/filter';
 import type { FollowedStream, PacketDetail } from '../../src/shared/domain/packet-tree';
 
 export interface RecordedRequest {
@@ -123,6 +123,8 @@ export class FakeEngine {
   cases: CaseListEntry[] = [];
   /** Field names filter.complete filters by prefix. */
   filterFields: FilterFieldInfo[] = [];
+  /** Replaces the fake's one filter rule when set: returns the syntax error for a text, or null when it parses. */
+  filterRule: ((text: string) => FilterSyntaxError | null) | null = null;
   /** packets.list answers per flow uid; a missing uid has no packets. */
   packetLists = new Map<string, PacketList>();
   /** packets.detail answers per packet number. */
@@ -331,6 +333,10 @@ export class FakeEngine {
         return this.answer('casesDelete', argument, succeed({ caseId: argument.caseId }));
       },
       filterCheck: (argument) => {
+        if (this.filterRule !== null) {
+          const error = this.filterRule(argument.text);
+          return this.answer('filterCheck', argument, succeed(error === null ? { ok: true as const } : { ok: false as const, error }));
+        }
         // The fake's one rule: `===` is not an operator, as in the real language.
         const column = argument.text.indexOf('===');
         return this.answer(

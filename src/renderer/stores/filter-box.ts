@@ -7,7 +7,9 @@
  * (`tcp.port == 80`, `conn_state == "REJ"`, `dns`). Anything else is a plain
  * substring search, as before (`10.66.0.21`, `CxYz`). A syntax error is shown
  * only when the text looks like a filter, i.e. it has a comparison or logical
- * operator, so plain searches never show an error.
+ * operator, or it starts with a field name the engine knows followed by an
+ * operator-like character (`tcp.port = 80`), so plain searches never show an
+ * error.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
@@ -21,6 +23,13 @@ const operatorPattern = /==|!=|>=|<=|[<>!~]|&&|\|\||\b(?:and|or|not|eq|ne|gt|lt|
 /** True when `text` looks like a display filter rather than a word to search for. */
 export function looksLikeDisplayFilter(text: string): boolean {
   return operatorPattern.test(text);
+}
+
+const leadingFieldPattern = /^([A-Za-z_][A-Za-z0-9_.]*)\s*[=<>!~&|]/;
+
+/** The word `text` starts with when an operator-like character follows it (`tcp.port` in `tcp.port = 80`), else null. */
+export function getLeadingFieldName(text: string): string | null {
+  return leadingFieldPattern.exec(text.trimStart())?.[1] ?? null;
 }
 
 /** The field-name word being typed at the end of `text`, or '' when the end is not a field name. */
@@ -65,11 +74,22 @@ export const useFilterBoxStore = defineStore('filter-box', () => {
       selection.setDisplayFilter(trimmed);
       return;
     }
+    const syntaxError = result.value.error;
+    const looksLikeFilter = looksLikeDisplayFilter(trimmed) || (await startsWithKnownField(trimmed));
+    if (sequence !== checkSequence) return;
     mode.value = 'text';
     selection.setDisplayFilter(null);
     // Columns count in the trimmed text; shift them back to the text as typed.
     const shift = text.length - text.trimStart().length;
-    error.value = looksLikeDisplayFilter(trimmed) ? { ...result.value.error, column: result.value.error.column + shift } : null;
+    error.value = looksLikeFilter ? { ...syntaxError, column: syntaxError.column + shift } : null;
+  }
+
+  /** True when `text` starts with a field name the engine knows and an operator-like character. */
+  async function startsWithKnownField(text: string): Promise<boolean> {
+    const name = getLeadingFieldName(text);
+    if (name === null) return false;
+    const result = await api().filterComplete({ prefix: name });
+    return result.ok && result.value.some((field) => field.name === name);
   }
 
   /** List fields that complete the word at the end of `text`. */
