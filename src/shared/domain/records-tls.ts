@@ -111,4 +111,6 @@ export interface TlsSessionRecord {
   skippedCertificates: number;
   /** Parse problems in order, capped; each names the direction and stream offset. */
   problems: string[];
+  /** 1-based number of the packet that completed the server's Certificate handshake message; absent when unknown. */
+  serverCertificatePacketNumber?: number;
 }

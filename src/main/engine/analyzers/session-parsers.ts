@@ -72,14 +72,17 @@ export class StreamSessionParser {
    * encrypted records). `packetNumber` and `timestampUs` are those of the
    * packet that carried the bytes (SMB request times, TLS certificate packets).
    */
-  push(isFromOriginator: boolean, data: Uint8Array, _packetNumber?: number, timestampUs?: number): boolean {
+  push(isFromOriginator: boolean, data: Uint8Array, packetNumber?: number, timestampUs?: number): boolean {
     const side = isFromOriginator ? 0 : 1;
     const limit = this.kind === 'smb' ? Number.POSITIVE_INFINITY : MAX_HANDSHAKE_STREAM_BYTES;
     const room = limit - this.bytesSeen[side];
     if (room <= 0) return false;
     const bytes = data.length > room ? data.subarray(0, room) : data;
     this.bytesSeen[side] += bytes.length;
-    this.tls?.parser.push(isFromOriginator, bytes);
+    if (this.tls !== null) {
+      this.tls.builder.packetNumber = packetNumber;
+      this.tls.parser.push(isFromOriginator, bytes);
+    }
     this.ssh?.push(isFromOriginator, bytes);
     this.smb?.push(isFromOriginator, bytes, timestampUs);
     // TLS after the handshake is encrypted application data: stop reading that direction.

@@ -6,6 +6,7 @@ import { TlsStreamParser, type TlsEvent } from '../../../../src/main/engine/anal
 import { TlsSessionBuilder } from '../../../../src/main/engine/analyzers/parsers/tls-session';
 import { toZeekSslRecord } from '../../../../src/main/engine/analyzers/parsers/zeek-tls-records';
 import { parseX509Certificate } from '../../../../src/main/engine/analyzers/parsers/x509-certificate';
+import { CertificateLog, StreamSessionParser } from '../../../../src/main/engine/analyzers/session-parsers';
 import { ascii, clientHello, extension, tlsRecord, u16, u24, zeros, type Bytes } from './bytes';
 
 // Cipher suites and extensions of the JA4 example in FoxIO-LLC/ja4
@@ -168,6 +169,39 @@ describe('TlsStreamParser', () => {
     expect(row.established).toBe(true);
     expect((row.cert_chain_fps as string[]).length).toBe(1);
     expect(row.client_cert_chain_fps).toEqual([]);
+  });
+
+  it('keeps the number of the packet that completed the server Certificate message', () => {
+    const session = new StreamSessionParser('tls');
+    session.push(true, new Uint8Array(tlsRecord(22, clientHello({ ciphers: [0x002f], extensions: [] }))), 4);
+    const serverHello = [...u16(0x0303), ...zeros(32), 0, ...u16(0x002f), 0];
+    const certificateList = [...u24(3 + 4), ...u24(4), 0x30, 0x02, 0x05, 0x00];
+    const flight = [
+      ...tlsRecord(22, [2, ...u24(serverHello.length), ...serverHello]),
+      ...tlsRecord(22, [11, ...u24(certificateList.length), ...certificateList]),
+      ...tlsRecord(22, [14, 0, 0, 0]),
+    ];
+    // Packet 6 ends inside the Certificate message (3 bytes before its end); packet 7 completes it.
+    const certificateEnd = flight.length - 9;
+    session.push(false, new Uint8Array(flight.slice(0, certificateEnd - 3)), 6);
+    session.push(false, new Uint8Array(flight.slice(certificateEnd - 3)), 7);
+    const rows: Record<string, unknown>[] = [];
+    const identity = {
+      timestampUs: 1,
+      uid: 'C1',
+      originatorAddress: '10.0.0.1',
+      originatorPort: 5,
+      responderAddress: '10.0.0.2',
+      responderPort: 443,
+    };
+    session.finish(identity, { onSsl: (row) => rows.push(row) }, new CertificateLog({}));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.cert_packet).toBe(7);
+    // Without packet numbers (or without a chain) the row has no cert_packet.
+    const builder = new TlsSessionBuilder();
+    new TlsStreamParser(builder.addEvent).push(false, new Uint8Array(flight));
+    expect(builder.record.serverCertificatePacketNumber).toBeUndefined();
+    expect('cert_packet' in toZeekSslRecord(identity, builder.record)).toBe(false);
   });
 
   it('is done with a direction after its first encrypted record', () => {

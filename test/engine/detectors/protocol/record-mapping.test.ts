@@ -35,6 +35,7 @@ describe('record mapping', () => {
       ja4: 't13d1516h2_x_y',
       cert_chain_fps: ['f1', 'f2'],
       established: true,
+      cert_packet: 1155,
     });
     expect(tls).toEqual({
       kind: 'tls',
@@ -49,8 +50,10 @@ describe('record mapping', () => {
       ja4: 't13d1516h2_x_y',
       certificateFingerprints: ['f1', 'f2'],
       isEstablished: true,
+      certificatePacketNumber: 1155,
     });
     expect(mapSslRow({ ...connection, server_name: null, ja3: null, cert_chain_fps: null }).hasClientHello).toBe(false);
+    expect(mapSslRow({ ...connection }).certificatePacketNumber).toBeNull();
   });
 
   it('marks a certificate self-signed by its names', () => {

@@ -31,6 +31,11 @@ export class TlsSessionBuilder {
   private hasResponderChangeCipherSpec = false;
   private hasOriginatorEncryptedData = false;
   private hasResponderEncryptedData = false;
+  /**
+   * Number of the packet whose bytes are being parsed; events fire while
+   * they are pushed, so a message's event sees the packet that completed it.
+   */
+  packetNumber: number | undefined;
 
   /** Adds one event; pass this method (bound) as the TlsStreamParser handler. */
   readonly addEvent = (event: TlsEvent): void => {
@@ -102,6 +107,7 @@ export class TlsSessionBuilder {
     const chain = isFromOriginator ? this.record.clientCertificates : this.record.serverCertificates;
     if (chain.length > 0) return;
     for (const der of certificates) chain.push(parseX509Certificate(der));
+    if (!isFromOriginator && this.packetNumber !== undefined) this.record.serverCertificatePacketNumber = this.packetNumber;
     this.record.skippedCertificates += skippedCount;
   }
 

@@ -56,6 +56,8 @@ export interface TlsObservation extends ObservedConnection {
   /** SHA-256 of the server chain, host certificate first; empty without a chain. */
   certificateFingerprints: readonly string[];
   isEstablished: boolean;
+  /** Packet that completed the server's Certificate message (ssl row's cert_packet); null or absent when unknown. */
+  certificatePacketNumber?: number | null;
 }
 
 export interface QuicObservation extends ObservedConnection {

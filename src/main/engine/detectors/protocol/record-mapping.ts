@@ -87,6 +87,7 @@ export function mapSslRow(row: ZeekRow): TlsObservation {
     ja4: readText(row.ja4),
     certificateFingerprints: Array.isArray(fingerprints) ? (fingerprints as readonly string[]) : [],
     isEstablished: row.established === true,
+    certificatePacketNumber: readNumber(row.cert_packet),
   };
 }
 

@@ -195,8 +195,20 @@ export class TlsOddityDetector implements ProtocolDetector {
         lastUs: Math.max(...sessions.map((session) => session.timestampUs)),
         hosts: [pair.client, pair.server],
         flows: this.flows.collect(sessions.map((session) => session.uid)),
+        // A certificate oddity was raised by the packet carrying the Certificate message.
+        packetNumbers: oddity === 'self-signed' || oddity === 'expired' ? certificatePackets(sessions) : [],
       },
       this.context.settings.limits.maxEvidence,
     );
   }
+}
+
+/** Packets that completed the server Certificate message of each session, where the analyzer knew them. */
+function certificatePackets(sessions: readonly TlsObservation[]): number[] {
+  const packets: number[] = [];
+  for (const session of sessions) {
+    const packet = session.certificatePacketNumber;
+    if (packet !== undefined && packet !== null) packets.push(packet);
+  }
+  return packets;
 }
