@@ -65,6 +65,14 @@ describe('beaconing', () => {
     for (const gap of alert.series![0]!.values) expect(Math.abs(gap - 30)).toBeLessThanOrEqual(3.001);
     expect(alert.evidence.flowUids).toEqual(flows.map((f) => f.uid));
     expect(alert.evidence.packetNumbers[0]).toBe(flows[0]!.firstPacketNumber);
+    // Flow records keep only their first and last packet numbers: the evidence says so beside the count.
+    const ends = new Set(flows.flatMap((f) => [f.firstPacketNumber, f.lastPacketNumber])).size;
+    const total = flows.reduce((sum, f) => sum + f.originatorPackets + f.responderPackets, 0);
+    expect(alert.evidence.packetNumbers).toHaveLength(ends);
+    expect(alert.evidence.packetsDescription).toBe(
+      `${ends} packets: the first and last packet of each of the 60 flows, which have ${total} packets in all; ` +
+        'open a flow for all its packets.',
+    );
     expect(alert.firstUs).toBe(flows[0]!.startUs);
     expect(alert.reason).toContain('60 times');
   });

@@ -29,8 +29,14 @@ export const techniques = {
   validAccounts: { id: 'T1078', name: 'Valid Accounts' },
 } as const satisfies Record<string, Technique>;
 
-/** Flow fields an alert needs; a FlowRecord has them all. */
-export type FlowReference = Pick<FlowRecord, 'uid' | 'startUs' | 'firstPacketNumber' | 'lastPacketNumber'>;
+/**
+ * Flow fields an alert needs; a FlowRecord has them all. `packets` (both
+ * directions) lets the evidence say how many packets the flows have when the
+ * reference is not a whole FlowRecord.
+ */
+export type FlowReference = Pick<FlowRecord, 'uid' | 'startUs' | 'firstPacketNumber' | 'lastPacketNumber'> & {
+  packets?: number;
+};
 
 export interface AlertDraft {
   detector: string;
@@ -47,7 +53,7 @@ export interface AlertDraft {
   lastUs: number;
   hosts: string[];
   flows?: readonly FlowReference[];
-  /** Packet numbers beyond the flows' first and last packets (ARP replies, DHCP offers). */
+  /** Packet numbers beyond the flows' first and last packets (ARP replies, DHCP offers, a TLS Certificate). */
   packetNumbers?: readonly number[];
   subScores?: AlertSubScore[];
   series?: AlertSeries[];
@@ -83,6 +89,8 @@ export function buildAlert(draft: AlertDraft, maxEvidence: number): Alert {
     packetSet.add(flow.lastPacketNumber);
   }
   const packetNumbers = [...packetSet].sort((a, b) => a - b);
+  const packetsDescription =
+    flows.length === 0 ? undefined : describeFlowPackets(flows, draft.packetNumbers ?? [], packetNumbers.length, maxEvidence);
   const score = Math.max(0, Math.min(100, Math.round(draft.score)));
   return {
     id: deriveAlertId(draft.detector, draft.key, draft.firstUs),
@@ -101,6 +109,7 @@ export function buildAlert(draft: AlertDraft, maxEvidence: number): Alert {
       flowUids: flows.slice(0, maxEvidence).map((flow) => flow.uid),
       packetNumbers: packetNumbers.slice(0, maxEvidence),
       isTruncated: flows.length > maxEvidence || packetNumbers.length > maxEvidence,
+      ...(packetsDescription === undefined ? {} : { packetsDescription }),
     },
     key: draft.key,
     ...(draft.subScores === undefined
@@ -108,6 +117,40 @@ export function buildAlert(draft: AlertDraft, maxEvidence: number): Alert {
       : { subScores: draft.subScores.map((s) => ({ ...s, value: roundForReading(s.value) })) }),
     ...(draft.series === undefined ? {} : { series: draft.series }),
   };
+}
+
+/** Packets of one flow (both directions), or null when the reference does not carry the counts. */
+function countFlowPackets(flow: FlowReference): number | null {
+  if (flow.packets !== undefined) return flow.packets;
+  const counted = flow as Partial<Pick<FlowRecord, 'originatorPackets' | 'responderPackets'>>;
+  if (counted.originatorPackets === undefined || counted.responderPackets === undefined) return null;
+  return counted.originatorPackets + counted.responderPackets;
+}
+
+/**
+ * "60 packets: the first and last packet of each of the 30 flows, which have
+ * 451 packets in all; open a flow for the rest." Flow records carry only
+ * their first and last packet numbers, so a flow-based alert cannot list
+ * every packet; this says so beside the count.
+ */
+function describeFlowPackets(
+  flows: readonly FlowReference[],
+  ownPackets: readonly number[],
+  listed: number,
+  maxEvidence: number,
+): string {
+  const counts = flows.map(countFlowPackets);
+  const total = counts.every((count): count is number => count !== null)
+    ? counts.reduce((sum, count) => sum + count, 0)
+    : null;
+  const flowText = flows.length === 1 ? 'the flow' : `each of the ${flows.length} flows`;
+  const own = new Set(ownPackets).size;
+  const ownText = own === 0 ? '' : `the ${own === 1 ? 'packet' : `${own} packets`} that raised the alert and `;
+  const totalText = total === null ? '' : `, which ${flows.length === 1 ? 'has' : 'have'} ${total} packet${total === 1 ? '' : 's'} in all`;
+  return (
+    `${listed} packet${listed === 1 ? '' : 's'}: ${ownText}the first and last packet of ${flowText}${totalText}; ` +
+    `open a flow for all its packets.${listed > maxEvidence ? ` The list stops at ${maxEvidence}.` : ''}`
+  );
 }
 
 /** Round to 3 significant decimals for people; integers stay as they are. */

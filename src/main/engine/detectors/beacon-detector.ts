@@ -171,6 +171,7 @@ export class BeaconDetector implements Detector {
       startUs: flow.startUs,
       firstPacketNumber: flow.firstPacketNumber,
       lastPacketNumber: flow.lastPacketNumber,
+      packets: flow.originatorPackets + flow.responderPackets,
       bytes: flow.originatorBytes,
     };
     pushSampled(pair.samples, sample, this.context.settings.limits.maxSamplesPerPair, pair.sampling);

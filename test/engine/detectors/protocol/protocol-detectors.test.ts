@@ -404,6 +404,38 @@ describe('TLS oddities', () => {
     expect(only(alerts, 'tls-expired').reason).toContain('2024-01-01T00:00:00.000Z');
   });
 
+  it('lists the packet that carried the certificate in the evidence', () => {
+    const records: ProtocolObservation[] = [
+      makeCertificate({ fingerprint: 'self', subject: 'CN=lab', issuer: 'CN=lab', isSelfSigned: true }),
+      makeTls({
+        uid: 'Ccert',
+        timestampUs: at,
+        server: '198.51.100.80',
+        serverName: 'lab.example',
+        certificateFingerprints: ['self'],
+        certificatePacketNumber: 1155,
+      }),
+    ];
+    const flow = makeFlow({
+      uid: 'Ccert',
+      originatorAddress: '10.66.0.21',
+      responderAddress: '198.51.100.80',
+      responderPort: 443,
+      startUs: at,
+      firstPacketNumber: 1150,
+      lastPacketNumber: 1170,
+      originatorPackets: 11,
+      responderPackets: 10,
+    });
+    const alert = only(detect([flow], records), 'tls-self-signed');
+    expect(alert.evidence.flowUids).toEqual(['Ccert']);
+    expect(alert.evidence.packetNumbers).toEqual([1150, 1155, 1170]);
+    expect(alert.evidence.packetsDescription).toBe(
+      '3 packets: the packet that raised the alert and the first and last packet of the flow, which has 21 packets in all; ' +
+        'open a flow for all its packets.',
+    );
+  });
+
   it('flags a fingerprint rare among the hosts', () => {
     const records: ProtocolObservation[] = Array.from({ length: 5 }, (_, i) =>
       makeTls({ uid: `Cc${i}`, timestampUs: at, client: `10.66.0.${10 + i}` }),
