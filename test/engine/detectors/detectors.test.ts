@@ -41,7 +41,35 @@ function beaconFlows(
   return flows;
 }
 
+/** 21 gaps (4.7 s x6, 5.0 s x8, 5.3 s x7): median 5 s, MAD 0.3 s (eight deviations of 0, thirteen of 0.3). */
+const madGapsSeconds = [...Array<number>(6).fill(4.7), ...Array<number>(8).fill(5), ...Array<number>(7).fill(5.3)];
+
+function flowsWithGaps(gapsSeconds: readonly number[]): FlowRecord[] {
+  let t = mondayUs + 10 * hourUs;
+  const flows = [makeFlow({ startUs: t, endUs: t + 200_000, responderAddress: '198.18.0.9', originatorBytes: 300 })];
+  for (const gap of gapsSeconds) {
+    t += Math.round(gap * secondUs);
+    flows.push(makeFlow({ startUs: t, endUs: t + 200_000, responderAddress: '198.18.0.9', originatorBytes: 300 }));
+  }
+  return flows;
+}
+
 describe('beaconing', () => {
+  it('measures gap MAD in seconds, as its reason states', () => {
+    const alert = only(run(flowsWithGaps(madGapsSeconds)), 'beaconing')[0]!;
+    const gapMad = alert.measurements.find((m) => m.name === 'gap MAD');
+    expect(gapMad).toEqual({ name: 'gap MAD', value: 0.3, threshold: 30, unit: 'seconds' });
+    expect(alert.reason).toContain('gap MAD 0.3 s (dispersion score 0 at 30 s)');
+    // The dispersion sub-score is a 0-1 part of the score, not the measurement: 1 - 0.3 / 30.
+    expect(alert.subScores?.find((part) => part.name === 'interval dispersion (MAD)')?.value).toBe(0.99);
+    expect(alert.measurements.find((m) => m.name === 'bytes MAD')).toEqual({
+      name: 'bytes MAD',
+      value: 0,
+      threshold: 32,
+      unit: 'bytes',
+    });
+  });
+
   it('flags a jittered beacon with sub-scores, series and evidence', () => {
     const flows = beaconFlows(60, 30, 3, 7);
     const alerts = only(run(flows), 'beaconing');

@@ -91,6 +91,34 @@ describe('named beacons', () => {
     expect(alert.series?.[0]?.values.every((gap) => gap === 60)).toBe(true);
   });
 
+  it('measures gap MAD in seconds, as its reason states', () => {
+    // 21 gaps (4.7 s x6, 5.0 s x8, 5.3 s x7): median 5 s, MAD 0.3 s.
+    const gaps = [...Array<number>(6).fill(4.7), ...Array<number>(8).fill(5), ...Array<number>(7).fill(5.3)];
+    const flows: FlowRecord[] = [];
+    let t = mondayUs + 10 * hourUs;
+    for (let i = 0; i <= gaps.length; i++) {
+      flows.push(makeFlow({ startUs: t, responderAddress: '198.18.0.9', originatorBytes: 300, service: 'ssl' }));
+      t += Math.round((gaps[i] ?? 0) * secondUs);
+    }
+    const records = flows.map((flow) =>
+      makeTls({ uid: flow.uid, timestampUs: flow.startUs, server: flow.responderAddress, serverName: 'c2.example.com' }),
+    );
+    const alert = only(detect(flows, records), 'named-beaconing');
+    expect(alert.measurements.find((m) => m.name === 'gap MAD')).toEqual({
+      name: 'gap MAD',
+      value: 0.3,
+      threshold: 30,
+      unit: 'seconds',
+    });
+    expect(alert.reason).toContain('gap MAD 0.3 s (dispersion score 0 at 30 s)');
+    expect(alert.measurements.find((m) => m.name === 'size MAD')).toEqual({
+      name: 'size MAD',
+      value: 0,
+      threshold: 32,
+      unit: 'bytes',
+    });
+  });
+
   it('is missed by the per-address beacon detector', () => {
     const { flows } = rotatingBeacon();
     const context = makeContext();
