@@ -1,14 +1,14 @@
 /**
  * Analyzer records as the app's record tables show them: one row per Zeek
  * log line (dns.log, http.log, ssl.log, dhcp.log, smb_mapping.log,
- * smb_files.log, ssh.log, quic.log), keyed by Zeek's field names, with the
+ * smb_files.log, ssh.log, quic.log, weird.log, x509.log), keyed by Zeek's field names, with the
  * queries that page and filter them.
  */
 import { z } from 'zod';
 
 import { captureIdSchema, flowFilterSchema, queryLimits } from './query';
 
-export const recordTypes = ['dns', 'http', 'tls', 'dhcp', 'smb_mapping', 'smb_files', 'ssh', 'quic'] as const;
+export const recordTypes = ['dns', 'http', 'tls', 'dhcp', 'smb_mapping', 'smb_files', 'ssh', 'quic', 'weird', 'x509'] as const;
 
 export type RecordType = (typeof recordTypes)[number];
 
@@ -72,6 +72,16 @@ export const recordTables: Record<RecordType, { title: string; log: string; colu
     title: 'QUIC',
     log: 'quic.log',
     columns: ['ts', 'id.orig_h', 'id.resp_h', 'version', 'server_name', 'client_protocol'],
+  },
+  weird: {
+    title: 'Weird',
+    log: 'weird.log',
+    columns: ['ts', 'uid', 'id.orig_h', 'id.resp_h', 'id.resp_p', 'name', 'addl', 'notice', 'source'],
+  },
+  x509: {
+    title: 'x509',
+    log: 'x509.log',
+    columns: ['ts', 'fingerprint', 'certificate.subject', 'certificate.issuer', 'certificate.not_valid_after', 'san.dns'],
   },
 };
 

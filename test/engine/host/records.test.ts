@@ -65,6 +65,22 @@ describe('records of the bundled sample', () => {
     expect(records.map((row) => row.type)).toContain('tls');
     expect(records.every((row) => row.uids.includes(first.uids[0] as string))).toBe(true);
   });
+
+  it('serves weird.log and x509.log rows, and a flow lists its weird', async () => {
+    const weird = await call<RecordPage>('records.query', queryOf('weird'));
+    const names = weird.rows.map((row) => [row.fields.name, row.fields['id.orig_h'], row.fields['id.resp_h'], row.fields['id.resp_p']]);
+    for (const named of expected.weirds) expect(names).toContainEqual([named.name, named.originator, named.responder, named.responderPort]);
+    const bad = weird.rows.find((row) => row.fields.name === 'bad_HTTP_request') as RecordRow;
+    const records = await call<RecordRow[]>('records.forFlow', { captureId, uid: bad.uids[0] });
+    expect(records.map((row) => row.type).sort()).toEqual(['http', 'weird']);
+
+    // Every TLS session that saw a certificate chain names its certificates' fingerprints in ssl.log.
+    const x509 = await call<RecordPage>('records.query', queryOf('x509'));
+    const tls = await call<RecordPage>('records.query', queryOf('tls'));
+    const chained = new Set(tls.rows.flatMap((row) => (row.fields.cert_chain_fps as string[] | null) ?? []));
+    expect(x509.total).toBeGreaterThan(0);
+    for (const row of x509.rows) expect(chained).toContain(row.fields.fingerprint);
+  });
 });
 
 describe('RecordStore', () => {

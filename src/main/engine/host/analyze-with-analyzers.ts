@@ -5,7 +5,7 @@
  * file loads.
  */
 import { analyzeCapture } from '../analyze-capture';
-import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
+import { DHCP_LOG_COLUMNS, DNS_LOG_COLUMNS, HTTP_LOG_COLUMNS, WEIRD_LOG_COLUMNS } from '../analyzers/analyzer-log-columns';
 import { ApplicationAnalyzers, type ApplicationAnalyzerSinks } from '../analyzers/application-analyzers';
 import { createProtocolRecordSinks } from '../detectors/protocol';
 import type { ZeekLogColumn } from '../output/zeek-log-writer';
@@ -68,6 +68,8 @@ export function createAnalyzeSinks(options: AnalyzeOptions): ApplicationAnalyzer
       if (typeof name === 'string' && typeof address === 'string') options.onServerName?.(address, name);
       onRecord?.('tls', row);
     },
+    onWeird: (record) => onRecord?.('weird', rowOf(WEIRD_LOG_COLUMNS, record)),
+    onX509: (row) => onRecord?.('x509', row),
     onSsh: (row) => onRecord?.('ssh', row),
     onSmbMapping: (row) => onRecord?.('smb_mapping', row),
     onSmbFiles: (row) => onRecord?.('smb_files', row),
