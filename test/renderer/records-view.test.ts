@@ -40,6 +40,19 @@ const tlsRow: RecordRow = {
   fields: { ts: baseUs + 10, uid: 'Ctls', 'id.orig_h': '10.0.0.2', 'id.resp_h': '198.51.100.80', server_name: 'www.example.com', version: 'TLSv13' },
 };
 
+const weirdRow: RecordRow = {
+  type: 'weird',
+  timestampUs: baseUs + 20,
+  uids: ['Cdns'],
+  fields: { ts: baseUs + 20, uid: 'Cdns', 'id.orig_h': '10.0.0.2', 'id.resp_h': '10.0.0.53', 'id.resp_p': 53, name: 'bad_HTTP_request', addl: null, notice: false, source: 'HTTP' },
+};
+const x509Row: RecordRow = {
+  type: 'x509',
+  timestampUs: baseUs + 30,
+  uids: [],
+  fields: { ts: baseUs + 30, fingerprint: 'ab12cd', 'certificate.subject': 'CN=www.example.com', 'certificate.issuer': 'CN=www.example.com', 'san.dns': ['www.example.com'] },
+};
+
 let engine: FakeEngine;
 let pinia: Pinia;
 
@@ -103,6 +116,41 @@ describe('RecordsView', () => {
   });
 });
 
+describe('RecordsView weird and x509 tabs', () => {
+  it('lists weird.log and x509.log rows in their own tabs', async () => {
+    engine.records = [dnsRow, tlsRow, weirdRow, x509Row];
+    useRecordsStore().watchSources();
+    await startCapture();
+    const wrapper = mount(RecordsView, { global: { plugins: [pinia] } });
+    await settle();
+    expect(wrapper.find('[data-testid="record-tab-weird"]').text()).toContain('Weird');
+    expect(wrapper.find('[data-testid="record-tab-x509"]').text()).toContain('x509');
+
+    await wrapper.find('[data-testid="record-tab-weird"]').trigger('click');
+    await settle();
+    const weird = wrapper.findAll('[data-testid="record-row"]');
+    expect(weird.map((row) => row.attributes('data-uid'))).toEqual(['Cdns']);
+    expect(weird[0]?.text()).toContain('bad_HTTP_request');
+
+    await wrapper.find('[data-testid="record-tab-x509"]').trigger('click');
+    await settle();
+    const x509 = wrapper.findAll('[data-testid="record-row"]');
+    expect(x509).toHaveLength(1);
+    expect(x509[0]?.text()).toContain('CN=www.example.com');
+    expect(x509[0]?.text()).toContain('ab12cd');
+  });
+
+  it("lists a flow's weird next to its other records", async () => {
+    engine.records = [dnsRow, weirdRow];
+    await startCapture();
+    const wrapper = mount(FlowDetail, { props: { flow: makeFlow({ uid: 'Cdns' }), timeZone: 'utc' }, global: { plugins: [pinia] } });
+    await settle();
+    const records = wrapper.findAll('[data-testid="flow-record"]');
+    expect(records.map((record) => record.find('.record-type').text())).toEqual(['dns.log', 'weird.log']);
+    expect(records[1]?.text()).toContain('bad_HTTP_request');
+  });
+});
+
 describe('FlowDetail records', () => {
   it('lists the records of the flow', async () => {
     await startCapture();
@@ -127,7 +175,23 @@ describe('formatRecordValue', () => {
     ['rtt', 1_500, '1.50 ms'],
     ['established', true, 'T'],
     ['status_code', 404, '404'],
+    // bob's agent sends a tab and 0x01 in its User-Agent; both show as escapes, as weird.log and http.log write them.
+    ['user_agent', 'AssetAgent/3.2\t\u0001x', 'AssetAgent/3.2\\x09\\x01x'],
+    ['answers', ['a\u0000b', 'c\u007f'], 'a\\x00b, c\\x7f'],
+    ['uri', '/caf\u00e9<b>', '/caf\u00e9<b>'],
+    ['certificate.not_valid_after', 1_799_024_742_000_000, '2027-01-04 01:05:42.000000Z'],
   ] as const)('formats %s %j', (field, value, text) => {
     expect(formatRecordValue(field, value, 'utc')).toBe(text);
+  });
+
+  it('shows control bytes as text, never as markup', async () => {
+    engine.records = [{ ...dnsRow, fields: { ...dnsRow.fields, query: '<img src=x>\u0001' } }];
+    useRecordsStore().watchSources();
+    await startCapture();
+    const wrapper = mount(RecordsView, { global: { plugins: [pinia] } });
+    await settle();
+    const row = wrapper.find('[data-testid="record-row"]');
+    expect(row.text()).toContain('<img src=x>\\x01');
+    expect(row.find('img').exists()).toBe(false);
   });
 });
