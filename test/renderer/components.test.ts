@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { fail, type Alert, type AlertList, type FlowRecord } from '../../src/shared/contract';
 import { installApi } from '../../src/renderer/api';
+import AppNavigation from '../../src/renderer/components/AppNavigation.vue';
 import FlowTable from '../../src/renderer/components/FlowTable.vue';
 import SelectionBar from '../../src/renderer/components/SelectionBar.vue';
 import { useAlertsStore } from '../../src/renderer/stores/alerts';
@@ -293,5 +294,21 @@ describe('SelectionBar', () => {
     await input.setValue('10.0.0.3');
     await input.trigger('keydown', { key: 'Enter' });
     expect(wrapper.emitted('update:text')?.at(-1)).toEqual(['10.0.0.3']);
+  });
+});
+
+describe('AppNavigation', () => {
+  it('draws shortcuts as key caps, apart from the counts', () => {
+    const wrapper = mount(AppNavigation, { props: { active: 'flows', alertCount: 13, flowCount: 266, hasCapture: true } });
+    const buttons = wrapper.findAll('button.nav-item');
+    const records = buttons.find((button) => button.text().startsWith('Records'))!;
+    expect(records.find('kbd.key-hint').text()).toBe('6');
+    expect(records.find('.count').exists()).toBe(false);
+    expect(records.attributes('title')).toBe('Records (press 6)');
+    expect(records.attributes('aria-keyshortcuts')).toBe('6');
+    const flows = buttons.find((button) => button.text().startsWith('Flows'))!;
+    expect(flows.find('.count').text()).toBe('266');
+    expect(flows.find('kbd').exists()).toBe(false);
+    expect(flows.attributes('title')).toBe('Flows (press 4)');
   });
 });
