@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { fail, type LiveCaptureDevice } from '../../src/shared/contract';
 import { installApi } from '../../src/renderer/api';
+import App from '../../src/renderer/App.vue';
 import InterfacePicker from '../../src/renderer/components/capture/InterfacePicker.vue';
 import LiveCounters from '../../src/renderer/components/capture/LiveCounters.vue';
 import { useCaptureStore } from '../../src/renderer/stores/capture';
@@ -167,6 +168,27 @@ describe('live capture store', () => {
     expect(live.rateSamples).toHaveLength(4);
     live.setFollowing(true);
     expect(live.visibleSamples).toHaveLength(4);
+  });
+
+  it('says Capturing with the packet count in the status bar, not Loading 0%', async () => {
+    localStorage.clear();
+    const wrapper = mount(App, { global: { plugins: [pinia] }, attachTo: document.body });
+    await settle();
+    const live = useLiveCaptureStore();
+    await live.loadDevices();
+    await live.start();
+    engine.emit('capture.started', { captureId: 'live-1', path: 'wlan0' });
+    engine.emit('capture.liveCounters', { ...zeroLiveCounters(), captureId: 'live-1', device: 'wlan0', isPaused: false, packets: 1234 });
+    await settle();
+    expect(useCaptureStore().phase).toBe('loading');
+    expect(wrapper.find('[data-testid="status-phase"]').text()).toBe('Capturing');
+    expect(wrapper.find('[data-testid="status-packets"]').text()).toBe('1,234 packets');
+    expect(wrapper.find('.status-bar').text()).not.toContain('Loading');
+
+    await live.stop();
+    await settle();
+    expect(wrapper.find('[data-testid="status-phase"]').text()).not.toBe('Capturing');
+    wrapper.unmount();
   });
 
   it('keeps at most two minutes of rate samples', async () => {
