@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { AnalyzeCapture } from '../../../src/main/engine/host/analyzer';
+import { analyzeWithAnalyzers } from '../../../src/main/engine/host/analyze-with-analyzers';
 import { EngineService } from '../../../src/main/engine/host/engine-service';
 import type { EventMessage } from '../../../src/shared/contract';
 import type { CaptureSummary } from '../../../src/shared/domain/capture-summary';
@@ -96,6 +97,26 @@ describe('EngineService', () => {
       ok: false,
       error: { code: 'file-not-found', details: { path: '/nonexistent/dir/capture.pcap' } },
     });
+    // The words of `tideline analyze` for the same mistake, not Node's "ENOENT: no such file or directory, stat".
+    expect(result.ok ? '' : result.error.message).toBe('Capture file not found: /nonexistent/dir/capture.pcap. Check the path.');
+  });
+
+  it('makes no case for a file that is not a capture', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tideline-engine-'));
+    const path = join(directory, 'README.md');
+    writeFileSync(path, '# Notes\n\nPlain text, not a capture.\n');
+    const events: EventMessage[] = [];
+    const service = new EngineService({
+      analyze: analyzeWithAnalyzers,
+      emit: (name, payload) => events.push({ type: 'event', name, payload }),
+      casesFolder: join(directory, 'cases'),
+    });
+    expect((await service.handle('capture.open', { path })).ok).toBe(true);
+    await service.currentSession?.finished;
+    const failed = events.find((event) => event.name === 'capture.failed');
+    expect(failed?.payload).toMatchObject({ error: { code: 'read-failed' } });
+    expect(service.currentSession?.isFileError).toBe(true);
+    expect(await service.handle('cases.list', {})).toEqual({ ok: true, value: [] });
   });
 
   it('loads flows and answers queries and aggregates', async () => {

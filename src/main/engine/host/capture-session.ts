@@ -62,6 +62,7 @@ export class CaptureSession {
   graphCache: { key: string; version: number; graph: HostGraph } | null = null;
 
   private state: CaptureState = 'loading';
+  private hasFileError = false;
   private summary: CaptureSummary | null = null;
   private sha256: string | null = null;
   private error: ContractError | null = null;
@@ -80,6 +81,11 @@ export class CaptureSession {
 
   /** Settles when loading ended, whichever way. */
   readonly finished: Promise<void>;
+
+  /** True when the load failed because the file is not a readable capture (not a capture, gone, unreadable). */
+  get isFileError(): boolean {
+    return this.hasFileError;
+  }
 
   constructor(options: CaptureSessionOptions) {
     this.options = options;
@@ -222,6 +228,7 @@ export class CaptureSession {
     } catch (error) {
       this.abortController.abort();
       await hashing;
+      this.hasFileError = isCaptureFileProblem(error);
       this.error = describeLoadError(error, this.path);
       this.state = this.error.code === 'cancelled' ? 'cancelled' : 'failed';
     } finally {
@@ -235,7 +242,7 @@ export class CaptureSession {
     this.emitBatch();
 
     if (this.state === 'failed' && this.error !== null) {
-      log.warn({ captureId: this.id, code: this.error.code }, 'capture load failed');
+      log.warn({ captureId: this.id, code: this.error.code }, `capture load failed: ${this.error.message}`);
       this.options.emit('capture.failed', { captureId: this.id, error: this.error });
       return;
     }
@@ -313,4 +320,12 @@ export class CaptureSession {
     });
     this.newFlowsSinceBatch = 0;
   }
+}
+
+/** Codes of the capture reader's CaptureFileError (and Node's) for a file that cannot be read as a capture at all. */
+const captureFileProblemCodes = new Set(['not-a-capture', 'not-found', 'permission-denied', 'is-directory', 'ENOENT', 'EACCES', 'EISDIR']);
+
+function isCaptureFileProblem(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return captureFileProblemCodes.has(code);
 }

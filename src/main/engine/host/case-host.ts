@@ -31,6 +31,7 @@ import { carveAlertEvidence, carveFlows, carveTimeRange, type CarveResult } from
 import { followCaseStream } from '../packets/follow-stream';
 import { readPacketDetail } from '../packets/packet-detail';
 import { ingestCaptureIntoCase } from '../store/case-ingest';
+import { CaptureFileError } from '../source/capture-file-error';
 import { listCases } from '../store/case-list';
 import { readCaseAlerts, readCaseFlowsInEndOrder, readCaseRecords } from '../store/case-queries';
 import type { ApplicationAnalyzerSinks } from '../analyzers/application-analyzers';
@@ -106,15 +107,24 @@ export class CaseHost {
    * Ingest `path` into a new case for capture `captureId` once `after`
    * settles (the session's analysis); replaces the previous capture's case.
    */
-  attachCapture(captureId: string, path: string, after: Promise<void> = Promise.resolve(), collectAlerts?: () => readonly Alert[]): void {
+  attachCapture(
+    captureId: string,
+    path: string,
+    after: Promise<void> = Promise.resolve(),
+    collectAlerts?: () => readonly Alert[],
+    shouldIngest: () => boolean = () => true,
+  ): void {
     void this.detach();
     const abort = new AbortController();
     let resolveStore: (store: CaseStore | null) => void = () => undefined;
     const store = new Promise<CaseStore | null>((settle) => {
       resolveStore = settle;
     });
+    // `shouldIngest` is asked once `after` settles: a file the session could not read as a capture gets no case.
     const ingested = after.then(() =>
-      abort.signal.aborted ? resolveStore(null) : this.ingest(captureId, path, abort.signal, resolveStore, collectAlerts),
+      abort.signal.aborted || !shouldIngest()
+        ? resolveStore(null)
+        : this.ingest(captureId, path, abort.signal, resolveStore, collectAlerts),
     );
     this.current = { captureId, store, ingested, abort };
   }
@@ -143,8 +153,9 @@ export class CaseHost {
   }
 
   async list(): Promise<CaseListEntry[]> {
-    const entries = await listCases(this.options.casesFolder);
+    // The current case first: a case still being made for a just-opened capture then shows in the list.
     const current = await this.currentStoreIfAny();
+    const entries = await listCases(this.options.casesFolder);
     if (current === null) return entries;
     // The open case's database is held by this process, so listCases could not read its marker.
     return entries.map((entry) => (entry.id === current.manifest.id ? { ...entry, marker: current.marker } : entry));
@@ -334,7 +345,9 @@ export class CaseHost {
         onCommit: (marker) => this.options.emit('case.ingest', { captureId, caseId, marker, sizeBytes }),
       });
     } catch (error) {
-      log.warn({ captureId, caseId, err: error }, 'case ingest failed');
+      // A file that is not a capture is the user's expected mistake: one line, no stack.
+      if (error instanceof CaptureFileError) log.warn({ captureId, caseId, code: error.code }, `case ingest failed: ${error.message}`);
+      else log.warn({ captureId, caseId, err: error }, 'case ingest failed');
     }
   }
 }

@@ -22,7 +22,7 @@ import type { AnalyzeCapture } from './analyzer';
 import { CaptureSession, type EmitEvent } from './capture-session';
 import { CaseHost } from './case-host';
 import { checkDisplayFilter, completeFilterField } from '../filter/display-filter';
-import { describeLoadError } from './error-mapping';
+import { describeOpenError } from './error-mapping';
 import { LiveCaptureHost, type LiveCaptureHostOptions } from './live-capture-host';
 import { buildHostGraphFromIndex } from './host-graph';
 import { findTopTalkers, sumProtocolMix, sumServiceMix } from './overview';
@@ -271,8 +271,8 @@ export class EngineService {
         });
       }
     } catch (error) {
-      const described = describeLoadError(error, absolutePath);
-      return fail(described.code, `Cannot open ${absolutePath}: ${described.message}`, described.details);
+      const described = describeOpenError(error, absolutePath);
+      return fail(described.code, described.message, described.details);
     }
 
     this.session?.cancel();
@@ -285,7 +285,8 @@ export class EngineService {
     });
     this.session = session;
     // The case stores the session's alerts once ingest ends, so a reopened case shows them as they were.
-    this.cases?.attachCapture(session.id, absolutePath, session.finished, () => session.alerts());
+    // A file that could not be read as a capture (not a capture, gone, unreadable) gets no case.
+    this.cases?.attachCapture(session.id, absolutePath, session.finished, () => session.alerts(), () => !session.isFileError);
     return succeed({ captureId: session.id, path: absolutePath });
   }
 

@@ -30,3 +30,26 @@ export function describeLoadError(error: unknown, path: string): ContractError {
     details: { path, cause: code || (error instanceof Error ? error.name : 'unknown') },
   };
 }
+
+/**
+ * Describe an error from checking `path` before a load (stat) in the words
+ * `tideline analyze` uses for the same failure (the capture reader's
+ * CaptureFileError messages), so the app and the CLI say the same thing.
+ */
+export function describeOpenError(error: unknown, path: string): ContractError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const cause = code || (error instanceof Error ? error.name : 'unknown');
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return { code: 'file-not-found', message: `Capture file not found: ${path}. Check the path.`, details: { path, cause } };
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return {
+      code: 'permission-denied',
+      message:
+        `Permission denied reading ${path}. Make the file readable by this user (for example \`chmod o+r\`) ` +
+        'or copy it somewhere readable.',
+      details: { path, cause },
+    };
+  }
+  return describeLoadError(error, path);
+}
