@@ -27,6 +27,7 @@ import { useSelectionStore } from '../../src/renderer/stores/selection';
 import { useViewStore } from '../../src/renderer/stores/view';
 import FlowsView from '../../src/renderer/views/FlowsView.vue';
 import FollowStreamView from '../../src/renderer/views/FollowStreamView.vue';
+import { joinStreamChunks } from '../../src/renderer/format/stream-blocks';
 import PacketView from '../../src/renderer/views/PacketView.vue';
 import type { Alert } from '../../src/shared/contract';
 import type { PacketDetail } from '../../src/shared/domain/packet-tree';
@@ -254,6 +255,46 @@ describe('follow stream', () => {
     expect(sides[1]!.find('b').exists()).toBe(false);
     await wrapper.find('input[value="hex"]').setValue(true);
     expect(wrapper.findAll('pre')[0]!.text()).toMatch(/^00000000 {2}47 45 54 20 2f 20/);
+  });
+
+  it('joins TCP segments of one side into one block, so a word split across them stays whole', async () => {
+    const text = (value: string) => base64(new TextEncoder().encode(value));
+    engine.followedStream = {
+      uid: 'Cagent',
+      transport: 'tcp',
+      chunks: [
+        { direction: 'originator', bytesBase64: text('POST /report HTTP/1.1\r\n\r\nflow clien'), packetNumber: 40, timestampUs: 0 },
+        { direction: 'originator', bytesBase64: text('t update'), packetNumber: 41, timestampUs: 1 },
+        { direction: 'responder', bytesBase64: text('HTTP/1.1 204 No Content\r\n\r\n'), packetNumber: 43, timestampUs: 2 },
+        { direction: 'originator', bytesBase64: text('bye'), packetNumber: 44, timestampUs: 3 },
+      ],
+      originatorBytes: 46,
+      responderBytes: 27,
+      isTruncated: false,
+      note: null,
+    };
+    await usePacketsStore().follow(makeFlow({ uid: 'Cagent' }));
+    const wrapper = mount(FollowStreamView);
+    await settle();
+    const blocks = wrapper.findAll('[data-testid="stream-body"] pre');
+    expect(blocks.map((block) => block.attributes('data-direction'))).toEqual(['originator', 'responder', 'originator']);
+    expect(blocks[0]!.element.textContent).toBe('POST /report HTTP/1.1\r\n\r\nflow client update');
+    expect(blocks[0]!.attributes('title')).toBe('Packets 40-41');
+    expect(blocks[2]!.attributes('title')).toBe('Packet 44');
+    // Hex offsets run on across the joined segments: 43 bytes take three lines of 16.
+    await wrapper.find('input[value="hex"]').setValue(true);
+    expect(wrapper.findAll('pre')[0]!.text().split('\n').map((line) => line.slice(0, 8))).toEqual(['00000000', '00000010', '00000020']);
+
+    // UDP datagrams are messages of their own and stay apart.
+    expect(
+      joinStreamChunks({
+        transport: 'udp',
+        chunks: [
+          { direction: 'originator', bytesBase64: text('a'), packetNumber: 1, timestampUs: 0 },
+          { direction: 'originator', bytesBase64: text('b'), packetNumber: 2, timestampUs: 1 },
+        ],
+      }).map((block) => [...block.bytes]),
+    ).toEqual([[0x61], [0x62]]);
   });
 });
 
