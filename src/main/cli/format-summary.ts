@@ -46,7 +46,7 @@ export function formatCount(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** What `analyze` and `capture` wrote, for the lines under the summary. */
+/** Files `analyze` and `capture` wrote, for the lines under the summary. */
 export interface WrittenOutputs {
   directory: string;
   format: 'zeek' | 'json';
@@ -63,7 +63,7 @@ export interface WrittenOutputs {
   alerts: number;
 }
 
-/** One line per file written: path, count, and for a filtered conn.log how many flows matched. */
+/** List each file written with its path and count, and for a filtered conn.log how many flows matched. */
 export function formatWrittenOutputs(outputs: WrittenOutputs): string {
   const path = (name: string): string => join(outputs.directory, name);
   const formatName = outputs.format === 'json' ? 'Zeek JSON lines' : 'Zeek TSV';
@@ -81,7 +81,7 @@ export function formatWrittenOutputs(outputs: WrittenOutputs): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A usage error: the message (with its caret for a filter) and where the options are described. */
+/** Format a usage error: the message (with its caret for a filter) and where the options are described. */
 export function formatUsageError(command: string, error: string): string {
   return `tideline ${command}: ${error}\nRun "tideline ${command} --help" for the options.\n`;
 }

@@ -31,8 +31,8 @@ export const techniques = {
 
 /**
  * Flow fields an alert needs; a FlowRecord has them all. `packets` (both
- * directions) lets the evidence say how many packets the flows have when the
- * reference is not a whole FlowRecord.
+ * directions) gives the evidence the flows' packet total when the reference
+ * is not a whole FlowRecord.
  */
 export type FlowReference = Pick<FlowRecord, 'uid' | 'startUs' | 'firstPacketNumber' | 'lastPacketNumber'> & {
   packets?: number;
@@ -129,9 +129,9 @@ function countFlowPackets(flow: FlowReference): number | null {
 
 /**
  * "60 packets: the first and last packet of each of the 30 flows, which have
- * 451 packets in all; open a flow for the rest." Flow records carry only
- * their first and last packet numbers, so a flow-based alert cannot list
- * every packet; this says so beside the count.
+ * 451 packets in all; open a flow for all its packets." Flow records carry
+ * only their first and last packet numbers, so a flow-based alert cannot
+ * list every packet; the text puts that beside the count.
  */
 function describeFlowPackets(
   flows: readonly FlowReference[],
