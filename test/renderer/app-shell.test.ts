@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import App from '../../src/renderer/App.vue';
 import { installApi } from '../../src/renderer/api';
+import { usePacketsStore } from '../../src/renderer/stores/packets';
 import { useSelectionStore } from '../../src/renderer/stores/selection';
 import { FakeEngine, makeFlow, settle } from './fake-api';
 
@@ -78,6 +79,27 @@ describe('App shell', () => {
 
     const selection = useSelectionStore();
     selection.toggleHost('10.0.0.9');
+    press('Escape');
+    expect(selection.hosts).toEqual([]);
+    wrapper.unmount();
+  });
+
+  it('closes follow stream, then the packet view, with Escape before it clears the selection', async () => {
+    const wrapper = await mountApp();
+    engine.emit('capture.started', { captureId: 'capture-1', path: '/captures/sample.pcapng' });
+    await settle();
+    const selection = useSelectionStore();
+    selection.toggleHost('10.0.0.9');
+    const packets = usePacketsStore();
+    await packets.openPackets(makeFlow({ uid: 'C1' }));
+    await packets.follow(makeFlow({ uid: 'C1' }));
+    expect([packets.isPacketViewOpen, packets.isFollowOpen]).toEqual([true, true]);
+
+    press('Escape');
+    expect([packets.isPacketViewOpen, packets.isFollowOpen]).toEqual([true, false]);
+    press('Escape');
+    expect(packets.isPacketViewOpen).toBe(false);
+    expect(selection.hosts).toEqual(['10.0.0.9']);
     press('Escape');
     expect(selection.hosts).toEqual([]);
     wrapper.unmount();

@@ -14,6 +14,7 @@ import CaseList from '../../src/renderer/components/cases/CaseList.vue';
 import CarveSelectionButton from '../../src/renderer/components/packets/CarveSelectionButton.vue';
 import ExportEvidenceButton from '../../src/renderer/components/packets/ExportEvidenceButton.vue';
 import FilterAssist from '../../src/renderer/components/packets/FilterAssist.vue';
+import PacketTree from '../../src/renderer/components/packets/PacketTree.vue';
 import SelectionBar from '../../src/renderer/components/SelectionBar.vue';
 import {
   getCompletionPrefix,
@@ -217,6 +218,25 @@ describe('packet view', () => {
     expect(highlighted.map((cell) => cell.attributes('data-byte'))).toEqual(['36', '37']);
     // ASCII column highlights the same two bytes: 0x00 as a dot and 0x50 as "P".
     expect(wrapper.findAll('.ascii .hl').map((cell) => cell.text())).toEqual(['.', 'P']);
+  });
+
+  it('shows the arrival time to the microsecond, like the list', () => {
+    const timeUs = 1_700_000_000_123_456;
+    const frame = {
+      label: 'Frame 27: 54 bytes on wire',
+      field: null,
+      value: null,
+      offset: 0,
+      length: 54,
+      children: [
+        // The engine's line: whole milliseconds in ISO form, then the exact microseconds.
+        { label: `Arrival Time: 2023-11-14T22:13:20.123Z (${timeUs} us)`, field: 'frame.time_epoch', value: String(timeUs / 1e6), offset: 0, length: 0, children: [] },
+        { label: 'Frame Length: 54 bytes', field: 'frame.len', value: '54', offset: 0, length: 0, children: [] },
+      ],
+    };
+    const wrapper = mount(PacketTree, { props: { nodes: [frame], selected: null } });
+    expect(wrapper.find('[data-field="frame.time_epoch"]').text()).toBe('Arrival Time: 2023-11-14 22:13:20.123456Z');
+    expect(wrapper.find('[data-field="frame.len"]').text()).toBe('Frame Length: 54 bytes');
   });
 
   it('shows the engine error when the flow has no case', async () => {
