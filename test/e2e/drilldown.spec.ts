@@ -61,6 +61,23 @@ test('filter, packets, follow stream and evidence export', async ({ page }, test
   await test.step('a filter with a syntax error points at its column', async () => {
     await setQuickFilter(page, 'tcp.port == == 80');
     await expect(page.getByTestId('filter-error')).toHaveAttribute('data-column', '13');
+    // Visible, not clipped by the bar: the point at the middle of the message shows the error itself.
+    const isOnTop = await page.getByTestId('filter-error').evaluate((element) => {
+      const rect = element.getBoundingClientRect();
+      const hit = document.elementFromPoint(rect.left + rect.width / 2, rect.bottom - 4);
+      return hit !== null && element.contains(hit);
+    });
+    expect(isOnTop).toBe(true);
+    await expect(page.getByTestId('filter-error')).toContainText('Column 13:');
+    await expect(page.getByTestId('flow-count')).toHaveCount(0);
+    await expect(page.getByTestId('flow-count-invalid')).toContainText('column 13');
+  });
+
+  await test.step('a field name with a lone "=" is a filter with an error, as in the CLI', async () => {
+    await setQuickFilter(page, 'tcp.port = 80');
+    await expect(page.getByTestId('filter-error')).toHaveAttribute('data-column', '10');
+    await expect(page.getByTestId('filter-error')).toContainText('Unexpected character "="');
+    await expect(page.getByTestId('filter-mode')).toHaveCount(0);
   });
 
   await test.step('field names complete', async () => {
