@@ -199,6 +199,10 @@ test('live capture on loopback matches tcpdump', async ({ page }) => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await expect.poll(() => readCounter(page, 'packets')).not.toBe('0');
     await expect(page.locator('[aria-label="Live flows"] tbody tr')).toHaveCount(requestCount);
+    // A live capture has no size, so the status bar counts packets instead of a load percentage.
+    await expect(page.getByTestId('status-phase')).toHaveText('Capturing');
+    await expect(page.locator('.status-bar')).not.toContainText('Loading');
+    await expect(page.getByTestId('status-packets')).not.toHaveText('0 packets');
     if (process.env.TIDELINE_UPDATE_SCREENSHOTS === '1')
       await page.screenshot({ path: join(repositoryRoot, 'docs', 'screenshots', 'live-capture.png') });
     await stopProcess(tcpdump, 'SIGINT');
