@@ -84,7 +84,7 @@ describe('App shell', () => {
     wrapper.unmount();
   });
 
-  it('closes follow stream, then the packet view, with Escape before it clears the selection', async () => {
+  it('closes dialogs on Escape before clearing', async () => {
     const wrapper = await mountApp();
     engine.emit('capture.started', { captureId: 'capture-1', path: '/captures/sample.pcapng' });
     await settle();

@@ -298,7 +298,7 @@ describe('SelectionBar', () => {
 });
 
 describe('AppNavigation', () => {
-  it('draws shortcuts as key caps, apart from the counts', () => {
+  it('draws shortcuts as key caps', () => {
     const wrapper = mount(AppNavigation, { props: { active: 'flows', alertCount: 13, flowCount: 266, hasCapture: true } });
     const buttons = wrapper.findAll('button.nav-item');
     const records = buttons.find((button) => button.text().startsWith('Records'))!;

@@ -170,7 +170,7 @@ describe('live capture store', () => {
     expect(live.visibleSamples).toHaveLength(4);
   });
 
-  it('says Capturing with the packet count in the status bar, not Loading 0%', async () => {
+  it('shows Capturing in the status bar', async () => {
     localStorage.clear();
     const wrapper = mount(App, { global: { plugins: [pinia] }, attachTo: document.body });
     await settle();

@@ -7,7 +7,7 @@
  * (`tcp.port == 80`, `conn_state == "REJ"`, `dns`). Anything else is a plain
  * substring search, as before (`10.66.0.21`, `CxYz`). A syntax error is shown
  * only when the text looks like a filter, i.e. it has a comparison or logical
- * operator, or it starts with a field name the engine knows followed by an
+ * operator, or it starts with a field name the engine defines followed by an
  * operator-like character (`tcp.port = 80`), so plain searches never show an
  * error.
  */
@@ -84,7 +84,7 @@ export const useFilterBoxStore = defineStore('filter-box', () => {
     error.value = looksLikeFilter ? { ...syntaxError, column: syntaxError.column + shift } : null;
   }
 
-  /** True when `text` starts with a field name the engine knows and an operator-like character. */
+  /** Checks with the engine whether `text` starts with one of its field names and an operator-like character. */
   async function startsWithKnownField(text: string): Promise<boolean> {
     const name = getLeadingFieldName(text);
     if (name === null) return false;
