@@ -68,7 +68,16 @@ const beacon = makeAlert({
       isTruncated: false,
     },
   ],
-  evidence: { flowUids: ['C1', 'C2'], packetNumbers: [1, 2], isTruncated: false },
+  measurements: [
+    { name: 'gap MAD', value: 0.245, threshold: 30, unit: 'seconds' },
+    { name: 'connections', value: 1234, threshold: 20, unit: 'connections' },
+  ],
+  evidence: {
+    flowUids: ['C1', 'C2'],
+    packetNumbers: [1, 2],
+    isTruncated: false,
+    packetsDescription: '2 packets: the first and last packet of each of the 2 flows, which have 9 packets in all.',
+  },
 });
 const scan = makeAlert({ id: 'Ascan', severity: 'high', score: 100, firstUs: baseUs + 1_000 });
 const offHours = makeAlert({
@@ -104,7 +113,11 @@ async function openPanel() {
 describe('alert order and groups', () => {
   it('sorts by severity, score and time', () => {
     const alerts = [offHours, scan, beacon];
-    expect([...alerts].sort(compareAlertsBy('severity')).map((alert) => alert.id)).toEqual(['Abeacon', 'Ascan', 'Aoff']);
+    expect([...alerts].sort(compareAlertsBy('severity')).map((alert) => alert.id)).toEqual([
+      'Abeacon',
+      'Ascan',
+      'Aoff',
+    ]);
     expect([...alerts].sort(compareAlertsBy('score')).map((alert) => alert.id)).toEqual(['Ascan', 'Abeacon', 'Aoff']);
     expect([...alerts].sort(compareAlertsBy('time')).map((alert) => alert.id)).toEqual(['Aoff', 'Ascan', 'Abeacon']);
   });
@@ -162,11 +175,26 @@ describe('AlertsView detail and verdicts', () => {
     const detail = wrapper.find('[data-testid="alert-detail"]');
     expect(detail.find('[data-testid="alert-reason"]').text()).toContain('MAD 6.01 s');
     const parts = wrapper.findAll('[data-testid="alert-subscore"]');
-    expect(parts.map((row) => row.findAll('td').slice(0, 3).map((cell) => cell.text()).join(' '))).toEqual([
-      'interval skew 90% 25%',
-      'interval MAD 80% 25%',
-    ]);
+    expect(
+      parts.map((row) =>
+        row
+          .findAll('td')
+          .slice(0, 3)
+          .map((cell) => cell.text())
+          .join(' '),
+      ),
+    ).toEqual(['interval skew 90% 25%', 'interval MAD 80% 25%']);
     expect(detail.find('[data-testid="alert-mitre"]').text()).toBe('T1071 Application Layer Protocol');
+    const measured = detail
+      .findAll('table.measurements tbody tr')
+      .map((row) => row.findAll('td').map((cell) => cell.text()));
+    expect(measured).toEqual([
+      ['gap MAD', '0.245', '30', 'seconds'],
+      ['connections', '1,234', '20', 'connections'],
+    ]);
+    expect(detail.find('[data-testid="alert-evidence-packets-description"]').text()).toBe(
+      '2 packets: the first and last packet of each of the 2 flows, which have 9 packets in all.',
+    );
     const chart = wrapper.findComponent({ name: 'AlertSeriesChart' });
     expect(chart.exists()).toBe(true);
     expect((chart.props('series') as unknown[]).length).toBe(2);
@@ -209,13 +237,16 @@ describe('AlertsView detail and verdicts', () => {
     const dismiss = wrapper.findAll('button').find((button) => button.text() === 'Dismiss');
     await dismiss?.trigger('click');
     await settle();
-    expect(engine.requests.filter((request) => request.method === 'alertsSetState').map((request) => request.argument)).toEqual([
-      { captureId: 'capture-1', alertId: 'Ascan', state: 'dismissed' },
-    ]);
+    expect(
+      engine.requests.filter((request) => request.method === 'alertsSetState').map((request) => request.argument),
+    ).toEqual([{ captureId: 'capture-1', alertId: 'Ascan', state: 'dismissed' }]);
     expect(wrapper.find('[data-testid="alert-status"]').text()).toBe('dismissed');
     expect(wrapper.find('[data-alert-id="Ascan"]').classes()).toContain('dismissed');
 
-    await wrapper.findAll('button').find((button) => button.text() === 'Reopen')?.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((button) => button.text() === 'Reopen')
+      ?.trigger('click');
     await settle();
     expect(wrapper.find('[data-testid="alert-status"]').text()).toBe('open');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { escapeHtml } from '../../src/renderer/format/escape-html';
-import { formatBytes, formatCompact, formatCount } from '../../src/renderer/format/quantity';
+import { formatBytes, formatCompact, formatCount, formatMeasurement } from '../../src/renderer/format/quantity';
 import { formatRowsAsCsv, formatRowsAsJson, type ExportColumn } from '../../src/renderer/format/table-export';
 import { formatDuration, formatTimestamp } from '../../src/renderer/format/time';
 import { formatZeekSeconds } from '../../src/renderer/components/flow-columns';
@@ -47,6 +47,15 @@ describe('quantities', () => {
   it('groups thousands with commas', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatCount(999)).toBe('999');
+  });
+
+  it('keeps the decimals of measurements', () => {
+    expect(formatMeasurement(0.245)).toBe('0.245');
+    expect(formatMeasurement(1234.5)).toBe('1,234.5');
+    expect(formatMeasurement(2.0004)).toBe('2');
+    expect(formatMeasurement(-0.5)).toBe('-0.5');
+    expect(formatMeasurement(30)).toBe('30');
+    expect(formatMeasurement(Number.NaN)).toBe('–');
   });
 
   it('shortens axis labels', () => {

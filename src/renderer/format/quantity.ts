@@ -24,6 +24,19 @@ export function formatCount(count: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/**
+ * Formats a measured value: whole numbers as formatCount does, fractions with
+ * up to three decimals ("0.245", "1,234.5"), so a 0.245 s gap is not shown as 0.
+ */
+export function formatMeasurement(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (Number.isInteger(value)) return formatCount(value);
+  const [whole = '0', fraction = ''] = Math.abs(value).toFixed(3).replace(/0+$/, '').split('.');
+  const sign = value < 0 ? '-' : '';
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === '' ? `${sign}${grouped}` : `${sign}${grouped}.${fraction}`;
+}
+
 /** Formats a short axis label: 1.2k, 3.4M, 5.6G. */
 export function formatCompact(value: number): string {
   const absolute = Math.abs(value);
