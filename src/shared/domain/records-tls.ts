@@ -113,4 +113,6 @@ export interface TlsSessionRecord {
   problems: string[];
   /** 1-based number of the packet that completed the server's Certificate handshake message; absent when unknown. */
   serverCertificatePacketNumber?: number;
+  /** 1-based number of the packet that completed the ClientHello; absent when unknown. */
+  clientHelloPacketNumber?: number;
 }

@@ -197,11 +197,14 @@ describe('TlsStreamParser', () => {
     session.finish(identity, { onSsl: (row) => rows.push(row) }, new CertificateLog({}));
     expect(rows).toHaveLength(1);
     expect(rows[0]?.cert_packet).toBe(7);
+    // The ClientHello came whole in packet 4.
+    expect(rows[0]?.client_hello_packet).toBe(4);
     // Without packet numbers (or without a chain) the row has no cert_packet.
     const builder = new TlsSessionBuilder();
     new TlsStreamParser(builder.addEvent).push(false, new Uint8Array(flight));
     expect(builder.record.serverCertificatePacketNumber).toBeUndefined();
     expect('cert_packet' in toZeekSslRecord(identity, builder.record)).toBe(false);
+    expect('client_hello_packet' in toZeekSslRecord(identity, builder.record)).toBe(false);
   });
 
   it('is done with a direction after its first encrypted record', () => {

@@ -36,6 +36,7 @@ describe('record mapping', () => {
       cert_chain_fps: ['f1', 'f2'],
       established: true,
       cert_packet: 1155,
+      client_hello_packet: 1149,
     });
     expect(tls).toEqual({
       kind: 'tls',
@@ -51,6 +52,7 @@ describe('record mapping', () => {
       certificateFingerprints: ['f1', 'f2'],
       isEstablished: true,
       certificatePacketNumber: 1155,
+      clientHelloPacketNumber: 1149,
     });
     expect(mapSslRow({ ...connection, server_name: null, ja3: null, cert_chain_fps: null }).hasClientHello).toBe(false);
     expect(mapSslRow({ ...connection }).certificatePacketNumber).toBeNull();

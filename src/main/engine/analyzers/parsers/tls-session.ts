@@ -44,6 +44,7 @@ export class TlsSessionBuilder {
         this.addHistory(letterForHandshakeType(event.messageType), event.isFromOriginator);
         break;
       case 'client-hello':
+        if (this.record.client === null && this.packetNumber !== undefined) this.record.clientHelloPacketNumber = this.packetNumber;
         this.record.client ??= event.hello;
         break;
       case 'server-hello':

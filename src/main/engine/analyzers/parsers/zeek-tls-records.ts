@@ -87,9 +87,9 @@ export function doesServerNameMatchCertificate(
 /**
  * Builds an ssl.log row. Zeek fills cert_chain_fps and client_cert_chain_fps
  * only once a server chain was seen, so both stay unset without one.
- * `cert_packet` (not a Zeek column, so not written to ssl.log) is the packet
- * that completed the server's Certificate message, for alert evidence; the
- * row has it only when it is known.
+ * `cert_packet` and `client_hello_packet` (not Zeek columns, so not written
+ * to ssl.log) are the packets that completed the server's Certificate message
+ * and the ClientHello, for alert evidence; the row has each only when known.
  */
 export function toZeekSslRecord(identity: ZeekConnectionIdentity, session: TlsSessionRecord): ZeekRow {
   const server = session.server;
@@ -113,6 +113,7 @@ export function toZeekSslRecord(identity: ZeekConnectionIdentity, session: TlsSe
     ja3s: server?.ja3sHash ?? null,
     ja4: session.client?.ja4 ?? null,
     ...(session.serverCertificatePacketNumber === undefined ? {} : { cert_packet: session.serverCertificatePacketNumber }),
+    ...(session.clientHelloPacketNumber === undefined ? {} : { client_hello_packet: session.clientHelloPacketNumber }),
   };
 }
 

@@ -58,6 +58,8 @@ export interface TlsObservation extends ObservedConnection {
   isEstablished: boolean;
   /** Packet that completed the server's Certificate message (ssl row's cert_packet); null or absent when unknown. */
   certificatePacketNumber?: number | null;
+  /** Packet that completed the ClientHello (ssl row's client_hello_packet); null or absent when unknown. */
+  clientHelloPacketNumber?: number | null;
 }
 
 export interface QuicObservation extends ObservedConnection {

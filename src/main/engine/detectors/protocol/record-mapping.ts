@@ -88,6 +88,7 @@ export function mapSslRow(row: ZeekRow): TlsObservation {
     certificateFingerprints: Array.isArray(fingerprints) ? (fingerprints as readonly string[]) : [],
     isEstablished: row.established === true,
     certificatePacketNumber: readNumber(row.cert_packet),
+    clientHelloPacketNumber: readNumber(row.client_hello_packet),
   };
 }
 

@@ -195,12 +195,23 @@ export class TlsOddityDetector implements ProtocolDetector {
         lastUs: Math.max(...sessions.map((session) => session.timestampUs)),
         hosts: [pair.client, pair.server],
         flows: this.flows.collect(sessions.map((session) => session.uid)),
-        // A certificate oddity was raised by the packet carrying the Certificate message.
-        packetNumbers: oddity === 'self-signed' || oddity === 'expired' ? certificatePackets(sessions) : [],
+        // A certificate oddity was raised by the packet carrying the Certificate message, the others by the ClientHello.
+        packetNumbers:
+          oddity === 'self-signed' || oddity === 'expired' ? certificatePackets(sessions) : clientHelloPackets(sessions),
       },
       this.context.settings.limits.maxEvidence,
     );
   }
+}
+
+/** Packets that completed the ClientHello of each session, where the analyzer knew them. */
+function clientHelloPackets(sessions: readonly TlsObservation[]): number[] {
+  const packets: number[] = [];
+  for (const session of sessions) {
+    const packet = session.clientHelloPacketNumber;
+    if (packet !== undefined && packet !== null) packets.push(packet);
+  }
+  return packets;
 }
 
 /** Packets that completed the server Certificate message of each session, where the analyzer knew them. */
