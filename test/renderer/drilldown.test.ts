@@ -202,6 +202,16 @@ describe('packet view', () => {
         capturedLength: 54,
         originalLength: 54,
         flowUid: 'Chttp',
+        ...(packetNumber === 27
+          ? {
+              summary: {
+                source: '10.0.0.5',
+                destination: '198.51.100.80',
+                protocol: 'TCP',
+                info: '40000 → 80 [SYN] Win=64240 Len=0',
+              },
+            }
+          : {}),
       })),
     });
     engine.packetDetails.set(27, detail);
@@ -209,7 +219,18 @@ describe('packet view', () => {
     await packets.openPackets(flow);
     const wrapper = mount(PacketView);
     await settle();
-    expect(wrapper.findAll('[data-testid="packet-row"]').map((row) => row.attributes('data-packet-number'))).toEqual(['27', '33']);
+    expect(wrapper.findAll('[data-testid="packet-row"]').map((row) => row.attributes('data-packet-number'))).toEqual([
+      '27',
+      '33',
+    ]);
+    // Source, destination, protocol and info come from the engine; a row without them shows blanks.
+    const rows = wrapper.findAll('[data-testid="packet-row"]');
+    expect(rows.map((row) => row.find('[data-testid="packet-info"]').text())).toEqual([
+      '40000 → 80 [SYN] Win=64240 Len=0',
+      '',
+    ]);
+    expect(rows[0]!.find('[data-testid="packet-source"]').text()).toBe('10.0.0.5');
+    expect(rows[0]!.find('[data-testid="packet-destination"]').text()).toBe('198.51.100.80');
     expect(engine.requestsOf('packetsDetail')).toEqual([{ captureId: 'capture-1', sourceId: 0, packetNumber: 27 }]);
 
     await wrapper.find('[data-field="tcp.dstport"]').trigger('click');
@@ -230,7 +251,14 @@ describe('packet view', () => {
       length: 54,
       children: [
         // The engine's line: whole milliseconds in ISO form, then the exact microseconds.
-        { label: `Arrival Time: 2023-11-14T22:13:20.123Z (${timeUs} us)`, field: 'frame.time_epoch', value: String(timeUs / 1e6), offset: 0, length: 0, children: [] },
+        {
+          label: `Arrival Time: 2023-11-14T22:13:20.123Z (${timeUs} us)`,
+          field: 'frame.time_epoch',
+          value: String(timeUs / 1e6),
+          offset: 0,
+          length: 0,
+          children: [],
+        },
         { label: 'Frame Length: 54 bytes', field: 'frame.len', value: '54', offset: 0, length: 0, children: [] },
       ],
     };
@@ -242,7 +270,11 @@ describe('packet view', () => {
   it('shows the engine error when the flow has no case', async () => {
     const packets = usePacketsStore();
     engine.packetDetails.clear();
-    engine.packetLists.set('C1', { total: 1, offset: 0, rows: [{ sourceId: 0, packetNumber: 9, timestampUs: 0, capturedLength: 1, originalLength: 1, flowUid: 'C1' }] });
+    engine.packetLists.set('C1', {
+      total: 1,
+      offset: 0,
+      rows: [{ sourceId: 0, packetNumber: 9, timestampUs: 0, capturedLength: 1, originalLength: 1, flowUid: 'C1' }],
+    });
     await packets.openPackets(makeFlow({ uid: 'C1' }));
     const wrapper = mount(PacketView);
     await settle();
@@ -256,8 +288,18 @@ describe('follow stream', () => {
       uid: 'Chttp',
       transport: 'tcp',
       chunks: [
-        { direction: 'originator', bytesBase64: base64(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')), packetNumber: 27, timestampUs: 0 },
-        { direction: 'responder', bytesBase64: base64(new TextEncoder().encode('HTTP/1.1 200 OK\r\n<b>\u0001')), packetNumber: 33, timestampUs: 1 },
+        {
+          direction: 'originator',
+          bytesBase64: base64(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')),
+          packetNumber: 27,
+          timestampUs: 0,
+        },
+        {
+          direction: 'responder',
+          bytesBase64: base64(new TextEncoder().encode('HTTP/1.1 200 OK\r\n<b>\u0001')),
+          packetNumber: 33,
+          timestampUs: 1,
+        },
       ],
       originatorBytes: 18,
       responderBytes: 21,
@@ -283,9 +325,19 @@ describe('follow stream', () => {
       uid: 'Cagent',
       transport: 'tcp',
       chunks: [
-        { direction: 'originator', bytesBase64: text('POST /report HTTP/1.1\r\n\r\nflow clien'), packetNumber: 40, timestampUs: 0 },
+        {
+          direction: 'originator',
+          bytesBase64: text('POST /report HTTP/1.1\r\n\r\nflow clien'),
+          packetNumber: 40,
+          timestampUs: 0,
+        },
         { direction: 'originator', bytesBase64: text('t update'), packetNumber: 41, timestampUs: 1 },
-        { direction: 'responder', bytesBase64: text('HTTP/1.1 204 No Content\r\n\r\n'), packetNumber: 43, timestampUs: 2 },
+        {
+          direction: 'responder',
+          bytesBase64: text('HTTP/1.1 204 No Content\r\n\r\n'),
+          packetNumber: 43,
+          timestampUs: 2,
+        },
         { direction: 'originator', bytesBase64: text('bye'), packetNumber: 44, timestampUs: 3 },
       ],
       originatorBytes: 46,
@@ -297,13 +349,23 @@ describe('follow stream', () => {
     const wrapper = mount(FollowStreamView);
     await settle();
     const blocks = wrapper.findAll('[data-testid="stream-body"] pre');
-    expect(blocks.map((block) => block.attributes('data-direction'))).toEqual(['originator', 'responder', 'originator']);
+    expect(blocks.map((block) => block.attributes('data-direction'))).toEqual([
+      'originator',
+      'responder',
+      'originator',
+    ]);
     expect(blocks[0]!.element.textContent).toBe('POST /report HTTP/1.1\r\n\r\nflow client update');
     expect(blocks[0]!.attributes('title')).toBe('Packets 40-41');
     expect(blocks[2]!.attributes('title')).toBe('Packet 44');
     // Hex offsets run on across the joined segments: 43 bytes take three lines of 16.
     await wrapper.find('input[value="hex"]').setValue(true);
-    expect(wrapper.findAll('pre')[0]!.text().split('\n').map((line) => line.slice(0, 8))).toEqual(['00000000', '00000010', '00000020']);
+    expect(
+      wrapper
+        .findAll('pre')[0]!
+        .text()
+        .split('\n')
+        .map((line) => line.slice(0, 8)),
+    ).toEqual(['00000000', '00000010', '00000020']);
 
     // UDP datagrams are messages of their own and stay apart.
     expect(
@@ -320,18 +382,38 @@ describe('follow stream', () => {
 
 describe('evidence export', () => {
   it("carves the alert's evidence by id", async () => {
-    engine.carvedFile = { path: '/cases/c/exports/alert-a1.pcapng', packets: 42, bytes: 9000, exportName: null, bytesBase64: null };
-    const alert = { id: 'a1', evidence: { flowUids: ['C1'], packetNumbers: [], isTruncated: false } } as unknown as Alert;
+    engine.carvedFile = {
+      path: '/cases/c/exports/alert-a1.pcapng',
+      packets: 42,
+      bytes: 9000,
+      exportName: null,
+      bytesBase64: null,
+    };
+    const alert = {
+      id: 'a1',
+      evidence: { flowUids: ['C1'], packetNumbers: [], isTruncated: false },
+    } as unknown as Alert;
     const wrapper = mount(ExportEvidenceButton, { props: { alert } });
     await wrapper.find('[data-testid="export-evidence"]').trigger('click');
     await settle();
-    expect(engine.requestsOf('exportCarve')).toEqual([{ captureId: 'capture-1', path: '', selection: { kind: 'alert', alertId: 'a1' } }]);
+    expect(engine.requestsOf('exportCarve')).toEqual([
+      { captureId: 'capture-1', path: '', selection: { kind: 'alert', alertId: 'a1' } },
+    ]);
     expect(wrapper.find('[data-testid="export-evidence-note"]').text()).toBe('42 packets');
   });
 
   it('offers Open in Wireshark on the carved file only when the host can start it', async () => {
-    engine.carvedFile = { path: '/cases/c/exports/alert-a1.pcapng', packets: 3, bytes: 600, exportName: null, bytesBase64: null };
-    const alert = { id: 'a1', evidence: { flowUids: ['C1'], packetNumbers: [], isTruncated: false } } as unknown as Alert;
+    engine.carvedFile = {
+      path: '/cases/c/exports/alert-a1.pcapng',
+      packets: 3,
+      bytes: 600,
+      exportName: null,
+      bytesBase64: null,
+    };
+    const alert = {
+      id: 'a1',
+      evidence: { flowUids: ['C1'], packetNumbers: [], isTruncated: false },
+    } as unknown as Alert;
     const without = mount(ExportEvidenceButton, { props: { alert } });
     await without.find('[data-testid="export-evidence"]').trigger('click');
     await settle();
@@ -366,7 +448,11 @@ describe('carving the selection', () => {
       {
         captureId: 'capture-1',
         path: '',
-        selection: { kind: 'range', filter: '(tcp.port == 80) && ip.addr in {10.0.0.1}', timeRange: { startUs: 100, endUs: 200 } },
+        selection: {
+          kind: 'range',
+          filter: '(tcp.port == 80) && ip.addr in {10.0.0.1}',
+          timeRange: { startUs: 100, endUs: 200 },
+        },
       },
     ]);
   });
@@ -376,20 +462,53 @@ describe('carving the selection', () => {
     selection.setText('10.0.0');
     const wrapper = mount(CarveSelectionButton);
     expect(wrapper.find('button').attributes('disabled')).toBeDefined();
-    selection.selectEvidence({ title: 't', firstUs: 1, lastUs: 2, hosts: [], evidence: { flowUids: ['C1', 'C2'] } } as unknown as Alert);
+    selection.selectEvidence({
+      title: 't',
+      firstUs: 1,
+      lastUs: 2,
+      hosts: [],
+      evidence: { flowUids: ['C1', 'C2'] },
+    } as unknown as Alert);
     await settle();
     await wrapper.find('button').trigger('click');
     await settle();
-    expect(engine.requestsOf('exportCarve')).toEqual([{ captureId: 'capture-1', path: '', selection: { kind: 'flows', uids: ['C1', 'C2'] } }]);
+    expect(engine.requestsOf('exportCarve')).toEqual([
+      { captureId: 'capture-1', path: '', selection: { kind: 'flows', uids: ['C1', 'C2'] } },
+    ]);
   });
 });
 
 describe('cases on the start screen', () => {
   it('lists cases with their size, reopens one and deletes one', async () => {
-    const marker = { state: 'complete' as const, batches: 1, flows: 237, records: 0, packets: 1317, alerts: 0, lastPacketNumber: 1317, message: null };
+    const marker = {
+      state: 'complete' as const,
+      batches: 1,
+      flows: 237,
+      records: 0,
+      packets: 1317,
+      alerts: 0,
+      lastPacketNumber: 1317,
+      message: null,
+    };
     engine.cases = [
-      { id: 'case-a', name: 'sample.pcapng', folder: '/cases/case-a', createdUs: 1_700_000_000_000_000, sizeBytes: 3_145_728, sources: [], marker },
-      { id: 'case-b', name: 'other.pcap', folder: '/cases/case-b', createdUs: 1_600_000_000_000_000, sizeBytes: 1024, sources: [], marker: null },
+      {
+        id: 'case-a',
+        name: 'sample.pcapng',
+        folder: '/cases/case-a',
+        createdUs: 1_700_000_000_000_000,
+        sizeBytes: 3_145_728,
+        sources: [],
+        marker,
+      },
+      {
+        id: 'case-b',
+        name: 'other.pcap',
+        folder: '/cases/case-b',
+        createdUs: 1_600_000_000_000_000,
+        sizeBytes: 1024,
+        sources: [],
+        marker: null,
+      },
     ];
     const wrapper = mount(CaseList, { props: { timeZone: 'utc' } });
     await settle();
@@ -431,7 +550,10 @@ describe('cases on the start screen', () => {
     await settle();
     await cap.setValue('');
     await settle();
-    expect(engine.requestsOf('casesSetSettings').slice(1)).toEqual([{ diskCapBytes: 100 * 1024 * 1024 }, { diskCapBytes: null }]);
+    expect(engine.requestsOf('casesSetSettings').slice(1)).toEqual([
+      { diskCapBytes: 100 * 1024 * 1024 },
+      { diskCapBytes: null },
+    ]);
     expect(engine.newCaseSettings).toEqual({ isPayloadKept: false, diskCapBytes: null });
   });
 });

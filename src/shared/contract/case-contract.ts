@@ -31,6 +31,11 @@ export interface PacketListRow {
   capturedLength: number;
   originalLength: number;
   flowUid: string | null;
+  /**
+   * Wireshark's Source, Destination, Protocol and Info columns, decoded from
+   * the packet's bytes; absent when the source capture cannot be read.
+   */
+  summary?: { source: string; destination: string; protocol: string; info: string };
 }
 
 export interface PacketList {

@@ -193,6 +193,18 @@ describe('packets of a flow', () => {
     expect(list.rows.map((row) => row.packetNumber)).toEqual(numbers);
   });
 
+  it('summarizes each packet as tshark reads it', async () => {
+    const list = await call<PacketList>('packets.list', { captureId, uid: httpFlow.uid });
+    expect(list.rows.every((row) => row.summary?.protocol === 'TCP')).toBe(true);
+    expect(list.rows[0]?.summary?.info).toMatch(new RegExp(`^${httpFlow.originatorPort} → ${httpFlow.responderPort} \\[SYN\\] Win=\\d+ Len=0$`));
+    if (!hasTshark) return;
+    const fields = tsharkFields(samplePath, httpFilter, ['ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.window_size_value', 'tcp.len']);
+    expect(list.rows.map((row) => [row.summary?.source, row.summary?.destination])).toEqual(fields.map(([source, destination]) => [source, destination]));
+    expect(list.rows.map((row) => row.summary?.info.replace(/ \[.*\]/, ''))).toEqual(
+      fields.map(([, , sourcePort, destinationPort, window, length]) => `${sourcePort} → ${destinationPort} Win=${window} Len=${length}`),
+    );
+  });
+
   it('decodes a packet with field offsets into its bytes', async () => {
     const detail = await call<PacketDetail>('packets.detail', { captureId, sourceId: 0, packetNumber: request.packetNumber });
     expect(detail.packetNumber).toBe(request.packetNumber);

@@ -30,6 +30,8 @@ import { getLogger } from '../logging';
 import { carveAlertEvidence, carveFlows, carveTimeRange, type CarveResult } from '../packets/carve-selection';
 import { followCaseStream } from '../packets/follow-stream';
 import { readPacketDetail } from '../packets/packet-detail';
+import { type PacketSummary, readPacketSummaries } from '../packets/packet-summary';
+import type { PacketLocation } from '../packets/capture-random-reader';
 import { ingestCaptureIntoCase } from '../store/case-ingest';
 import { CaptureFileError } from '../source/capture-file-error';
 import { listCases } from '../store/case-list';
@@ -184,22 +186,46 @@ export class CaseHost {
     if (!store.ok) return store;
     const total = await store.value.query('SELECT count(*) AS n FROM packets WHERE flow_uid = ? OR inner_flow_uid = ?', [uid, uid]);
     const rows = await store.value.query(
-      `SELECT source_id, packet_number, ts_us, captured_length, original_length, flow_uid FROM packets
+      `SELECT source_id, packet_number, file_offset, ts_us, captured_length, original_length, flow_uid FROM packets
        WHERE flow_uid = ? OR inner_flow_uid = ? ORDER BY source_id, packet_number LIMIT ? OFFSET ?`,
       [uid, uid, limit, offset],
     );
+    const summaries = await this.summarizeRows(store.value, rows);
     return succeed({
       total: Number(total[0]?.n ?? 0),
       offset,
-      rows: rows.map((row) => ({
-        sourceId: Number(row.source_id),
-        packetNumber: Number(row.packet_number),
-        timestampUs: Number(row.ts_us),
-        capturedLength: Number(row.captured_length),
-        originalLength: Number(row.original_length),
-        flowUid: row.flow_uid === null ? null : String(row.flow_uid),
-      })),
+      rows: rows.map((row) => {
+        const sourceId = Number(row.source_id);
+        const packetNumber = Number(row.packet_number);
+        const summary = summaries.get(sourceId)?.get(packetNumber);
+        return {
+          sourceId,
+          packetNumber,
+          timestampUs: Number(row.ts_us),
+          capturedLength: Number(row.captured_length),
+          originalLength: Number(row.original_length),
+          flowUid: row.flow_uid === null ? null : String(row.flow_uid),
+          ...(summary === undefined ? {} : { summary }),
+        };
+      }),
     });
+  }
+
+  /** Source, destination, protocol and info of each listed packet, read from its source capture; source id -> packet number -> summary. */
+  private async summarizeRows(store: CaseStore, rows: readonly Record<string, unknown>[]): Promise<Map<number, Map<number, PacketSummary>>> {
+    const bySource = new Map<number, PacketLocation[]>();
+    for (const row of rows) {
+      const sourceId = Number(row.source_id);
+      const locations = bySource.get(sourceId) ?? [];
+      locations.push({ packetNumber: Number(row.packet_number), fileOffset: Number(row.file_offset), capturedLength: Number(row.captured_length) });
+      bySource.set(sourceId, locations);
+    }
+    const summaries = new Map<number, Map<number, PacketSummary>>();
+    for (const [sourceId, locations] of bySource) {
+      const source = store.manifest.sources.find((candidate) => candidate.id === sourceId);
+      if (source !== undefined) summaries.set(sourceId, await readPacketSummaries(source.path, locations, source.interfaces));
+    }
+    return summaries;
   }
 
   async packetDetail(captureId: string, sourceId: number, packetNumber: number): Promise<Result<PacketDetail>> {
