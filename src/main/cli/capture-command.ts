@@ -389,6 +389,11 @@ export function formatCaptureResult(result: LiveCaptureResult): string {
     `packets received: ${result.counters.packets}  written: ${result.counters.packetsWritten}  bytes: ${result.counters.bytes}`,
     `libpcap: received ${result.libpcapStats.received}, dropped by kernel ${result.libpcapStats.droppedByKernel}, dropped by interface ${result.libpcapStats.droppedByInterface}`,
   ];
+  // libpcap reports the kernel's count for its socket, which includes packets it then skips in user space.
+  if (result.libpcapStats.received > result.counters.packets + result.libpcapStats.droppedByKernel)
+    lines.push(
+      "libpcap's received count includes packets the kernel handed over that libpcap then skipped, such as the outgoing copy of each packet on a loopback interface",
+    );
   if (result.counters.packetsNotAnalyzed > 0)
     lines.push(`packets not analysed while paused: ${result.counters.packetsNotAnalyzed}`);
   return `${lines.join('\n')}\n`;
