@@ -197,28 +197,20 @@ export class TlsOddityDetector implements ProtocolDetector {
         flows: this.flows.collect(sessions.map((session) => session.uid)),
         // A certificate oddity was raised by the packet carrying the Certificate message, the others by the ClientHello.
         packetNumbers:
-          oddity === 'self-signed' || oddity === 'expired' ? certificatePackets(sessions) : clientHelloPackets(sessions),
+          oddity === 'self-signed' || oddity === 'expired'
+            ? packetsOf(sessions, (session) => session.certificatePacketNumber)
+            : packetsOf(sessions, (session) => session.clientHelloPacketNumber),
       },
       this.context.settings.limits.maxEvidence,
     );
   }
 }
 
-/** Packets that completed the ClientHello of each session, where the analyzer knew them. */
-function clientHelloPackets(sessions: readonly TlsObservation[]): number[] {
+/** The packet `pick` names in each session, where the analyzer knew it (the ClientHello's or the Certificate's). */
+function packetsOf(sessions: readonly TlsObservation[], pick: (session: TlsObservation) => number | null | undefined): number[] {
   const packets: number[] = [];
   for (const session of sessions) {
-    const packet = session.clientHelloPacketNumber;
-    if (packet !== undefined && packet !== null) packets.push(packet);
-  }
-  return packets;
-}
-
-/** Packets that completed the server Certificate message of each session, where the analyzer knew them. */
-function certificatePackets(sessions: readonly TlsObservation[]): number[] {
-  const packets: number[] = [];
-  for (const session of sessions) {
-    const packet = session.certificatePacketNumber;
+    const packet = pick(session);
     if (packet !== undefined && packet !== null) packets.push(packet);
   }
   return packets;
