@@ -32,9 +32,8 @@ export function formatMeasurement(value: number): string {
   if (!Number.isFinite(value)) return '–';
   if (Number.isInteger(value)) return formatCount(value);
   const [whole = '0', fraction = ''] = Math.abs(value).toFixed(3).replace(/0+$/, '').split('.');
-  const sign = value < 0 ? '-' : '';
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction === '' ? `${sign}${grouped}` : `${sign}${grouped}.${fraction}`;
+  const grouped = `${value < 0 ? '-' : ''}${formatCount(Number(whole))}`;
+  return fraction === '' ? grouped : `${grouped}.${fraction}`;
 }
 
 /** Formats a short axis label: 1.2k, 3.4M, 5.6G. */

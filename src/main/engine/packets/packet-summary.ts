@@ -8,7 +8,7 @@
 import { getIcmpCodeName, getIcmpTypeName } from '../analyzers/icmp-analyzer';
 import { createDecodedPacket, type DecodedPacket } from '../decode/decoded-packet';
 import { decodePacket } from '../decode/packet-decoder';
-import { formatAddressBytes } from '../flows/address-text';
+import { formatIpv4, formatIpv6, formatMac } from '../decode/format-address';
 import { type PacketLocation, type SourceInterface, readPacketsAt } from './capture-random-reader';
 
 export interface PacketSummary {
@@ -68,8 +68,9 @@ export function summarizePacket(decoded: DecodedPacket, data: Uint8Array): Packe
   if (decoded.layerCount === 0) return summarizeLinkLayer(decoded, data);
   const layer = decoded.layers[decoded.layerCount - 1]!;
   const isIpv6 = layer.ipVersion === 6;
-  const source = formatAddressBytes(data, layer.sourceAddressOffset, isIpv6);
-  const destination = formatAddressBytes(data, layer.destinationAddressOffset, isIpv6);
+  const formatAddress = isIpv6 ? formatIpv6 : formatIpv4;
+  const source = formatAddress(data, layer.sourceAddressOffset);
+  const destination = formatAddress(data, layer.destinationAddressOffset);
   const protocol = IP_PROTOCOL_NAMES[layer.protocol] ?? `IP protocol ${layer.protocol}`;
   if (layer.isFragment && layer.fragmentOffset > 0) {
     return {
@@ -122,10 +123,4 @@ function summarizeLinkLayer(decoded: DecodedPacket, data: Uint8Array): PacketSum
     protocol: decoded.etherType === 0 ? 'unknown' : `EtherType ${etherType}`,
     info: decoded.problem ?? '',
   };
-}
-
-function formatMac(data: Uint8Array, offset: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 6; i++) parts.push((data[offset + i] ?? 0).toString(16).padStart(2, '0'));
-  return parts.join(':');
 }
