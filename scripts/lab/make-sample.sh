@@ -17,7 +17,7 @@
 #                     from the file server's web server with a User-Agent
 #                     that contains a tab and a control byte, then sends its
 #                     heartbeat as bare JSON with no HTTP request line
-#                     (Zeek weird bad_HTTP_request; the server answers 400)
+#                     (Zeek weird bad_HTTP_request; the server responds with 400)
 #   10.66.0.23 carol  infected: beacons over HTTPS to updates.example.org
 #                     (203.0.113.66) about every 4 s with up to 1.5 s jitter
 #   10.66.0.24 dave   pings the file server, then connect-scans its TCP
@@ -279,7 +279,7 @@ UsePAM no
 SSHD
 }
 
-# erin's DHCP client: asks for a host name and sends a vendor class; its hook
+# erin's DHCP client: sends a host name and a vendor class; its hook
 # script configures only erin's namespace.
 write_dhclient() {
   cat >"$LAB_TMP/dhclient.conf" <<'CONF'
@@ -381,7 +381,7 @@ story_bob() {
 
 # Bob's asset inventory agent: fetches its configuration with a User-Agent
 # that contains a tab and a 0x01 byte, then sends its heartbeat as bare JSON on
-# port 80 without a request line; the server answers 400.
+# port 80 without a request line; the server responds with 400.
 inventory_agent() {
   local address="$1"
   lab_exec sm-bob python3 - "$address" "$AGENT_UA" <<'EOF'

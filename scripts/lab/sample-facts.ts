@@ -42,7 +42,7 @@ export const SAMPLE_LOGS = [
 export interface NamedHost {
   name: string;
   addresses: string[];
-  /** Where the name comes from: a DNS answer, or the host name a DHCP client announced. */
+  /** Source of the name: a DNS response, or the host name a DHCP client announced. */
   source: 'dns' | 'dhcp';
 }
 
@@ -108,7 +108,7 @@ export interface SampleFacts {
     server: string;
     dialect: string;
     user: string;
-    /** Tree connects in order, with the share type the server answered (Zeek's names) and the request's frame time (Zeek's ts, six decimals). */
+    /** Tree connects in order, with the share type in the server's response (Zeek's names) and the request's frame time (Zeek's ts, six decimals). */
     trees: { path: string; shareType: string; ts: string }[];
     /** Names opened with SMB2 CREATE on disk trees, in order, each once: the smb_files.log rows. */
     fileNames: string[];

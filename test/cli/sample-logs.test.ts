@@ -118,7 +118,7 @@ describe('analyze on the bundled sample, Zeek TSV', () => {
     expect(row.lease_time).toBe(`${expected.dhcp.leaseTimeSeconds}.000000`);
     expect(row.msg_types).toBe(expected.dhcp.messageTypes.join(','));
     expect(row.client_message).toBe('-');
-    // The broadcasts from 0.0.0.0 and the server's unicast answers are two conn.log flows.
+    // The broadcasts from 0.0.0.0 and the server's unicast replies are two conn.log flows.
     const dhcpFlows = readTsv(tsvFolder, 'conn').rows.filter((flow) => flow.service === 'dhcp');
     expect((row.uids ?? '').split(',').sort()).toEqual(dhcpFlows.map((flow) => flow.uid).sort());
     expect(dhcpFlows).toHaveLength(expected.services.dhcp);

@@ -27,7 +27,7 @@ export function looksLikeDisplayFilter(text: string): boolean {
 
 const leadingFieldPattern = /^([A-Za-z_][A-Za-z0-9_.]*)\s*[=<>!~&|]/;
 
-/** The word `text` starts with when an operator-like character follows it (`tcp.port` in `tcp.port = 80`), else null. */
+/** Return the word `text` starts with when an operator-like character follows it (`tcp.port` in `tcp.port = 80`), else null. */
 export function getLeadingFieldName(text: string): string | null {
   return leadingFieldPattern.exec(text.trimStart())?.[1] ?? null;
 }

@@ -22,10 +22,10 @@ export interface AlertEvidence {
   /** True when more evidence existed than the alert lists. */
   isTruncated: boolean;
   /**
-   * What `packetNumbers` holds, in words, when the alert has flows: flow
-   * records keep only their first and last packet numbers, so the list is
-   * those two per flow (plus packets a detector saw itself), not every packet
-   * of the flows; their other packets are reached through the listed flows.
+   * Description of what `packetNumbers` contains, when the alert has flows.
+   * Flow records keep only their first and last packet numbers, so the list
+   * is those two per flow plus packets a detector recorded itself. The flows'
+   * other packets are reached through the listed flows.
    */
   packetsDescription?: string;
 }

@@ -63,7 +63,7 @@ describe('HostNames', () => {
     expect(names.namesOf('10.66.0.40')).toEqual(['printer.corp.example']);
   });
 
-  it('keeps no DHCP name without an address or with characters a host name cannot hold', () => {
+  it('skips unusable DHCP host names', () => {
     const names = new HostNames();
     names.addDhcpRecord(dhcp({ hostName: 'discover-only' }));
     names.addDhcpRecord(dhcp({ hostName: 'bob pc', assignedAddress: '10.66.0.50' }));

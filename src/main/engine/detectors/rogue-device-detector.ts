@@ -42,7 +42,7 @@ export class RogueDeviceDetector implements Detector {
     return this.macs.evictions + this.arpClaims.evictions;
   }
 
-  /** The allow-list applies only when alerts are evaluated, so the sightings carry over to a rebuilt engine as they are. */
+  /** Take over `previous`'s sightings: the allow-list applies only when alerts are evaluated, so they carry over unchanged. */
   adoptPacketState(previous: Detector): void {
     if (!(previous instanceof RogueDeviceDetector)) return;
     this.macs = previous.macs;

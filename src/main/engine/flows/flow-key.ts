@@ -26,7 +26,7 @@ const WORD_ENDPOINT_A = 2;
 const WORD_ENDPOINT_B = 6;
 const WORD_PORTS = 10;
 
-/** What writeFlowKey found about the packet's direction. */
+/** Direction of the packet, as writeFlowKey found it. */
 export const KeyDirection = {
   /** The source is endpoint A. */
   sourceFirst: 0,

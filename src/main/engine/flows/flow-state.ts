@@ -174,7 +174,7 @@ export class FlowState implements FlowHandle {
     return this.keyBytesCache;
   }
 
-  /** Whether this flow's key is `key` (FLOW_KEY_WORDS words); the ports and addresses are compared first. */
+  /** Compare this flow's key with `key` (FLOW_KEY_WORDS words), ports and addresses first. */
   hasKey(key: Int32Array): boolean {
     return (
       this.keyWord10 === key[10] &&

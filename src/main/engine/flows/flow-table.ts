@@ -652,9 +652,9 @@ export class FlowTable {
 }
 
 /**
- * Whether a packet whose key was written with `direction` comes from the
- * flow's originator: its source endpoint (address and port) is the
- * originator's, or both endpoints are the same.
+ * Check whether a packet whose key was written with `direction` comes from
+ * the flow's originator. It does when its source endpoint (address and port)
+ * is the originator's, or when both endpoints are the same.
  */
 function isDirectionFromOriginator(flow: FlowState, direction: KeyDirectionValue): boolean {
   if (direction === KeyDirection.same) return true;
@@ -664,7 +664,7 @@ function isDirectionFromOriginator(flow: FlowState, direction: KeyDirectionValue
 /** Key words of the flow being checked by isAddressOfOriginator. */
 const originatorKeyScratch = new Int32Array(FLOW_KEY_WORDS);
 
-/** Whether the address at `sourceOffset` in `data` is the flow originator's (ports not compared). */
+/** Check whether the address at `sourceOffset` in `data` is the flow originator's (ports not compared). */
 function isAddressOfOriginator(flow: FlowState, data: Uint8Array, sourceOffset: number, addressLength: number): boolean {
   flow.copyKeyWords(originatorKeyScratch);
   return isAddressAt(originatorKeyScratch, endpointWordOf(flow.originatorKeyOffset), data, sourceOffset, addressLength);

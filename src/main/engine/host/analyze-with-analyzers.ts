@@ -41,9 +41,9 @@ export const analyzeWithAnalyzers: AnalyzeCapture = (path, options = {}) => {
 };
 
 /**
- * The analyzer sinks that hand a capture's records to `options`: DNS and
- * HTTP records, every record as a Zeek log row, TLS server names, and the
- * protocol observations of the protocol-aware detectors. A reopened case
+ * Create the analyzer sinks that hand a capture's records to `options`: DNS,
+ * HTTP and DHCP records, every record as a Zeek log row, TLS server names,
+ * and the protocol observations of the protocol-aware detectors. A reopened case
  * replays its stored records through the same sinks.
  */
 export function createAnalyzeSinks(options: AnalyzeOptions): ApplicationAnalyzerSinks {

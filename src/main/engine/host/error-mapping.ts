@@ -34,7 +34,7 @@ export function describeLoadError(error: unknown, path: string): ContractError {
 /**
  * Describe an error from checking `path` before a load (stat) in the words
  * `tideline analyze` uses for the same failure (the capture reader's
- * CaptureFileError messages), so the app and the CLI say the same thing.
+ * CaptureFileError messages), so the app and the CLI show the same message.
  */
 export function describeOpenError(error: unknown, path: string): ContractError {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';

@@ -1,6 +1,6 @@
 /**
- * Names seen for addresses in the capture: DNS answers (query name for each
- * address answer), HTTP Host headers and TLS server names (SNI, for the
+ * Names seen for addresses in the capture: DNS responses (the query name for
+ * each address record), HTTP Host headers and TLS server names (SNI, for the
  * server address), and the host name a DHCP client announced (for the
  * address it was given). The names are hostile text from packets, so the
  * page must render them as text only.

@@ -43,8 +43,8 @@ const IP_PROTOCOL_NAMES: Record<number, string> = {
 
 /**
  * Read and summarize the packets at `locations` of the capture at `path`,
- * keyed by packet number; empty when the capture cannot be read (the list
- * then shows the packet index's columns only).
+ * keyed by packet number. The map is empty when the capture cannot be read,
+ * so the list then shows the packet index's columns only.
  */
 export async function readPacketSummaries(
   path: string,
@@ -72,6 +72,7 @@ export function summarizePacket(decoded: DecodedPacket, data: Uint8Array): Packe
   const source = formatAddress(data, layer.sourceAddressOffset);
   const destination = formatAddress(data, layer.destinationAddressOffset);
   const protocol = IP_PROTOCOL_NAMES[layer.protocol] ?? `IP protocol ${layer.protocol}`;
+
   if (layer.isFragment && layer.fragmentOffset > 0) {
     return {
       source,

@@ -32,8 +32,8 @@ export class TlsSessionBuilder {
   private hasOriginatorEncryptedData = false;
   private hasResponderEncryptedData = false;
   /**
-   * Number of the packet whose bytes are being parsed; events fire while
-   * they are pushed, so a message's event sees the packet that completed it.
+   * Number of the packet whose bytes are being parsed. Events fire while the
+   * bytes are pushed, so a message's event reads the packet that completed it.
    */
   packetNumber: number | undefined;
 

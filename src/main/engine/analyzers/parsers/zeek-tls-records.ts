@@ -87,9 +87,10 @@ export function doesServerNameMatchCertificate(
 /**
  * Builds an ssl.log row. Zeek fills cert_chain_fps and client_cert_chain_fps
  * only once a server chain was seen, so both stay unset without one.
- * `cert_packet` and `client_hello_packet` (not Zeek columns, so not written
- * to ssl.log) are the packets that completed the server's Certificate message
- * and the ClientHello, for alert evidence; the row has each only when known.
+ * `cert_packet` and `client_hello_packet` are the packets that completed the
+ * server's Certificate message and the ClientHello, kept for alert evidence.
+ * They are not Zeek columns, so ssl.log leaves them out, and the row has each
+ * only when it is known.
  */
 export function toZeekSslRecord(identity: ZeekConnectionIdentity, session: TlsSessionRecord): ZeekRow {
   const server = session.server;

@@ -206,7 +206,7 @@ export class TlsOddityDetector implements ProtocolDetector {
   }
 }
 
-/** The packet `pick` names in each session, where the analyzer knew it (the ClientHello's or the Certificate's). */
+/** Collect the packet that `pick` returns for each session (its ClientHello or Certificate), skipping unknown ones. */
 function packetsOf(sessions: readonly TlsObservation[], pick: (session: TlsObservation) => number | null | undefined): number[] {
   const packets: number[] = [];
   for (const session of sessions) {
