@@ -220,6 +220,46 @@ describe('TlsStreamParser', () => {
     expect(events.map((event) => event.kind)).toEqual(['handshake', 'client-hello', 'encrypted-data']);
   });
 
+  it('marks encrypted data only when a record split over segments has fully arrived', () => {
+    const events: TlsEvent[] = [];
+    const parser = new TlsStreamParser((event) => events.push(event));
+    // A 3,000-byte application_data record in 1,000-byte segments, after the ClientHello.
+    const record = new Uint8Array(tlsRecord(23, zeros(3000)));
+    parser.push(true, new Uint8Array(tlsRecord(22, hello)));
+    parser.push(true, record.subarray(0, 1000));
+    parser.push(true, record.subarray(1000, 2000));
+    expect(parser.isDone(true)).toBe(false);
+    expect(events.at(-1)?.kind).toBe('client-hello');
+    parser.push(true, record.subarray(2000));
+    expect(parser.isDone(true)).toBe(true);
+    const encrypted = events.at(-1);
+    expect(encrypted).toMatchObject({ kind: 'encrypted-data', contentType: 23, streamOffset: 5 + hello.length });
+  });
+
+  it('reports a connection cut inside an unfinished encrypted record with every byte received', () => {
+    const events: TlsEvent[] = [];
+    const parser = new TlsStreamParser((event) => events.push(event));
+    const record = new Uint8Array(tlsRecord(23, zeros(3000)));
+    parser.push(false, record.subarray(0, 1000));
+    parser.push(false, record.subarray(1000, 2400));
+    parser.end();
+    expect(events.map((event) => event.kind)).toEqual(['problem']);
+    expect(events[0]).toMatchObject({ message: 'connection ended inside a TLS record (2400 bytes held)', streamOffset: 0 });
+  });
+
+  it('reads records after a split encrypted record at their stream offsets', () => {
+    const events: TlsEvent[] = [];
+    const parser = new TlsStreamParser((event) => events.push(event));
+    // The server's ChangeCipherSpec arrives split, then an alert record follows it in the same segment.
+    const stream = new Uint8Array([...tlsRecord(20, [1]), ...tlsRecord(21, [2, 40])]);
+    parser.push(false, stream.subarray(0, 3));
+    parser.push(false, stream.subarray(3));
+    expect(events.map((event) => [event.kind, event.streamOffset])).toEqual([
+      ['change-cipher-spec', 0],
+      ['encrypted-data', 6],
+    ]);
+  });
+
   it('stops at a non-TLS header', () => {
     const events = collectEvents([ascii('GET / HTTP/1.1\r\n')]);
     expect(events.map((event) => event.kind)).toEqual(['problem']);

@@ -15,6 +15,13 @@ export interface FrameHandler {
    * call. `declaredLength` is the whole frame's length as its header states.
    */
   onFrame(frame: Uint8Array, streamOffset: number, declaredLength: number, isTruncated: boolean): void;
+  /**
+   * Optional: how many bytes of the frame whose header is at `offset` of
+   * `bytes` the handler reads (at least the header). A frame split across
+   * pushes is copied only that far and the rest is skipped; the frame then
+   * arrives truncated. Without it every frame is kept up to `maxKeptLength`.
+   */
+  keptLength?(bytes: Uint8Array, offset: number, frameLength: number): number;
 }
 
 /** Returns the whole frame length (header included) from the header at `offset`, or -1 when the header is invalid. */
@@ -30,6 +37,10 @@ export class FrameAssembler {
   /** Length of the frame being assembled in `pending`, or -1 while its header is incomplete. */
   private frameLength = -1;
   private frameStartOffset = 0;
+  /** Bytes of the frame in `pending` that are kept (see `keptLengthOf`). */
+  private frameKeptLength = 0;
+  /** Bytes of the frame in `pending` received past its kept prefix and not copied. */
+  private skippedInFrame = 0;
   private skipRemaining = 0;
   /** Offset in the stream of the next byte pushed. */
   streamOffset = 0;
@@ -77,14 +88,15 @@ export class FrameAssembler {
     return true;
   }
 
-  /** Bytes held for an incomplete frame. */
+  /** Bytes of an incomplete frame received so far (held, or skipped past the kept prefix). */
   get pendingBytes(): number {
-    return this.pendingLength;
+    return this.pendingLength + this.skippedInFrame;
   }
 
   private fail(): void {
     this.isFailed = true;
     this.pendingLength = 0;
+    this.skippedInFrame = 0;
   }
 
   /** Hands over frames that lie wholly in `data` from `offset`; returns the offset of the first byte not consumed. */
@@ -96,25 +108,31 @@ export class FrameAssembler {
         return offset;
       }
       const available = data.length - offset;
+      const kept = this.keptLengthOf(data, offset, length);
       if (length <= available) {
-        const kept = Math.min(length, this.maxKeptLength);
         this.handler.onFrame(data.subarray(offset, offset + kept), this.streamOffset, length, kept < length);
         this.droppedBytes += length - kept;
         offset += length;
         this.streamOffset += length;
         continue;
       }
-      if (available >= this.maxKeptLength) {
+      if (available >= kept && kept === this.maxKeptLength) {
         // An oversized frame whose kept prefix is all here: deliver it now and skip the rest later.
-        this.handler.onFrame(data.subarray(offset, offset + this.maxKeptLength), this.streamOffset, length, true);
+        this.handler.onFrame(data.subarray(offset, offset + kept), this.streamOffset, length, true);
         this.skipRemaining = length - available;
-        this.droppedBytes += available - this.maxKeptLength;
+        this.droppedBytes += available - kept;
         this.streamOffset += available;
         return data.length;
       }
       return offset;
     }
     return offset;
+  }
+
+  /** Bytes of a frame of `frameLength` to keep: the handler's choice, within the header and `maxKeptLength`. */
+  private keptLengthOf(bytes: Uint8Array, offset: number, frameLength: number): number {
+    const wanted = this.handler.keptLength === undefined ? frameLength : this.handler.keptLength(bytes, offset, frameLength);
+    return Math.min(frameLength, this.maxKeptLength, Math.max(wanted, this.headerLength));
   }
 
   private ensurePendingCapacity(size: number): void {
@@ -143,9 +161,10 @@ export class FrameAssembler {
         return offset;
       }
       this.frameLength = length;
+      this.frameKeptLength = this.keptLengthOf(this.pending, 0, length);
     }
 
-    const keptTarget = Math.min(this.frameLength, this.maxKeptLength);
+    const keptTarget = this.frameKeptLength;
     const take = Math.min(keptTarget - this.pendingLength, data.length - offset);
     if (take > 0) {
       this.ensurePendingCapacity(keptTarget);
@@ -157,10 +176,22 @@ export class FrameAssembler {
     if (this.pendingLength < keptTarget) return offset;
 
     const declared = this.frameLength;
+    const isPrefixOnly = keptTarget < Math.min(declared, this.maxKeptLength);
+    if (isPrefixOnly) {
+      // The handler reads only a prefix: skip the rest uncopied and deliver when the frame ends, as a whole frame would be.
+      const skipped = Math.min(declared - keptTarget - this.skippedInFrame, data.length - offset);
+      this.skippedInFrame += skipped;
+      this.droppedBytes += skipped;
+      this.streamOffset += skipped;
+      offset += skipped;
+      if (keptTarget + this.skippedInFrame < declared) return offset;
+    }
     const frame = this.pending.subarray(0, keptTarget);
     this.pendingLength = 0;
     this.frameLength = -1;
-    this.skipRemaining = declared - keptTarget;
+    this.skippedInFrame = 0;
+    // An oversized frame goes out when its kept prefix is complete, and the rest is skipped as it arrives.
+    this.skipRemaining = isPrefixOnly ? 0 : declared - keptTarget;
     this.handler.onFrame(frame, this.frameStartOffset, declared, keptTarget < declared);
     return offset;
   }

@@ -89,6 +89,16 @@ class TlsDirection implements FrameHandler {
     this.records = new FrameAssembler(5, MAX_RECORD_LENGTH, readTlsRecordLength, this);
   }
 
+  /** Encrypted records and ChangeCipherSpec are read by their header alone, so a long one is not copied while it arrives. */
+  keptLength(bytes: Uint8Array, offset: number, frameLength: number): number {
+    const contentType = bytes[offset]!;
+    const isHeaderEnough =
+      this.isEncrypted ||
+      contentType === TLS_CONTENT_TYPE.applicationData ||
+      contentType === TLS_CONTENT_TYPE.changeCipherSpec;
+    return isHeaderEnough ? 5 : frameLength;
+  }
+
   onFrame(record: Uint8Array, streamOffset: number): void {
     this.recordOffset = streamOffset;
     const contentType = record[0]!;
