@@ -1,4 +1,5 @@
 import { runAnalyzeCommand } from './analyze-command';
+import { isAnalyzeOutputWorker } from './analyze-output-worker';
 import { USAGE_EXIT_CODE } from './exit-codes';
 
 declare const TIDELINE_VERSION: string | undefined;
@@ -58,7 +59,8 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   return USAGE_EXIT_CODE;
 }
 
-runCommandLine(process.argv.slice(2)).then(
+// The bundle is also the entry of analyze's output thread (analyze-output-worker.ts), which runs no command.
+if (!isAnalyzeOutputWorker) runCommandLine(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,0 +1,336 @@
+/**
+ * Runs the output side of `tideline analyze` (analyze-outputs.ts: the Zeek
+ * logs, conn.log and every detector) in a worker thread, so that it uses the
+ * machine's second core while the main thread reads, decodes, assembles
+ * flows and runs the application analyzers.
+ *
+ * The main thread queues what the engine produces, in the order it comes:
+ * analyzer records (by sink name), finished flows, and each packet's
+ * link-layer facts as eight numbers in a Float64Array. Each record and flow
+ * notes how many packets came before it, so the worker replays them in the
+ * same interleaving as a single thread would. Batches are posted with
+ * `postMessage` (records are copied, the packet array is transferred). The
+ * main thread blocks with `Atomics.wait` when the worker is more than
+ * MAX_BATCHES_IN_FLIGHT batches behind, so memory stays bounded whatever the
+ * capture size.
+ *
+ * The worker is the bundled command itself (out/cli/tideline.mjs) started a
+ * second time with `workerData.role` set. When the command runs from the
+ * TypeScript sources (tsx, tests), or TIDELINE_ANALYZE_THREADS=1 is set, the
+ * output side runs in the main thread instead (`createAnalyzeOutputPort`).
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { FlowRecord } from '../../shared/domain/flow';
+import type { ApplicationAnalyzerSinks } from '../engine/analyzers/application-analyzers';
+import type { DecodedPacket } from '../engine/decode/decoded-packet';
+import { type PacketObservation, createPacketObservation, observePacket } from '../engine/detectors/packet-observation';
+import {
+  ANALYZER_SINK_NAMES,
+  type AnalyzeOutputCounts,
+  type AnalyzeOutputOptions,
+  AnalyzeOutputs,
+} from './analyze-outputs';
+
+const WORKER_ROLE = 'tideline-analyze-outputs';
+/** Numbers per packet in a batch's packet array (the fields of PacketObservation). */
+const PACKET_FIELDS = 8;
+/** Packets per batch: 1 MiB of packet facts. */
+const PACKETS_PER_BATCH = 16_384;
+/** Records and flows per batch. */
+const EVENTS_PER_BATCH = 1_024;
+/** Batches posted and not yet applied before the main thread waits. */
+const MAX_BATCHES_IN_FLIGHT = 16;
+/** How long the main thread waits for a worker that applies no batch before it gives up on it. */
+const STALL_LIMIT_MS = 60_000;
+/** The event kind of a finished flow; records use their sink's index in ANALYZER_SINK_NAMES. */
+const FLOW_EVENT = -1;
+
+/** The output side as the analyze command drives it, wherever it runs. */
+export interface AnalyzeOutputPort {
+  readonly sinks: ApplicationAnalyzerSinks;
+  /** One packet from the engine's per-packet loop; `data` is borrowed for the call. */
+  observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void;
+  /** One finished flow, already annotated by the analyzers. */
+  addFlow(flow: FlowRecord): void;
+  finish(): Promise<AnalyzeOutputCounts>;
+  abandon(removeConnLog: boolean): Promise<void>;
+}
+
+interface BatchMessage {
+  type: 'batch';
+  kinds: number[];
+  payloads: unknown[];
+  /** For each event, how many of this batch's packets come before it. */
+  packetMarks: number[];
+  packets: Float64Array;
+  packetCount: number;
+}
+
+type ToWorker = BatchMessage | { type: 'finish' } | { type: 'abandon'; removeConnLog: boolean };
+
+type FromWorker =
+  | { type: 'result'; counts: AnalyzeOutputCounts }
+  | { type: 'abandoned' }
+  | { type: 'error'; message: string };
+
+interface OutputWorkerData {
+  role: typeof WORKER_ROLE;
+  options: AnalyzeOutputOptions;
+  /** [batches applied, 1 once the worker failed]. */
+  control: Int32Array;
+}
+
+/** True in the thread started to run the output side. */
+export const isAnalyzeOutputWorker =
+  !isMainThread && (workerData as Partial<OutputWorkerData> | null)?.role === WORKER_ROLE;
+
+function writePacket(packets: Float64Array, index: number, packet: PacketObservation): void {
+  const at = index * PACKET_FIELDS;
+  packets[at] = packet.timestampUs;
+  packets[at + 1] = packet.packetNumber;
+  packets[at + 2] = packet.sourceMac;
+  packets[at + 3] = packet.sourceIpv4;
+  packets[at + 4] = packet.arpOperation;
+  packets[at + 5] = packet.arpSenderMac;
+  packets[at + 6] = packet.arpSenderIpv4;
+  packets[at + 7] = packet.isDhcpServerReply ? 1 : 0;
+}
+
+function readPacket(packets: Float64Array, index: number, out: PacketObservation): PacketObservation {
+  const at = index * PACKET_FIELDS;
+  out.timestampUs = packets[at]!;
+  out.packetNumber = packets[at + 1]!;
+  out.sourceMac = packets[at + 2]!;
+  out.sourceIpv4 = packets[at + 3]!;
+  out.arpOperation = packets[at + 4]!;
+  out.arpSenderMac = packets[at + 5]!;
+  out.arpSenderIpv4 = packets[at + 6]!;
+  out.isDhcpServerReply = packets[at + 7] === 1;
+  return out;
+}
+
+/** The output side in the calling thread. */
+class InlineOutputPort implements AnalyzeOutputPort {
+  readonly sinks: ApplicationAnalyzerSinks;
+  private readonly outputs: AnalyzeOutputs;
+  private readonly observation = createPacketObservation();
+
+  constructor(options: AnalyzeOutputOptions) {
+    this.outputs = new AnalyzeOutputs(options);
+    this.sinks = this.outputs.sinks;
+  }
+
+  observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
+    this.outputs.observePacket(observePacket(decoded, data, timestampUs, packetNumber, this.observation));
+  }
+
+  addFlow(flow: FlowRecord): void {
+    this.outputs.addFlow(flow);
+  }
+
+  finish(): Promise<AnalyzeOutputCounts> {
+    return this.outputs.finish();
+  }
+
+  abandon(removeConnLog: boolean): Promise<void> {
+    this.outputs.abandon(removeConnLog);
+    return Promise.resolve();
+  }
+}
+
+/** The output side in a worker thread, fed in batches. */
+class WorkerOutputPort implements AnalyzeOutputPort {
+  readonly sinks: ApplicationAnalyzerSinks;
+  private readonly worker: Worker;
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly observation = createPacketObservation();
+  private kinds: number[] = [];
+  private payloads: unknown[] = [];
+  private packetMarks: number[] = [];
+  private packets = new Float64Array(PACKETS_PER_BATCH * PACKET_FIELDS);
+  private packetCount = 0;
+  private batchesPosted = 0;
+  /** Set when the worker exits or reports an error; later batches are dropped. */
+  private stopReason: string | null = null;
+  private pendingReply: { resolve(message: FromWorker): void; reject(error: Error): void } | null = null;
+
+  constructor(options: AnalyzeOutputOptions, entry: URL) {
+    const data: OutputWorkerData = { role: WORKER_ROLE, options, control: this.control };
+    this.worker = new Worker(entry, { workerData: data });
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'error') this.stopReason = message.message;
+      this.settle(message);
+    });
+    this.worker.on('error', (error) => {
+      this.stopReason = error.stack ?? error.message;
+      this.settle({ type: 'error', message: this.stopReason });
+    });
+    this.worker.on('exit', (code) => {
+      this.stopReason ??= `the output thread exited with code ${code}`;
+      this.settle({ type: 'error', message: this.stopReason });
+    });
+
+    const sinks: ApplicationAnalyzerSinks = {};
+    ANALYZER_SINK_NAMES.forEach((name, index) => {
+      (sinks as Record<string, (record: unknown) => void>)[name] = (record) => this.queueEvent(index, record);
+    });
+    this.sinks = sinks;
+  }
+
+  observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
+    writePacket(this.packets, this.packetCount, observePacket(decoded, data, timestampUs, packetNumber, this.observation));
+    if (++this.packetCount === PACKETS_PER_BATCH) this.postBatch();
+  }
+
+  addFlow(flow: FlowRecord): void {
+    this.queueEvent(FLOW_EVENT, flow);
+  }
+
+  async finish(): Promise<AnalyzeOutputCounts> {
+    this.postBatch();
+    const reply = await this.request({ type: 'finish' });
+    await this.worker.terminate();
+    if (reply.type !== 'result') throw new Error(`the output thread failed: ${this.stopReason ?? reply.type}`);
+    return reply.counts;
+  }
+
+  async abandon(removeConnLog: boolean): Promise<void> {
+    if (this.stopReason === null) await this.request({ type: 'abandon', removeConnLog });
+    await this.worker.terminate();
+  }
+
+  private queueEvent(kind: number, payload: unknown): void {
+    this.kinds.push(kind);
+    this.payloads.push(payload);
+    this.packetMarks.push(this.packetCount);
+    if (this.kinds.length === EVENTS_PER_BATCH) this.postBatch();
+  }
+
+  private postBatch(): void {
+    if (this.kinds.length === 0 && this.packetCount === 0) return;
+    if (this.stopReason === null) {
+      const message: BatchMessage = {
+        type: 'batch',
+        kinds: this.kinds,
+        payloads: this.payloads,
+        packetMarks: this.packetMarks,
+        packets: this.packets,
+        packetCount: this.packetCount,
+      };
+      this.worker.postMessage(message satisfies ToWorker, [this.packets.buffer]);
+      this.batchesPosted++;
+      this.packets = new Float64Array(PACKETS_PER_BATCH * PACKET_FIELDS);
+    }
+    this.kinds = [];
+    this.payloads = [];
+    this.packetMarks = [];
+    this.packetCount = 0;
+    this.waitForRoom();
+  }
+
+  /**
+   * Blocks while the worker is too far behind; the engine is synchronous
+   * between reads, so it cannot await here. A worker that dies outside its
+   * message handler cannot say so while this thread blocks, so a worker that
+   * applies no batch for STALL_LIMIT_MS counts as stopped.
+   */
+  private waitForRoom(): void {
+    let lastApplied = -1;
+    let lastProgressMs = 0;
+    for (;;) {
+      const applied = Atomics.load(this.control, 0);
+      if (this.batchesPosted - applied <= MAX_BATCHES_IN_FLIGHT || this.stopReason !== null) return;
+      if (Atomics.load(this.control, 1) !== 0) return;
+      const nowMs = performance.now();
+      if (applied !== lastApplied) {
+        lastApplied = applied;
+        lastProgressMs = nowMs;
+      } else if (nowMs - lastProgressMs > STALL_LIMIT_MS) {
+        this.stopReason = `the output thread applied no batch for ${STALL_LIMIT_MS / 1000} s`;
+        return;
+      }
+      Atomics.wait(this.control, 0, applied, 100);
+    }
+  }
+
+  private request(message: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.pendingReply = { resolve, reject };
+      if (this.stopReason !== null) this.settle({ type: 'error', message: this.stopReason });
+      else this.worker.postMessage(message);
+    });
+  }
+
+  private settle(message: FromWorker): void {
+    const pending = this.pendingReply;
+    this.pendingReply = null;
+    pending?.resolve(message);
+  }
+}
+
+/**
+ * The output side for one analysis: in a worker thread when the command
+ * runs bundled, in this thread from the sources or with
+ * TIDELINE_ANALYZE_THREADS=1.
+ */
+export function createAnalyzeOutputPort(options: AnalyzeOutputOptions): AnalyzeOutputPort {
+  const entry = new URL(import.meta.url);
+  const isBundled = entry.pathname.endsWith('.mjs') || entry.pathname.endsWith('.js');
+  if (!isBundled || process.env['TIDELINE_ANALYZE_THREADS'] === '1') return new InlineOutputPort(options);
+  return new WorkerOutputPort(options, entry);
+}
+
+/** The worker's side: apply each batch to an AnalyzeOutputs in order. */
+function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorkerData): void {
+  const outputs = new AnalyzeOutputs(data.options);
+  const sinks = outputs.sinks as Record<string, ((record: unknown) => void) | undefined>;
+  const observation = createPacketObservation();
+  let hasFailed = false;
+
+  const applyBatch = (batch: BatchMessage): void => {
+    let replayed = 0;
+    for (let i = 0; i < batch.kinds.length; i++) {
+      const mark = batch.packetMarks[i]!;
+      for (; replayed < mark; replayed++) outputs.observePacket(readPacket(batch.packets, replayed, observation));
+      const kind = batch.kinds[i]!;
+      if (kind === FLOW_EVENT) outputs.addFlow(batch.payloads[i] as FlowRecord);
+      else sinks[ANALYZER_SINK_NAMES[kind]!]?.(batch.payloads[i]);
+    }
+    for (; replayed < batch.packetCount; replayed++) outputs.observePacket(readPacket(batch.packets, replayed, observation));
+  };
+
+  const fail = (error: unknown): void => {
+    hasFailed = true;
+    Atomics.store(data.control, 1, 1);
+    Atomics.notify(data.control, 0);
+    port.postMessage({
+      type: 'error',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies FromWorker);
+  };
+
+  port.on('message', (message: ToWorker) => {
+    if (hasFailed) return;
+    if (message.type === 'batch') {
+      try {
+        applyBatch(message);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      Atomics.add(data.control, 0, 1);
+      Atomics.notify(data.control, 0);
+    } else if (message.type === 'finish') {
+      outputs.finish().then((counts) => port.postMessage({ type: 'result', counts } satisfies FromWorker), fail);
+    } else {
+      try {
+        outputs.abandon(message.removeConnLog);
+        port.postMessage({ type: 'abandoned' } satisfies FromWorker);
+      } catch (error) {
+        fail(error);
+      }
+    }
+  });
+}
+
+if (isAnalyzeOutputWorker && parentPort !== null) runOutputWorker(parentPort, workerData as OutputWorkerData);

@@ -1,0 +1,134 @@
+/**
+ * `tideline analyze` runs its logs and detectors in a worker thread when it
+ * runs bundled (src/main/cli/analyze-output-worker.ts). These tests bundle
+ * the command as the build does, run it with the worker and with
+ * TIDELINE_ANALYZE_THREADS=1 (one thread), and require the same files,
+ * byte for byte apart from the #open and #close stamps, and the same summary.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCapture } from '../../bench/generator/traffic-mix';
+
+const root = join(import.meta.dirname, '..', '..');
+const samplePath = join(root, 'assets', 'sample.pcapng');
+let workDirectory = '';
+let bundlePath = '';
+let flowHeavyPath = '';
+
+beforeAll(async () => {
+  // Inside the repository, so the bundle's external packages resolve from node_modules.
+  mkdirSync(join(root, 'out'), { recursive: true });
+  workDirectory = mkdtempSync(join(root, 'out', 'output-worker-test-'));
+  bundlePath = join(workDirectory, 'tideline.mjs');
+  await build({
+    entryPoints: [join(root, 'src/main/cli/main.ts')],
+    outfile: bundlePath,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    external: ['./serve-command'],
+    logLevel: 'warning',
+  });
+  // 17,078 packets and 4,671 flows: several batches of records and flows, and two of packets.
+  flowHeavyPath = join(workDirectory, 'flow-heavy.pcap');
+  generateCapture({ path: flowHeavyPath, seed: 3, sizeBytes: 6 * 1024 * 1024, variant: 'flow-heavy', format: 'pcap' });
+}, 60_000);
+
+afterAll(() => {
+  rmSync(workDirectory, { recursive: true, force: true });
+});
+
+interface Run {
+  stdout: string;
+  files: Map<string, string>;
+}
+
+function analyze(capture: string, name: string, threads: 'worker' | 'one', extra: string[]): Run {
+  const out = join(workDirectory, `${name}-${threads}`);
+  const env = { ...process.env };
+  if (threads === 'one') env['TIDELINE_ANALYZE_THREADS'] = '1';
+  else delete env['TIDELINE_ANALYZE_THREADS'];
+  const result = spawnSync(process.execPath, [bundlePath, 'analyze', capture, '--out', out, ...extra], {
+    encoding: 'utf8',
+    env,
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  const files = new Map<string, string>();
+  for (const file of readdirSync(out).sort()) {
+    const text = readFileSync(join(out, file), 'utf8');
+    files.set(file, text.replace(/^#(open|close)\t.*$/gm, '#$1'));
+  }
+  return { stdout: result.stdout.replaceAll(out, 'OUT'), files };
+}
+
+function expectSameRuns(capture: string, name: string, extra: string[] = []): Run {
+  const worker = analyze(capture, name, 'worker', extra);
+  const one = analyze(capture, name, 'one', extra);
+  expect([...worker.files.keys()]).toEqual([...one.files.keys()]);
+  for (const [file, text] of one.files) expect(worker.files.get(file), file).toBe(text);
+  expect(worker.stdout).toBe(one.stdout);
+  return worker;
+}
+
+describe('analyze output thread', () => {
+  it('writes the sample logs and alerts as one thread does', () => {
+    const run = expectSameRuns(samplePath, 'sample');
+    expect([...run.files.keys()]).toEqual([
+      'alerts.jsonl',
+      'conn.log',
+      'dhcp.log',
+      'dns.log',
+      'http.log',
+      'notice.log',
+      'quic.log',
+      'smb_files.log',
+      'smb_mapping.log',
+      'ssh.log',
+      'ssl.log',
+      'weird.log',
+      'x509.log',
+    ]);
+    expect(run.files.get('alerts.jsonl')?.trim().split('\n')).toHaveLength(13);
+    expect(run.stdout).toContain('packets: 1682 ');
+    expect(run.stdout).toContain('flows: 266\n');
+  });
+
+  it('keeps JSON output, --sort and --filter the same', () => {
+    const run = expectSameRuns(samplePath, 'sample-json', ['--format', 'json', '--sort', '--filter', 'tcp.port == 443 || dns.qry.name contains "e"']);
+    const rows = (run.files.get('conn.log') ?? '').trim().split('\n').map((line) => JSON.parse(line) as { ts: number });
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.map((row) => row.ts)).toEqual([...rows.map((row) => row.ts)].sort((a, b) => a - b));
+  });
+
+  it('gives the same files over many batches of flows, records and packets', () => {
+    const run = expectSameRuns(flowHeavyPath, 'flow-heavy');
+    const connRows = (run.files.get('conn.log') ?? '').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const dnsRows = (run.files.get('dns.log') ?? '').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    // More flows and records than one batch holds (1,024 events), more packets than one packet batch (16,384).
+    expect(connRows.length + dnsRows.length).toBeGreaterThan(4 * 1024);
+    expect(run.stdout).toContain('packets: 17078 ');
+    expect(run.stdout).toContain('conn.log: OUT/conn.log (4671 flows, Zeek TSV)');
+    expect(run.stdout).toContain('dns.log: OUT/dns.log (2570 records)');
+    expect(run.files.get('alerts.jsonl')?.trim().split('\n')).toHaveLength(1839);
+  });
+
+  it('removes conn.log and exits 1 when the file is not a capture', () => {
+    for (const threads of ['worker', 'one'] as const) {
+      const out = join(workDirectory, `not-capture-${threads}`);
+      const env = { ...process.env, TIDELINE_ANALYZE_THREADS: threads === 'one' ? '1' : '0' };
+      const result = spawnSync(process.execPath, [bundlePath, 'analyze', join(root, 'package.json'), '--out', out], {
+        encoding: 'utf8',
+        env,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('tideline analyze: cannot read');
+      expect(readdirSync(out)).toEqual([]);
+    }
+  });
+});
