@@ -60,6 +60,13 @@ describe('packet observation reads', () => {
     expect(readIpv4(bytes, 6)).toBe(0x0a420001);
   });
 
+  it('keeps MACs and addresses with the top bit set positive', () => {
+    const high = Uint8Array.from([0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 224, 0, 0, 251]);
+    expect(readMac(high, 0)).toBe(0xfffefdfcfbfa);
+    expect(readIpv4(high, 6)).toBe(0xe00000fb);
+    expect(readIpv4(high, 2)).toBe(0xfdfcfbfa);
+  });
+
   it.each([
     ['MAC one byte short', () => readMac(bytes, 5)],
     ['MAC at a negative offset', () => readMac(bytes, -1)],

@@ -44,10 +44,13 @@ export function createPacketObservation(): PacketObservation {
 /** Read 6 bytes at `offset` as a MAC integer; 0 when they run past `data`. */
 export function readMac(data: Uint8Array, offset: number): number {
   if (offset < 0 || offset + 6 > data.length) return 0;
-  let high = 0;
-  for (let i = 0; i < 2; i++) high = high * 256 + (data[offset + i] as number);
-  let low = 0;
-  for (let i = 2; i < 6; i++) low = low * 256 + (data[offset + i] as number);
+  const high = ((data[offset] as number) << 8) | (data[offset + 1] as number);
+  const low =
+    (((data[offset + 2] as number) << 24) |
+      ((data[offset + 3] as number) << 16) |
+      ((data[offset + 4] as number) << 8) |
+      (data[offset + 5] as number)) >>>
+    0;
   return high * 0x1_0000_0000 + low;
 }
 
@@ -55,10 +58,11 @@ export function readMac(data: Uint8Array, offset: number): number {
 export function readIpv4(data: Uint8Array, offset: number): number {
   if (offset < 0 || offset + 4 > data.length) return 0;
   return (
-    (data[offset] as number) * 0x100_0000 +
-    (data[offset + 1] as number) * 0x1_0000 +
-    (data[offset + 2] as number) * 0x100 +
-    (data[offset + 3] as number)
+    (((data[offset] as number) << 24) |
+      ((data[offset + 1] as number) << 16) |
+      ((data[offset + 2] as number) << 8) |
+      (data[offset + 3] as number)) >>>
+    0
   );
 }
 

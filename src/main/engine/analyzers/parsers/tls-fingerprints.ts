@@ -12,7 +12,7 @@
  *       and ALPN (0010), then '_' and the signature algorithms in sent order
  * GREASE values (RFC 8701: 0x?a?a with equal bytes) are left out everywhere.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { formatHex } from './byte-cursor';
 
 export function isGreaseValue(value: number): boolean {
@@ -23,12 +23,13 @@ function withoutGrease(values: readonly number[]): number[] {
   return values.filter((value) => !isGreaseValue(value));
 }
 
+/** MD5 of the Latin-1 bytes of `text`, in hex. One-shot `hash` avoids a Hash object per call. */
 export function hashMd5Hex(text: string): string {
-  return createHash('md5').update(text, 'latin1').digest('hex');
+  return hash('md5', Buffer.from(text, 'latin1'), 'hex');
 }
 
 function hashSha256Prefix12(text: string): string {
-  return createHash('sha256').update(text, 'latin1').digest('hex').slice(0, 12);
+  return hash('sha256', Buffer.from(text, 'latin1'), 'hex').slice(0, 12);
 }
 
 export interface Ja3Input {

