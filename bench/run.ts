@@ -12,7 +12,7 @@
  * file and to the generated part of docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSubjects, type BundledSubjects } from './bundle-subjects';
@@ -32,6 +32,23 @@ interface Subject {
   args: string[];
   isDiscardingStdout?: boolean;
   readPackets?(output: ProcessMeasurement): number;
+  /** The capture the program reads: read once, untimed, before each run so that it comes from the page cache. */
+  inputPath: string;
+}
+
+/**
+ * Reads `path` to the end and discards it. Two 1 GiB captures and the
+ * other sessions' memory can push a capture out of the page cache between
+ * runs; a run that then waits on the disk measures the disk, not the program.
+ */
+function readIntoPageCache(path: string): void {
+  const buffer = Buffer.allocUnsafe(8 * 1024 * 1024);
+  const descriptor = openSync(path, 'r');
+  try {
+    while (readSync(descriptor, buffer, 0, buffer.length, null) > 0);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 const VALUE_OPTIONS = new Set(['--size', '--runs', '--seed', '--flow-heavy-size', '--out']);
@@ -74,17 +91,18 @@ function detectFullEngineFlags(cliPath: string): string[] {
 function createSubjects(capturePath: string, bundle: BundledSubjects, ceilingPath: string, fullFlags: string[], outputDirectory: string): Subject[] {
   const jsonPackets = (output: ProcessMeasurement): number => (JSON.parse(output.stdout.trim().split('\n').pop()!) as { packets: number }).packets;
   return [
-    { id: 'tideline-flows', command: 'node', args: [bundle.flowsOnlyPath, capturePath], readPackets: jsonPackets },
+    { id: 'tideline-flows', command: 'node', args: [bundle.flowsOnlyPath, capturePath], readPackets: jsonPackets, inputPath: capturePath },
     {
       id: 'tideline-full',
       command: 'node',
       args: [bundle.cliPath, 'analyze', capturePath, '--out', outputDirectory, ...fullFlags],
       readPackets: (output) => Number(/^packets: (\d+)/m.exec(output.stdout)?.[1] ?? Number.NaN),
+      inputPath: capturePath,
     },
-    { id: 'flow-ceiling', command: ceilingPath, args: [capturePath], readPackets: jsonPackets },
-    { id: 'tshark-conv-ip', command: 'tshark', args: ['-q', '-z', 'conv,ip', '-r', capturePath], readPackets: (output) => sumTsharkConversationFrames(output.stdout) },
-    { id: 'tshark-dns-fields', command: 'tshark', args: ['-r', capturePath, '-T', 'fields', '-e', 'dns.qry.name', '-Y', 'dns'], isDiscardingStdout: true },
-    { id: 'tcpdump-read', command: 'tcpdump', args: ['-r', capturePath, '-w', '/dev/null'], isDiscardingStdout: true },
+    { id: 'flow-ceiling', command: ceilingPath, args: [capturePath], readPackets: jsonPackets, inputPath: capturePath },
+    { id: 'tshark-conv-ip', command: 'tshark', args: ['-q', '-z', 'conv,ip', '-r', capturePath], readPackets: (output) => sumTsharkConversationFrames(output.stdout), inputPath: capturePath },
+    { id: 'tshark-dns-fields', command: 'tshark', args: ['-r', capturePath, '-T', 'fields', '-e', 'dns.qry.name', '-Y', 'dns'], isDiscardingStdout: true, inputPath: capturePath },
+    { id: 'tcpdump-read', command: 'tcpdump', args: ['-r', capturePath, '-w', '/dev/null'], isDiscardingStdout: true, inputPath: capturePath },
   ];
 }
 
@@ -97,6 +115,7 @@ async function runInterleaved(subjects: Subject[], runs: number, label: string):
 
   for (let round = 0; round <= runs; round++) {
     for (const subject of subjects) {
+      readIntoPageCache(subject.inputPath);
       const measurement = await measureProcess(subject.command, subject.args, { scratchDirectory, isDiscardingStdout: subject.isDiscardingStdout });
       const entry = results.get(subject.id)!;
       if (subject.readPackets !== undefined) entry.packets = subject.readPackets(measurement);
@@ -120,8 +139,8 @@ async function benchmarkCapture(capturePath: string, pcapngPath: string | null, 
   const outputDirectory = join(BENCH_CACHE_DIR, 'analyze-output', label);
   const subjects = createSubjects(capturePath, bundle, ceilingPath, fullFlags, outputDirectory);
   if (pcapngPath !== null) {
-    subjects.push({ id: 'tideline-flows-pcapng', command: 'node', args: [bundle.flowsOnlyPath, pcapngPath], readPackets: (output) => (JSON.parse(output.stdout) as { packets: number }).packets });
-    subjects.push({ id: 'flow-ceiling-pcapng', command: ceilingPath, args: [pcapngPath], readPackets: (output) => (JSON.parse(output.stdout) as { packets: number }).packets });
+    subjects.push({ id: 'tideline-flows-pcapng', command: 'node', args: [bundle.flowsOnlyPath, pcapngPath], readPackets: (output) => (JSON.parse(output.stdout) as { packets: number }).packets, inputPath: pcapngPath });
+    subjects.push({ id: 'flow-ceiling-pcapng', command: ceilingPath, args: [pcapngPath], readPackets: (output) => (JSON.parse(output.stdout) as { packets: number }).packets, inputPath: pcapngPath });
   }
   const ceilingOutput = JSON.parse(execFileSync(ceilingPath, [capturePath], { encoding: 'utf8' })) as { packets: number; ipv4Packets: number; flows: number };
   const results = await runInterleaved(subjects, runs, label);

@@ -171,6 +171,9 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
       analysis = new FlowAnalysis(this, flow);
       flow.analyzerState = analysis;
     }
+    // Both directions of a TCP flow stopped: nothing here reads this flow any more. Checked before
+    // the payload view is made, since most packets of a long transfer end here.
+    if (flow.transport === 'tcp' && analysis.streams !== null && analysis.streams[0].isStopped && analysis.streams[1].isStopped) return;
     const layer = event.layer;
     // A fragment after the first has no transport header, so its payload fields are not set.
     const hasPayload = !layer.isFragment || layer.fragmentOffset === 0;
@@ -178,8 +181,6 @@ export class ApplicationAnalyzers implements FlowAnalyzer {
 
     switch (flow.transport) {
       case 'tcp':
-        // Both directions stopped: nothing here reads this flow any more.
-        if (analysis.streams !== null && analysis.streams[0].isStopped && analysis.streams[1].isStopped) return;
         // NOTE: TCP carried in IP fragments is not reassembled; later fragments are skipped.
         if (hasPayload) this.handleTcpSegment(analysis, event, payload);
         break;

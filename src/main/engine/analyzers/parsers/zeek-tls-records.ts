@@ -4,7 +4,6 @@
  */
 import type { TlsSessionRecord, X509CertificateRecord } from '../../../../shared/domain/records-tls';
 import {
-  createConnectionColumns,
   ZEEK_CONNECTION_FIELDS,
   type ZeekConnectionIdentity,
   type ZeekField,
@@ -96,8 +95,15 @@ export function toZeekSslRecord(identity: ZeekConnectionIdentity, session: TlsSe
   const server = session.server;
   const hasChain = session.serverCertificates.length > 0;
   const serverName = session.client?.serverName ?? null;
-  return {
-    ...createConnectionColumns(identity),
+  // Written out rather than spread from createConnectionColumns: spreading into a literal made
+  // this function several percent of the engine's main thread.
+  const row: ZeekRow = {
+    ts: identity.timestampUs,
+    uid: identity.uid,
+    'id.orig_h': identity.originatorAddress,
+    'id.orig_p': identity.originatorPort,
+    'id.resp_h': identity.responderAddress,
+    'id.resp_p': identity.responderPort,
     version: server === null ? null : nameTlsVersion(server.version),
     cipher: server === null ? null : nameTlsCipherSuite(server.cipherSuite),
     curve: session.curve === null ? null : nameTlsGroup(session.curve),
@@ -113,9 +119,10 @@ export function toZeekSslRecord(identity: ZeekConnectionIdentity, session: TlsSe
     ja3: session.client?.ja3Hash ?? null,
     ja3s: server?.ja3sHash ?? null,
     ja4: session.client?.ja4 ?? null,
-    ...(session.serverCertificatePacketNumber === undefined ? {} : { cert_packet: session.serverCertificatePacketNumber }),
-    ...(session.clientHelloPacketNumber === undefined ? {} : { client_hello_packet: session.clientHelloPacketNumber }),
   };
+  if (session.serverCertificatePacketNumber !== undefined) row['cert_packet'] = session.serverCertificatePacketNumber;
+  if (session.clientHelloPacketNumber !== undefined) row['client_hello_packet'] = session.clientHelloPacketNumber;
+  return row;
 }
 
 /**
