@@ -74,6 +74,11 @@ describe('Zeek log writer', () => {
     expect(escapeZeekString('a\tb\\c\x01\xff')).toBe('a\\x09b\\\\c\\x01\\xff');
     expect(escapeZeekString('-')).toBe('\\x2d');
     expect(escapeZeekString('a,b', true)).toBe('a\\x2cb');
+    // Unchanged text comes back as is; text before the first escape is kept.
+    expect(escapeZeekString('www.example.com')).toBe('www.example.com');
+    expect(escapeZeekString('a,b')).toBe('a,b');
+    expect(escapeZeekString('name\x7f')).toBe('name\\x7f');
+    expect(escapeZeekString('\u0394x')).toBe('\u0394x');
   });
 
   it('formats unset, empty and container values', () => {

@@ -63,8 +63,15 @@ export function formatZeekSeconds(us: number): string {
 /** Escape one string for a TSV column (or, with `isElement`, for a set or vector element). */
 export function escapeZeekString(value: string, isElement = false): string {
   if (value === '-' || value === '(empty)') return `\\x${value.charCodeAt(0).toString(16)}${value.slice(1)}`;
-  let text = '';
-  for (let i = 0; i < value.length; i++) {
+  // Most values (uids, addresses, names) need no escape: find the first character that does, if any.
+  let first = 0;
+  for (; first < value.length; first++) {
+    const code = value.charCodeAt(first);
+    if (code === 0x5c || code < 0x20 || (code >= 0x7f && code <= 0xff) || (isElement && code === 0x2c)) break;
+  }
+  if (first === value.length) return value;
+  let text = value.slice(0, first);
+  for (let i = first; i < value.length; i++) {
     const code = value.charCodeAt(i);
     if (code === 0x5c) text += '\\\\';
     else if (code < 0x20 || (code >= 0x7f && code <= 0xff) || (isElement && code === 0x2c)) {
@@ -232,7 +239,10 @@ export class ZeekLogWriter<Row> {
       }
       return `${JSON.stringify(record)}\n`;
     }
-    return `${this.columns.map((column) => formatZeekTsvValue(column.type, column.read(row))).join('\t')}\n`;
+    const columns = this.columns;
+    let line = formatZeekTsvValue(columns[0]!.type, columns[0]!.read(row));
+    for (let i = 1; i < columns.length; i++) line += `\t${formatZeekTsvValue(columns[i]!.type, columns[i]!.read(row))}`;
+    return `${line}\n`;
   }
 
   write(row: Row): void {
