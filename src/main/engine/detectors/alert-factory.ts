@@ -2,7 +2,7 @@
  * Turns a detector's finding into an Alert: stable id, severity from the
  * score, evidence capped, values rounded for reading.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Alert, AlertMeasurement, AlertSeries, AlertSeverity, AlertSubScore } from '../../../shared/domain/alert';
 import { alertSeverities } from '../../../shared/domain/alert';
 import type { FlowRecord } from '../../../shared/domain/flow';
@@ -61,7 +61,7 @@ export interface AlertDraft {
 
 /** Id: "A" and 16 hex digits of SHA-1 over detector, key and first time, so a re-run gives the same id. */
 export function deriveAlertId(detector: string, key: string, firstUs: number): string {
-  return `A${createHash('sha1').update(`${detector}\u0000${key}\u0000${firstUs}`).digest('hex').slice(0, 16)}`;
+  return `A${hash('sha1', `${detector}\u0000${key}\u0000${firstUs}`, 'hex').slice(0, 16)}`;
 }
 
 /** Severity for a 0-100 score: 90 critical, 70 high, 50 medium, 25 low, else info. */
