@@ -99,6 +99,13 @@ function createSubjects(capturePath: string, bundle: BundledSubjects, ceilingPat
       readPackets: (output) => Number(/^packets: (\d+)/m.exec(output.stdout)?.[1] ?? Number.NaN),
       inputPath: capturePath,
     },
+    {
+      id: 'tideline-case',
+      command: 'node',
+      args: [bundle.openCasePath, capturePath],
+      readPackets: jsonPackets,
+      inputPath: capturePath,
+    },
     { id: 'flow-ceiling', command: ceilingPath, args: [capturePath], readPackets: jsonPackets, inputPath: capturePath },
     { id: 'tshark-conv-ip', command: 'tshark', args: ['-q', '-z', 'conv,ip', '-r', capturePath], readPackets: (output) => sumTsharkConversationFrames(output.stdout), inputPath: capturePath },
     { id: 'tshark-dns-fields', command: 'tshark', args: ['-r', capturePath, '-T', 'fields', '-e', 'dns.qry.name', '-Y', 'dns'], isDiscardingStdout: true, inputPath: capturePath },

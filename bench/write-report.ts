@@ -35,7 +35,7 @@ function formatSubjectTable(capture: CaptureBenchmark): string[] {
 
 /** Tideline's throughput and memory relative to every other program: speed = other's time / Tideline's time. */
 function formatRatioTable(capture: CaptureBenchmark): string[] {
-  const tidelineIds = ['tideline-flows', 'tideline-full'];
+  const tidelineIds = ['tideline-flows', 'tideline-full', 'tideline-case'];
   const others = capture.subjects.filter((subject) => !subject.id.startsWith('tideline'));
   const lines = [
     `| Tideline run | ${others.map((other) => `vs ${other.id}: speed / memory`).join(' | ')} |`,
@@ -88,6 +88,21 @@ function checkTargets(results: BenchmarkResults): TargetCheck[] {
   return checks;
 }
 
+/** The full engine with the case store (tideline-case), which the targets leave out, in the same ratios. */
+function describeCaseStore(mix: CaptureBenchmark): string[] {
+  const withCase = find(mix, 'tideline-case');
+  const full = find(mix, 'tideline-full');
+  const ceiling = find(mix, 'flow-ceiling');
+  const conversations = find(mix, 'tshark-conv-ip');
+  const dns = find(mix, 'tshark-dns-fields');
+  if (withCase === undefined || full === undefined || ceiling === undefined || conversations === undefined || dns === undefined) return [];
+  const speed = (reference: SubjectRuns): string => fixed(reference.wallSeconds.median / withCase.wallSeconds.median);
+  return [
+    `The targets name the full engine as flows, analyzers and detectors. With the case store as well (tideline-case: the app's engine opens the capture and ingests it into a case), the median is ${fixed(withCase.wallSeconds.median)} s against ${fixed(full.wallSeconds.median)} s: ${speed(ceiling)} of the C ceiling's throughput, ${speed(conversations)} times tshark -z conv,ip and ${speed(dns)} times tshark's DNS fields, at ${fixed(withCase.peakRssBytes.median / Math.min(conversations.peakRssBytes.median, dns.peakRssBytes.median))} of tshark's peak memory.`,
+    '',
+  ];
+}
+
 function formatCapture(title: string, capture: CaptureBenchmark): string[] {
   return [
     `### ${title}`,
@@ -128,6 +143,7 @@ function formatGeneratedSection(results: BenchmarkResults): string {
     '|---|---|---:|---|',
     ...checkTargets(results).map((check) => `| ${check.name} | ${check.goal} | ${fixed(check.measured)} ${check.unit} | ${check.isMet ? 'met' : 'missed'} |`),
     '',
+    ...describeCaseStore(results.mix),
     ...formatCapture('Mix', results.mix),
   ];
   if (results.flowHeavy !== null) lines.push(...formatCapture('Flow-heavy variant', results.flowHeavy));

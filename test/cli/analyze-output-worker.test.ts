@@ -1,7 +1,8 @@
 /**
  * `tideline analyze` runs its logs and detectors in a worker thread when it
  * runs bundled (src/main/cli/analyze-output-worker.ts). These tests bundle
- * the command as the build does, run it with the worker and with
+ * the command as the build does, run it with the worker
+ * (TIDELINE_ANALYZE_THREADS=2, since the captures here are small) and with
  * TIDELINE_ANALYZE_THREADS=1 (one thread), and require the same files,
  * byte for byte apart from the #open and #close stamps, and the same summary.
  */
@@ -51,8 +52,8 @@ interface Run {
 function analyze(capture: string, name: string, threads: 'worker' | 'one', extra: string[]): Run {
   const out = join(workDirectory, `${name}-${threads}`);
   const env = { ...process.env };
-  if (threads === 'one') env['TIDELINE_ANALYZE_THREADS'] = '1';
-  else delete env['TIDELINE_ANALYZE_THREADS'];
+  // The test captures are small, so the worker is asked for explicitly.
+  env['TIDELINE_ANALYZE_THREADS'] = threads === 'one' ? '1' : '2';
   const result = spawnSync(process.execPath, [bundlePath, 'analyze', capture, '--out', out, ...extra], {
     encoding: 'utf8',
     env,
@@ -100,15 +101,26 @@ describe('analyze output thread', () => {
   });
 
   it('keeps JSON output, --sort and --filter the same', () => {
-    const run = expectSameRuns(samplePath, 'sample-json', ['--format', 'json', '--sort', '--filter', 'tcp.port == 443 || dns.qry.name contains "e"']);
-    const rows = (run.files.get('conn.log') ?? '').trim().split('\n').map((line) => JSON.parse(line) as { ts: number });
+    const run = expectSameRuns(samplePath, 'sample-json', [
+      '--format',
+      'json',
+      '--sort',
+      '--filter',
+      'tcp.port == 443 || dns.qry.name contains "e"',
+    ]);
+    const rows = (run.files.get('conn.log') ?? '')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ts: number });
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.map((row) => row.ts)).toEqual([...rows.map((row) => row.ts)].sort((a, b) => a - b));
   });
 
   it('gives the same files over many batches of flows, records and packets', () => {
     const run = expectSameRuns(flowHeavyPath, 'flow-heavy');
-    const connRows = (run.files.get('conn.log') ?? '').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const connRows = (run.files.get('conn.log') ?? '')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
     const dnsRows = (run.files.get('dns.log') ?? '').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     // More flows and records than one batch holds (1,024 events), more packets than one packet batch (16,384).
     expect(connRows.length + dnsRows.length).toBeGreaterThan(4 * 1024);
@@ -121,7 +133,7 @@ describe('analyze output thread', () => {
   it('removes conn.log and exits 1 when the file is not a capture', () => {
     for (const threads of ['worker', 'one'] as const) {
       const out = join(workDirectory, `not-capture-${threads}`);
-      const env = { ...process.env, TIDELINE_ANALYZE_THREADS: threads === 'one' ? '1' : '0' };
+      const env = { ...process.env, TIDELINE_ANALYZE_THREADS: threads === 'one' ? '1' : '2' };
       const result = spawnSync(process.execPath, [bundlePath, 'analyze', join(root, 'package.json'), '--out', out], {
         encoding: 'utf8',
         env,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
@@ -34,6 +35,15 @@ alerts to notice.log (when there are alerts) and alerts.jsonl.
                  The other logs and the alerts still cover every flow.
 `;
 
+/** The capture's size in bytes, 0 when it cannot be read (analyzeCapture then reports why). */
+function captureFileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Run `tideline analyze` and return the exit status. */
 export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   const parsed = parseAnalyzeArguments(argv);
@@ -51,13 +61,16 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // Logs stream to their files during the analysis, so the folder must exist first.
   await mkdir(outputDirectory, { recursive: true });
   // Logs, conn.log and the detectors run apart from the engine (in a worker thread when bundled).
-  const outputs = createAnalyzeOutputPort({
-    outputDirectory,
-    format: parsed.format,
-    isSorted: parsed.isSorted,
-    displayFilter: parsed.displayFilter,
-    openedAtMs: Date.now(),
-  });
+  const outputs = createAnalyzeOutputPort(
+    {
+      outputDirectory,
+      format: parsed.format,
+      isSorted: parsed.isSorted,
+      displayFilter: parsed.displayFilter,
+      openedAtMs: Date.now(),
+    },
+    captureFileBytes(parsed.file),
+  );
   const analyzers = new ApplicationAnalyzers(outputs.sinks);
 
   let summary: CaptureSummary;

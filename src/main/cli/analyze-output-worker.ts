@@ -15,9 +15,10 @@
  * capture size.
  *
  * The worker is the bundled command itself (out/cli/tideline.mjs) started a
- * second time with `workerData.role` set. When the command runs from the
- * TypeScript sources (tsx, tests), or TIDELINE_ANALYZE_THREADS=1 is set, the
- * output side runs in the main thread instead (`createAnalyzeOutputPort`).
+ * second time with `workerData.role` set. For small captures, when the
+ * command runs from the TypeScript sources (tsx, tests), or with
+ * TIDELINE_ANALYZE_THREADS=1, the output side runs in the main thread
+ * instead (`createAnalyzeOutputPort`).
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FlowRecord } from '../../shared/domain/flow';
@@ -69,9 +70,7 @@ interface BatchMessage {
 type ToWorker = BatchMessage | { type: 'finish' } | { type: 'abandon'; removeConnLog: boolean };
 
 type FromWorker =
-  | { type: 'result'; counts: AnalyzeOutputCounts }
-  | { type: 'abandoned' }
-  | { type: 'error'; message: string };
+  { type: 'result'; counts: AnalyzeOutputCounts } | { type: 'abandoned' } | { type: 'error'; message: string };
 
 interface OutputWorkerData {
   role: typeof WORKER_ROLE;
@@ -178,7 +177,11 @@ class WorkerOutputPort implements AnalyzeOutputPort {
   }
 
   observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
-    writePacket(this.packets, this.packetCount, observePacket(decoded, data, timestampUs, packetNumber, this.observation));
+    writePacket(
+      this.packets,
+      this.packetCount,
+      observePacket(decoded, data, timestampUs, packetNumber, this.observation),
+    );
     if (++this.packetCount === PACKETS_PER_BATCH) this.postBatch();
   }
 
@@ -269,14 +272,26 @@ class WorkerOutputPort implements AnalyzeOutputPort {
 }
 
 /**
- * The output side for one analysis: in a worker thread when the command
- * runs bundled, in this thread from the sources or with
- * TIDELINE_ANALYZE_THREADS=1.
+ * Captures below this size get no worker. Starting one loads the command a
+ * second time and copies every record across; on the 2-CPU machine of
+ * docs/benchmarks.md one thread was faster up to 256 MiB, even at 512 MiB
+ * and 18% slower at 1 GiB.
  */
-export function createAnalyzeOutputPort(options: AnalyzeOutputOptions): AnalyzeOutputPort {
+export const WORKER_MIN_CAPTURE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The output side for one analysis: in a worker thread when the command
+ * runs bundled and the capture file is at least WORKER_MIN_CAPTURE_BYTES;
+ * in this thread otherwise, from the sources, or with
+ * TIDELINE_ANALYZE_THREADS=1 (TIDELINE_ANALYZE_THREADS=2 asks for the
+ * worker whatever the size).
+ */
+export function createAnalyzeOutputPort(options: AnalyzeOutputOptions, captureBytes: number): AnalyzeOutputPort {
   const entry = new URL(import.meta.url);
   const isBundled = entry.pathname.endsWith('.mjs') || entry.pathname.endsWith('.js');
-  if (!isBundled || process.env['TIDELINE_ANALYZE_THREADS'] === '1') return new InlineOutputPort(options);
+  const threads = process.env['TIDELINE_ANALYZE_THREADS'];
+  const wantsWorker = threads === '2' || (threads !== '1' && captureBytes >= WORKER_MIN_CAPTURE_BYTES);
+  if (!isBundled || !wantsWorker) return new InlineOutputPort(options);
   return new WorkerOutputPort(options, entry);
 }
 
@@ -296,7 +311,8 @@ function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorke
       if (kind === FLOW_EVENT) outputs.addFlow(batch.payloads[i] as FlowRecord);
       else sinks[ANALYZER_SINK_NAMES[kind]!]?.(batch.payloads[i]);
     }
-    for (; replayed < batch.packetCount; replayed++) outputs.observePacket(readPacket(batch.packets, replayed, observation));
+    for (; replayed < batch.packetCount; replayed++)
+      outputs.observePacket(readPacket(batch.packets, replayed, observation));
   };
 
   const fail = (error: unknown): void => {

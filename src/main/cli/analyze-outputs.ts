@@ -127,7 +127,9 @@ export class AnalyzeOutputs {
     // NOTE: the filter runs when a flow leaves the flow table. The analyzers write a flow's DNS, HTTP and
     // TLS records while its packets pass or when it ends, before its FlowRecord, so they are known by then.
     const compiled =
-      options.displayFilter === null ? null : compileDisplayFilterToPredicate(options.displayFilter, recordLookup ?? undefined);
+      options.displayFilter === null
+        ? null
+        : compileDisplayFilterToPredicate(options.displayFilter, recordLookup ?? undefined);
     this.matchesFilter = compiled === null || !compiled.ok ? null : compiled.predicate;
     this.sortedFlows = options.isSorted ? [] : null;
     this.formatRow = options.format === 'json' ? formatConnLogJsonLine : formatConnLogRow;
