@@ -133,7 +133,21 @@ export async function writeDetectionOutputs(
         stream.on('error', reject);
       }),
     );
-    return { write: (text) => void stream.write(text), end: () => stream.end() };
+    // Lines are gathered into 64 KiB writes: one stream write per alert cost more than formatting it.
+    let buffered = '';
+    return {
+      write: (text) => {
+        buffered += text;
+        if (buffered.length < 64 * 1024) return;
+        stream.write(buffered);
+        buffered = '';
+      },
+      end: () => {
+        if (buffered !== '') stream.write(buffered);
+        buffered = '';
+        stream.end();
+      },
+    };
   };
   const notices = new ZeekLogWriter<Alert>(
     'notice',
