@@ -273,11 +273,14 @@ class WorkerOutputPort implements AnalyzeOutputPort {
 
 /**
  * Captures below this size get no worker. Starting one loads the command a
- * second time and copies every record across; on the 2-CPU machine of
- * docs/benchmarks.md one thread was faster up to 256 MiB, even at 512 MiB
- * and 18% slower at 1 GiB.
+ * second time and copies every record across, which small captures do not
+ * repay. On the 2-CPU machine of docs/benchmarks.md one thread was 0.1 to
+ * 0.2 s faster on the mix at 16 and 128 MiB. At 256 MiB the worker took
+ * 7.8 s against 9.0 s on the flow-heavy capture, where the detectors do
+ * most of the work, and 1.4 s against 1.3 s on the mix; at 1 GiB it is
+ * about 18% faster on the mix.
  */
-export const WORKER_MIN_CAPTURE_BYTES = 512 * 1024 * 1024;
+export const WORKER_MIN_CAPTURE_BYTES = 256 * 1024 * 1024;
 
 /**
  * The output side for one analysis: in a worker thread when the command
