@@ -1,9 +1,9 @@
 /**
- * Opens one capture as the app does and waits until its case is complete:
- * the engine process (bundled beside this file as engine-process.mjs by
+ * Opens one capture as the app does and waits until its case is complete.
+ * The engine process (bundled beside this file as engine-process.mjs by
  * bench/bundle-subjects.ts) analyzes the file with every analyzer and
- * detector, then ingests flows, records, alerts and the packet index into a
- * case (DuckDB) in a scratch data folder. The benchmark runs it as the
+ * detector. Then it ingests flows, records, alerts and the packet index
+ * into a case (DuckDB) in a scratch data folder. The benchmark runs it as the
  * `tideline-case` program: the full engine with the case store.
  *
  *   node .bench/open-case.mjs CAPTURE

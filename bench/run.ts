@@ -7,9 +7,8 @@
  *                        [--out docs/benchmarks.json]
  *
  * Without CAPTURE it generates (or reuses from .bench/) the seeded mix of
- * --size. The flow-heavy variant is 256 MiB unless --flow-heavy-size says
- * otherwise (or --size is smaller): about 130,000 flows, and tshark and the
- * full engine need minutes per round on it at 1 GiB. Each set of programs runs once as a warm-up, then --runs rounds,
+ * --size. The flow-heavy variant is 256 MiB (about 130,000 flows), or
+ * --flow-heavy-size, or --size when that is smaller. Each set of programs runs once as a warm-up, then --runs rounds,
  * each round running every program once in turn. Results go to the JSON
  * file and to the generated part of docs/benchmarks.md.
  */
@@ -41,7 +40,7 @@ interface Subject {
 /**
  * Reads `path` to the end and discards it. Two 1 GiB captures and the
  * other sessions' memory can push a capture out of the page cache between
- * runs; a run that then waits on the disk measures the disk, not the program.
+ * runs. A run that then waits on the disk measures the disk, not the program.
  */
 function readIntoPageCache(path: string): void {
   const buffer = Buffer.allocUnsafe(8 * 1024 * 1024);

@@ -20,14 +20,18 @@ function fixed(value: number, digits = 2): string {
 
 function formatSubjectTable(capture: CaptureBenchmark): string[] {
   const lines = [
-    '| program | median s | min s | max s | MB/s (median) | packets/s (median) | peak RSS MiB (median) | packets it reported |',
+    '| program | median s | min s | max s | MB/s median (min to max) | packets/s median (min to max) | peak RSS MiB median (min to max) | packets it reported |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const count = (value: number): string => Math.round(value).toLocaleString('en-US');
   for (const subject of capture.subjects) {
     const expected = subject.id === 'tshark-conv-ip' ? capture.ipv4Packets : capture.packets;
     const check = subject.reportedPackets === null ? 'no count' : `${subject.reportedPackets}${subject.reportedPackets === expected ? ' (agrees)' : ` (expected ${expected})`}`;
+    const rate = subject.megabytesPerSecond;
+    const packetRate = subject.packetsPerSecond;
+    const rss = subject.peakRssBytes;
     lines.push(
-      `| ${subject.id} | ${fixed(subject.wallSeconds.median)} | ${fixed(subject.wallSeconds.min)} | ${fixed(subject.wallSeconds.max)} | ${fixed(subject.megabytesPerSecond.median, 1)} | ${Math.round(subject.packetsPerSecond.median).toLocaleString('en-US')} | ${fixed(subject.peakRssBytes.median / MIB, 0)} | ${check} |`,
+      `| ${subject.id} | ${fixed(subject.wallSeconds.median)} | ${fixed(subject.wallSeconds.min)} | ${fixed(subject.wallSeconds.max)} | ${fixed(rate.median, 1)} (${fixed(rate.min, 1)} to ${fixed(rate.max, 1)}) | ${count(packetRate.median)} (${count(packetRate.min)} to ${count(packetRate.max)}) | ${fixed(rss.median / MIB, 0)} (${fixed(rss.min / MIB, 0)} to ${fixed(rss.max / MIB, 0)}) | ${check} |`,
     );
   }
   return lines;
@@ -88,7 +92,7 @@ function checkTargets(results: BenchmarkResults): TargetCheck[] {
   return checks;
 }
 
-/** The full engine with the case store (tideline-case), which the targets leave out, in the same ratios. */
+/** Describes the full engine with the case store (tideline-case), which the targets leave out, in the same ratios. */
 function describeCaseStore(mix: CaptureBenchmark): string[] {
   const withCase = find(mix, 'tideline-case');
   const full = find(mix, 'tideline-full');
@@ -98,7 +102,7 @@ function describeCaseStore(mix: CaptureBenchmark): string[] {
   if (withCase === undefined || full === undefined || ceiling === undefined || conversations === undefined || dns === undefined) return [];
   const speed = (reference: SubjectRuns): string => fixed(reference.wallSeconds.median / withCase.wallSeconds.median);
   return [
-    `The targets name the full engine as flows, analyzers and detectors. With the case store as well (tideline-case: the app's engine opens the capture and ingests it into a case), the median is ${fixed(withCase.wallSeconds.median)} s against ${fixed(full.wallSeconds.median)} s: ${speed(ceiling)} of the C ceiling's throughput, ${speed(conversations)} times tshark -z conv,ip and ${speed(dns)} times tshark's DNS fields, at ${fixed(withCase.peakRssBytes.median / Math.min(conversations.peakRssBytes.median, dns.peakRssBytes.median))} of tshark's peak memory.`,
+    `The targets name the full engine as flows, analyzers and detectors. tideline-case adds the case store: the app's engine opens the capture and ingests it into a case. Its median is ${fixed(withCase.wallSeconds.median)} s against ${fixed(full.wallSeconds.median)} s for tideline-full. That is ${speed(ceiling)} of the C ceiling's throughput, ${speed(conversations)} times tshark -z conv,ip and ${speed(dns)} times tshark's DNS fields. Its peak memory is ${fixed(withCase.peakRssBytes.median / Math.min(conversations.peakRssBytes.median, dns.peakRssBytes.median))} of tshark's.`,
     '',
   ];
 }

@@ -78,7 +78,7 @@ function expectSameRuns(capture: string, name: string, extra: string[] = []): Ru
 }
 
 describe('analyze output thread', () => {
-  it('writes the sample logs and alerts as one thread does', () => {
+  it('matches one thread on the sample', () => {
     const run = expectSameRuns(samplePath, 'sample');
     expect([...run.files.keys()]).toEqual([
       'alerts.jsonl',
@@ -100,7 +100,7 @@ describe('analyze output thread', () => {
     expect(run.stdout).toContain('flows: 266\n');
   });
 
-  it('keeps JSON output, --sort and --filter the same', () => {
+  it('matches with JSON, --sort and --filter', () => {
     const run = expectSameRuns(samplePath, 'sample-json', [
       '--format',
       'json',
@@ -116,13 +116,13 @@ describe('analyze output thread', () => {
     expect(rows.map((row) => row.ts)).toEqual([...rows.map((row) => row.ts)].sort((a, b) => a - b));
   });
 
-  it('gives the same files over many batches of flows, records and packets', () => {
+  it('matches over many batches', () => {
     const run = expectSameRuns(flowHeavyPath, 'flow-heavy');
     const connRows = (run.files.get('conn.log') ?? '')
       .split('\n')
       .filter((line) => line !== '' && !line.startsWith('#'));
     const dnsRows = (run.files.get('dns.log') ?? '').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    // More flows and records than one batch holds (1,024 events), more packets than one packet batch (16,384).
+    // More flows and records than fit in one batch (1,024 events), more packets than one packet batch (16,384).
     expect(connRows.length + dnsRows.length).toBeGreaterThan(4 * 1024);
     expect(run.stdout).toContain('packets: 17078 ');
     expect(run.stdout).toContain('conn.log: OUT/conn.log (4671 flows, Zeek TSV)');
@@ -130,7 +130,7 @@ describe('analyze output thread', () => {
     expect(run.files.get('alerts.jsonl')?.trim().split('\n')).toHaveLength(1839);
   });
 
-  it('removes conn.log and exits 1 when the file is not a capture', () => {
+  it('rejects a file that is not a capture', () => {
     for (const threads of ['worker', 'one'] as const) {
       const out = join(workDirectory, `not-capture-${threads}`);
       const env = { ...process.env, TIDELINE_ANALYZE_THREADS: threads === 'one' ? '1' : '2' };

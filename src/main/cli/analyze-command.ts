@@ -35,7 +35,7 @@ alerts to notice.log (when there are alerts) and alerts.jsonl.
                  The other logs and the alerts still cover every flow.
 `;
 
-/** The capture's size in bytes, 0 when it cannot be read (analyzeCapture then reports why). */
+/** Returns the capture's size in bytes, or 0 when it cannot be read (analyzeCapture then reports why). */
 function captureFileBytes(path: string): number {
   try {
     return statSync(path).size;

@@ -234,8 +234,8 @@ class WorkerOutputPort implements AnalyzeOutputPort {
   /**
    * Blocks while the worker is too far behind; the engine is synchronous
    * between reads, so it cannot await here. A worker that dies outside its
-   * message handler cannot say so while this thread blocks, so a worker that
-   * applies no batch for STALL_LIMIT_MS counts as stopped.
+   * message handler cannot report it while this thread blocks, so a worker
+   * that applies no batch for STALL_LIMIT_MS counts as stopped.
    */
   private waitForRoom(): void {
     let lastApplied = -1;
@@ -277,7 +277,7 @@ class WorkerOutputPort implements AnalyzeOutputPort {
  * repay. On the 2-CPU machine of docs/benchmarks.md one thread was 0.1 to
  * 0.2 s faster on the mix at 16 and 128 MiB. At 256 MiB the worker took
  * 7.8 s against 9.0 s on the flow-heavy capture, where the detectors do
- * most of the work, and 1.4 s against 1.3 s on the mix; at 1 GiB it is
+ * most of the work, and 1.4 s against 1.3 s on the mix. At 1 GiB it is
  * about 18% faster on the mix.
  */
 export const WORKER_MIN_CAPTURE_BYTES = 256 * 1024 * 1024;
@@ -286,8 +286,8 @@ export const WORKER_MIN_CAPTURE_BYTES = 256 * 1024 * 1024;
  * The output side for one analysis: in a worker thread when the command
  * runs bundled and the capture file is at least WORKER_MIN_CAPTURE_BYTES;
  * in this thread otherwise, from the sources, or with
- * TIDELINE_ANALYZE_THREADS=1 (TIDELINE_ANALYZE_THREADS=2 asks for the
- * worker whatever the size).
+ * TIDELINE_ANALYZE_THREADS=1. TIDELINE_ANALYZE_THREADS=2 starts the worker
+ * whatever the size.
  */
 export function createAnalyzeOutputPort(options: AnalyzeOutputOptions, captureBytes: number): AnalyzeOutputPort {
   const entry = new URL(import.meta.url);
@@ -298,7 +298,7 @@ export function createAnalyzeOutputPort(options: AnalyzeOutputOptions, captureBy
   return new WorkerOutputPort(options, entry);
 }
 
-/** The worker's side: apply each batch to an AnalyzeOutputs in order. */
+/** Applies each batch to an AnalyzeOutputs in order: the worker thread's side. */
 function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorkerData): void {
   const outputs = new AnalyzeOutputs(data.options);
   const sinks = outputs.sinks as Record<string, ((record: unknown) => void) | undefined>;

@@ -3,7 +3,7 @@
  * analyzers' records, the finished flows and the link-layer packet facts
  * once the engine has produced them. Records go to their Zeek logs, to the
  * protocol-aware detectors and, under --filter, to the filter's record
- * lookup; flows go to the detectors and to conn.log; packets go to the
+ * lookup. Flows go to the detectors and to conn.log. Packets go to the
  * detectors that read the link layer. `finish` writes notice.log and
  * alerts.jsonl and closes every file.
  *
@@ -31,7 +31,7 @@ import {
   isConnLogFlow,
 } from '../engine/output/zeek-conn-log';
 
-/** What the output side needs to know; plain data, so it can be handed to a worker. */
+/** Settings of the output side, as plain data so that a worker can receive them. */
 export interface AnalyzeOutputOptions {
   outputDirectory: string;
   format: 'zeek' | 'json';
@@ -43,7 +43,7 @@ export interface AnalyzeOutputOptions {
   openedAtMs: number;
 }
 
-/** What `finish` reports for the command's summary. */
+/** Counts that `finish` returns for the command's summary. */
 export interface AnalyzeOutputCounts {
   connFlows: number;
   connFlowsBeforeFilter: number;
@@ -98,7 +98,7 @@ function withRecordLookup(sinks: ApplicationAnalyzerSinks, lookup: RecordLookup)
 }
 
 export class AnalyzeOutputs {
-  /** Where the analyzers' records go: their logs, the detectors and the filter's lookup. */
+  /** Sinks for the analyzers' records: their logs, the detectors and the filter's lookup. */
   readonly sinks: ApplicationAnalyzerSinks;
   private readonly options: AnalyzeOutputOptions;
   private readonly openedAt: Date;
@@ -138,12 +138,12 @@ export class AnalyzeOutputs {
     if (options.format === 'zeek') this.connLog.write(formatConnLogHeader(this.openedAt));
   }
 
-  /** One packet's link-layer facts, in packet order. */
+  /** Feeds one packet's link-layer facts, in packet order. */
   observePacket(packet: PacketObservation): void {
     this.detections.observePacket(packet);
   }
 
-  /** One finished flow, already annotated by the analyzers. */
+  /** Adds one finished flow, already annotated by the analyzers. */
   addFlow(flow: FlowRecord): void {
     this.detections.addFlow(flow);
     if (!isConnLogFlow(flow)) return;
@@ -182,7 +182,7 @@ export class AnalyzeOutputs {
   }
 
   /**
-   * The analysis failed: close every file. `removeConnLog` is set when the
+   * Closes every file after a failed analysis. `removeConnLog` is set when the
    * capture could not be read, since a conn.log with a header and no rows
    * would look like a capture without flows.
    */

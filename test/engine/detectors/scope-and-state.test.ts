@@ -60,7 +60,7 @@ describe('packet observation reads', () => {
     expect(readIpv4(bytes, 6)).toBe(0x0a420001);
   });
 
-  it('keeps MACs and addresses with the top bit set positive', () => {
+  it('reads MACs and addresses with the top bit set', () => {
     const high = Uint8Array.from([0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 224, 0, 0, 251]);
     expect(readMac(high, 0)).toBe(0xfffefdfcfbfa);
     expect(readIpv4(high, 6)).toBe(0xe00000fb);

@@ -220,7 +220,7 @@ describe('TlsStreamParser', () => {
     expect(events.map((event) => event.kind)).toEqual(['handshake', 'client-hello', 'encrypted-data']);
   });
 
-  it('marks encrypted data only when a record split over segments has fully arrived', () => {
+  it('reports a split encrypted record once complete', () => {
     const events: TlsEvent[] = [];
     const parser = new TlsStreamParser((event) => events.push(event));
     // A 3,000-byte application_data record in 1,000-byte segments, after the ClientHello.
@@ -236,7 +236,7 @@ describe('TlsStreamParser', () => {
     expect(encrypted).toMatchObject({ kind: 'encrypted-data', contentType: 23, streamOffset: 5 + hello.length });
   });
 
-  it('reports a connection cut inside an unfinished encrypted record with every byte received', () => {
+  it('counts every byte of a cut record', () => {
     const events: TlsEvent[] = [];
     const parser = new TlsStreamParser((event) => events.push(event));
     const record = new Uint8Array(tlsRecord(23, zeros(3000)));
@@ -247,7 +247,7 @@ describe('TlsStreamParser', () => {
     expect(events[0]).toMatchObject({ message: 'connection ended inside a TLS record (2400 bytes held)', streamOffset: 0 });
   });
 
-  it('reads records after a split encrypted record at their stream offsets', () => {
+  it('keeps offsets after a split record', () => {
     const events: TlsEvent[] = [];
     const parser = new TlsStreamParser((event) => events.push(event));
     // The server's ChangeCipherSpec arrives split, then an alert record follows it in the same segment.

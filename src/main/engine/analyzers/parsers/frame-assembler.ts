@@ -16,10 +16,11 @@ export interface FrameHandler {
    */
   onFrame(frame: Uint8Array, streamOffset: number, declaredLength: number, isTruncated: boolean): void;
   /**
-   * Optional: how many bytes of the frame whose header is at `offset` of
-   * `bytes` the handler reads (at least the header). A frame split across
-   * pushes is copied only that far and the rest is skipped; the frame then
-   * arrives truncated. Without it every frame is kept up to `maxKeptLength`.
+   * Optional: returns how many bytes of the frame whose header is at
+   * `offset` of `bytes` the handler reads (at least the header). A frame
+   * split across pushes is copied only that far, and the rest is skipped.
+   * The frame still arrives when its last byte does, marked truncated.
+   * Without this method every frame is kept up to `maxKeptLength`.
    */
   keptLength?(bytes: Uint8Array, offset: number, frameLength: number): number;
 }
