@@ -7,7 +7,7 @@
  * byte for byte apart from the #open and #close stamps, and the same summary.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +142,64 @@ describe('analyze output thread', () => {
       expect(result.stderr).toContain('tideline analyze: cannot read');
       expect(readdirSync(out)).toEqual([]);
     }
+  });
+  it('reports an unwritable log and keeps conn.log', () => {
+    for (const threads of ['1', '2']) {
+      const out = join(workDirectory, `dns-log-folder-${threads}`);
+      // A folder where dns.log should go: the first DNS record fails to open its log.
+      mkdirSync(join(out, 'dns.log'), { recursive: true });
+      const result = spawnSync(process.execPath, [bundlePath, 'analyze', samplePath, '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, TIDELINE_ANALYZE_THREADS: threads },
+      });
+      expect(result.status, threads).toBe(1);
+      expect(result.stderr, threads).toContain(`tideline analyze: cannot write the output in ${out} (EISDIR)`);
+      expect(result.stderr, threads).not.toContain('unexpected failure');
+      // conn.log is closed with what it had: its header.
+      expect(readFileSync(join(out, 'conn.log'), 'utf8'), threads).toMatch(/^#fields\tts\tuid/m);
+    }
+  });
+
+  it('keeps conn.log whole when the alerts cannot be written', () => {
+    for (const threads of ['1', '2']) {
+      const out = join(workDirectory, `alerts-folder-${threads}`);
+      mkdirSync(join(out, 'alerts.jsonl'), { recursive: true });
+      const result = spawnSync(process.execPath, [bundlePath, 'analyze', samplePath, '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, TIDELINE_ANALYZE_THREADS: threads },
+      });
+      expect(result.status, threads).toBe(1);
+      expect(result.stderr, threads).toContain('(EISDIR)');
+      const conn = readFileSync(join(out, 'conn.log'), 'utf8');
+      expect(
+        conn.split('\n').filter((line) => line !== '' && !line.startsWith('#')),
+        threads,
+      ).toHaveLength(266);
+      expect(conn, threads).toMatch(/^#close\t/m);
+    }
+  });
+
+  it('checks the alert state file before reading', () => {
+    const out = join(workDirectory, 'bad-alert-state');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'alert-state.json'), '{not json');
+    const result = spawnSync(process.execPath, [bundlePath, 'analyze', samplePath, '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, TIDELINE_ANALYZE_THREADS: '2' },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`alert state ${join(out, 'alert-state.json')}: not valid JSON`);
+    expect(result.stderr).toContain('or move it away, then run again.');
+    expect(readdirSync(out)).toEqual(['alert-state.json']);
+  });
+
+  it('warns about an unknown thread setting', () => {
+    const out = join(workDirectory, 'threads-3');
+    const result = spawnSync(process.execPath, [bundlePath, 'analyze', samplePath, '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, TIDELINE_ANALYZE_THREADS: '3' },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('tideline analyze: ignoring TIDELINE_ANALYZE_THREADS=3: expected 1 or 2.\n');
   });
 });

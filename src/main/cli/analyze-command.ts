@@ -1,11 +1,13 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { CaptureSummary } from '../../shared/domain/capture-summary';
 import { analyzeCapture } from '../engine/analyze-capture';
 import { ApplicationAnalyzers } from '../engine/analyzers/application-analyzers';
 import { CaptureFileError } from '../engine/source/capture-file-error';
-import { createAnalyzeOutputPort } from './analyze-output-worker';
+import { type AnalyzeOutputPort, createAnalyzeOutputPort } from './analyze-output-worker';
+import type { AnalyzeOutputCounts } from './analyze-outputs';
+import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
 import { FILE_ERROR_EXIT_CODE, SUCCESS_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes';
 import { formatCaptureSummary, formatUsageError, formatWrittenOutputs } from './format-summary';
 import { parseAnalyzeArguments } from './parse-analyze-arguments';
@@ -33,7 +35,42 @@ alerts to notice.log (when there are alerts) and alerts.jsonl.
                  'ip.addr == 10.0.0.0/8 && orig_bytes > 1000',
                  'dns.qry.name contains "example"', 'tls.sni == "www.example.com"'.
                  The other logs and the alerts still cover every flow.
+
+Environment:
+  TIDELINE_ANALYZE_THREADS=1  write logs and run detectors in the main thread
+  TIDELINE_ANALYZE_THREADS=2  run them in a worker thread, beside the engine
+                 Unset: a worker for capture files of 256 MiB or more on
+                 disk, where it is faster, at the cost of a second heap
+                 (about 60 to 100 MiB more peak memory).
+
+Exit status: 0 success, 1 the file could not be read or the output folder
+could not be written, 2 invalid command line.
 `;
+
+/** File system errors that mean the output folder cannot be written (not a bug in Tideline). */
+const OUTPUT_WRITE_ERROR_CODES = new Set([
+  'EACCES',
+  'EPERM',
+  'EISDIR',
+  'ENOTDIR',
+  'ENOENT',
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EIO',
+]);
+
+function isOutputWriteError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && OUTPUT_WRITE_ERROR_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/** Prints why the output could not be written and returns the exit status for it. */
+function reportOutputWriteError(outputDirectory: string, error: NodeJS.ErrnoException): number {
+  process.stderr.write(
+    `tideline analyze: cannot write the output in ${outputDirectory} (${error.code}): ${error.message}\n`,
+  );
+  return FILE_ERROR_EXIT_CODE;
+}
 
 /** Returns the capture's size in bytes, or 0 when it cannot be read (analyzeCapture then reports why). */
 function captureFileBytes(path: string): number {
@@ -60,17 +97,32 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   const progressBar = process.stderr.isTTY ? createProgressBar(process.stderr) : null;
   // Logs stream to their files during the analysis, so the folder must exist first.
   await mkdir(outputDirectory, { recursive: true });
+  // The analyst's verdicts are applied at the end: check their file now rather than after the whole capture.
+  const verdictsPath = join(outputDirectory, alertStateFileName);
+  try {
+    await new AlertStateStore(verdictsPath).load();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tideline analyze: ${message}. Fix ${verdictsPath} or move it away, then run again.\n`);
+    return FILE_ERROR_EXIT_CODE;
+  }
   // Logs, conn.log and the detectors run apart from the engine (in a worker thread when bundled).
-  const outputs = createAnalyzeOutputPort(
-    {
-      outputDirectory,
-      format: parsed.format,
-      isSorted: parsed.isSorted,
-      displayFilter: parsed.displayFilter,
-      openedAtMs: Date.now(),
-    },
-    captureFileBytes(parsed.file),
-  );
+  let outputs: AnalyzeOutputPort;
+  try {
+    outputs = createAnalyzeOutputPort(
+      {
+        outputDirectory,
+        format: parsed.format,
+        isSorted: parsed.isSorted,
+        displayFilter: parsed.displayFilter,
+        openedAtMs: Date.now(),
+      },
+      captureFileBytes(parsed.file),
+    );
+  } catch (error) {
+    if (isOutputWriteError(error)) return reportOutputWriteError(outputDirectory, error);
+    throw error;
+  }
   const analyzers = new ApplicationAnalyzers(outputs.sinks);
 
   let summary: CaptureSummary;
@@ -92,15 +144,26 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   } catch (error) {
     progressBar?.finish();
     const isUnreadable = error instanceof CaptureFileError;
-    await outputs.abandon(isUnreadable);
+    // When the output side failed first, its error is the one that stopped the analysis.
+    const outputFailure = await outputs.abandon(isUnreadable);
     if (isUnreadable) {
       process.stderr.write(`tideline analyze: cannot read ${parsed.file} (${error.code}): ${error.message}\n`);
       return FILE_ERROR_EXIT_CODE;
     }
-    throw error;
+    const reported = outputFailure ?? error;
+    if (isOutputWriteError(reported)) return reportOutputWriteError(outputDirectory, reported);
+    throw reported;
   }
   progressBar?.finish();
-  const counts = await outputs.finish();
+  let counts: AnalyzeOutputCounts;
+  try {
+    counts = await outputs.finish();
+  } catch (error) {
+    const outputFailure = await outputs.abandon(false);
+    const reported = outputFailure ?? error;
+    if (isOutputWriteError(reported)) return reportOutputWriteError(outputDirectory, reported);
+    throw reported;
+  }
 
   process.stdout.write(formatCaptureSummary(summary));
   process.stdout.write(

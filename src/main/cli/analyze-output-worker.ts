@@ -11,8 +11,9 @@
  * same interleaving as a single thread would. Batches are posted with
  * `postMessage` (records are copied, the packet array is transferred). The
  * main thread blocks with `Atomics.wait` when the worker is more than
- * MAX_BATCHES_IN_FLIGHT batches behind, so memory stays bounded whatever the
- * capture size.
+ * MAX_BATCHES_IN_FLIGHT batches behind, so the queue between the threads
+ * stays bounded whatever the capture size. When the worker fails, the next
+ * batch throws its error in the main thread, which stops the analysis.
  *
  * The worker is the bundled command itself (out/cli/tideline.mjs) started a
  * second time with `workerData.role` set. For small captures, when the
@@ -20,6 +21,8 @@
  * TIDELINE_ANALYZE_THREADS=1, the output side runs in the main thread
  * instead (`createAnalyzeOutputPort`).
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FlowRecord } from '../../shared/domain/flow';
 import type { ApplicationAnalyzerSinks } from '../engine/analyzers/application-analyzers';
@@ -53,8 +56,22 @@ export interface AnalyzeOutputPort {
   observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void;
   /** One finished flow, already annotated by the analyzers. */
   addFlow(flow: FlowRecord): void;
+  /** Writes the alerts and closes every file. When it throws, call `abandon`. */
   finish(): Promise<AnalyzeOutputCounts>;
-  abandon(removeConnLog: boolean): Promise<void>;
+  /**
+   * Closes every file after a failed analysis. Resolves to the output side's
+   * own error when it failed first (the analysis then stopped because of it),
+   * otherwise to null.
+   */
+  abandon(removeConnLog: boolean): Promise<Error | null>;
+}
+
+/** An error of the output worker, rebuilt in the main thread with its code (EISDIR, ENOSPC, ...). */
+function toOutputError(message: string, code: string | null, stack: string | null): Error {
+  const error: NodeJS.ErrnoException = new Error(message);
+  if (code !== null) error.code = code;
+  if (stack !== null) error.stack = stack;
+  return error;
 }
 
 interface BatchMessage {
@@ -70,7 +87,9 @@ interface BatchMessage {
 type ToWorker = BatchMessage | { type: 'finish' } | { type: 'abandon'; removeConnLog: boolean };
 
 type FromWorker =
-  { type: 'result'; counts: AnalyzeOutputCounts } | { type: 'abandoned' } | { type: 'error'; message: string };
+  | { type: 'result'; counts: AnalyzeOutputCounts }
+  | { type: 'abandoned' }
+  | { type: 'error'; message: string; code: string | null; stack: string | null };
 
 interface OutputWorkerData {
   role: typeof WORKER_ROLE;
@@ -131,9 +150,9 @@ class InlineOutputPort implements AnalyzeOutputPort {
     return this.outputs.finish();
   }
 
-  abandon(removeConnLog: boolean): Promise<void> {
+  abandon(removeConnLog: boolean): Promise<Error | null> {
     this.outputs.abandon(removeConnLog);
-    return Promise.resolve();
+    return Promise.resolve(null);
   }
 }
 
@@ -141,6 +160,7 @@ class InlineOutputPort implements AnalyzeOutputPort {
 class WorkerOutputPort implements AnalyzeOutputPort {
   readonly sinks: ApplicationAnalyzerSinks;
   private readonly worker: Worker;
+  private readonly connLogPath: string;
   private readonly control = new Int32Array(new SharedArrayBuffer(8));
   private readonly observation = createPacketObservation();
   private kinds: number[] = [];
@@ -149,24 +169,36 @@ class WorkerOutputPort implements AnalyzeOutputPort {
   private packets = new Float64Array(PACKETS_PER_BATCH * PACKET_FIELDS);
   private packetCount = 0;
   private batchesPosted = 0;
-  /** Set when the worker exits or reports an error; later batches are dropped. */
+  /** Set when the worker exits or reports an error; no batch is posted after it. */
   private stopReason: string | null = null;
-  private pendingReply: { resolve(message: FromWorker): void; reject(error: Error): void } | null = null;
+  /** The worker's own error, when it reported one. */
+  private failure: Error | null = null;
+  /** The reply being awaited and the message types that answer it. */
+  private pendingReply: { expects: readonly FromWorker['type'][]; resolve(message: FromWorker): void } | null = null;
+  /** Set once the worker thread has exited or crashed: nothing will answer any more. */
+  private isGone = false;
 
   constructor(options: AnalyzeOutputOptions, entry: URL) {
     const data: OutputWorkerData = { role: WORKER_ROLE, options, control: this.control };
+    this.connLogPath = join(options.outputDirectory, 'conn.log');
     this.worker = new Worker(entry, { workerData: data });
     this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'error') this.stopReason = message.message;
+      if (message.type === 'error') {
+        this.failure ??= toOutputError(message.message, message.code, message.stack);
+        this.stopReason = message.message;
+      }
       this.settle(message);
     });
-    this.worker.on('error', (error) => {
-      this.stopReason = error.stack ?? error.message;
-      this.settle({ type: 'error', message: this.stopReason });
+    this.worker.on('error', (error: NodeJS.ErrnoException) => {
+      this.failure ??= error;
+      this.stopReason = error.message;
+      this.isGone = true;
+      this.settle({ type: 'error', message: error.message, code: error.code ?? null, stack: error.stack ?? null });
     });
     this.worker.on('exit', (code) => {
       this.stopReason ??= `the output thread exited with code ${code}`;
-      this.settle({ type: 'error', message: this.stopReason });
+      this.isGone = true;
+      this.settle({ type: 'error', message: this.stopReason, code: null, stack: null });
     });
 
     const sinks: ApplicationAnalyzerSinks = {};
@@ -191,15 +223,28 @@ class WorkerOutputPort implements AnalyzeOutputPort {
 
   async finish(): Promise<AnalyzeOutputCounts> {
     this.postBatch();
-    const reply = await this.request({ type: 'finish' });
-    await this.worker.terminate();
-    if (reply.type !== 'result') throw new Error(`the output thread failed: ${this.stopReason ?? reply.type}`);
-    return reply.counts;
+    const reply = await this.request({ type: 'finish' }, ['result', 'error']);
+    if (reply.type === 'result') {
+      await this.worker.terminate();
+      return reply.counts;
+    }
+    // The worker stays up so that `abandon` can still close its files.
+    throw this.failure ?? new Error(`the output thread failed: ${this.stopReason ?? reply.type}`);
   }
 
-  async abandon(removeConnLog: boolean): Promise<void> {
-    if (this.stopReason === null) await this.request({ type: 'abandon', removeConnLog });
+  async abandon(removeConnLog: boolean): Promise<Error | null> {
+    // A worker that failed is still asked to close its files, so what it wrote so far stays readable.
+    const reply = await this.request({ type: 'abandon', removeConnLog }, ['abandoned']);
     await this.worker.terminate();
+    // A failed worker's last message may still be on its way: let it arrive before reading `failure`.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (removeConnLog && reply.type !== 'abandoned') rmSync(this.connLogPath, { force: true });
+    return this.failure;
+  }
+
+  /** Returns true once the worker reported an error or stopped, even before its message arrived. */
+  private hasStopped(): boolean {
+    return this.stopReason !== null || Atomics.load(this.control, 1) !== 0;
   }
 
   private queueEvent(kind: number, payload: unknown): void {
@@ -209,21 +254,27 @@ class WorkerOutputPort implements AnalyzeOutputPort {
     if (this.kinds.length === EVENTS_PER_BATCH) this.postBatch();
   }
 
+  /**
+   * Posts the queued events and packets. Throws once the worker has failed,
+   * so the analysis stops instead of reading the rest of the capture. The
+   * caller then calls `abandon`, which returns the worker's error.
+   */
   private postBatch(): void {
-    if (this.kinds.length === 0 && this.packetCount === 0) return;
-    if (this.stopReason === null) {
-      const message: BatchMessage = {
-        type: 'batch',
-        kinds: this.kinds,
-        payloads: this.payloads,
-        packetMarks: this.packetMarks,
-        packets: this.packets,
-        packetCount: this.packetCount,
-      };
-      this.worker.postMessage(message satisfies ToWorker, [this.packets.buffer]);
-      this.batchesPosted++;
-      this.packets = new Float64Array(PACKETS_PER_BATCH * PACKET_FIELDS);
+    if (this.hasStopped()) {
+      throw this.failure ?? new Error(`the output thread stopped: ${this.stopReason ?? 'it reported an error'}`);
     }
+    if (this.kinds.length === 0 && this.packetCount === 0) return;
+    const message: BatchMessage = {
+      type: 'batch',
+      kinds: this.kinds,
+      payloads: this.payloads,
+      packetMarks: this.packetMarks,
+      packets: this.packets,
+      packetCount: this.packetCount,
+    };
+    this.worker.postMessage(message satisfies ToWorker, [this.packets.buffer]);
+    this.batchesPosted++;
+    this.packets = new Float64Array(PACKETS_PER_BATCH * PACKET_FIELDS);
     this.kinds = [];
     this.payloads = [];
     this.packetMarks = [];
@@ -242,8 +293,7 @@ class WorkerOutputPort implements AnalyzeOutputPort {
     let lastProgressMs = 0;
     for (;;) {
       const applied = Atomics.load(this.control, 0);
-      if (this.batchesPosted - applied <= MAX_BATCHES_IN_FLIGHT || this.stopReason !== null) return;
-      if (Atomics.load(this.control, 1) !== 0) return;
+      if (this.batchesPosted - applied <= MAX_BATCHES_IN_FLIGHT || this.hasStopped()) return;
       const nowMs = performance.now();
       if (applied !== lastApplied) {
         lastApplied = applied;
@@ -256,18 +306,26 @@ class WorkerOutputPort implements AnalyzeOutputPort {
     }
   }
 
-  private request(message: ToWorker): Promise<FromWorker> {
-    return new Promise((resolve, reject) => {
-      this.pendingReply = { resolve, reject };
-      if (this.stopReason !== null) this.settle({ type: 'error', message: this.stopReason });
+  private request(message: ToWorker, expects: readonly FromWorker['type'][]): Promise<FromWorker> {
+    return new Promise((resolve) => {
+      this.pendingReply = { expects, resolve };
+      if (this.isGone)
+        this.settle({
+          type: 'error',
+          message: this.stopReason ?? 'the output thread is gone',
+          code: null,
+          stack: null,
+        });
       else this.worker.postMessage(message);
     });
   }
 
+  /** Answers the pending request with `message` when it is one of the replies it waits for, or when the worker is gone. */
   private settle(message: FromWorker): void {
     const pending = this.pendingReply;
+    if (pending === null || (!pending.expects.includes(message.type) && !this.isGone)) return;
     this.pendingReply = null;
-    pending?.resolve(message);
+    pending.resolve(message);
   }
 }
 
@@ -277,14 +335,15 @@ class WorkerOutputPort implements AnalyzeOutputPort {
  * repay. On the 2-CPU machine of docs/benchmarks.md one thread was 0.1 to
  * 0.2 s faster on the mix at 16 and 128 MiB. At 256 MiB the worker took
  * 7.8 s against 9.0 s on the flow-heavy capture, where the detectors do
- * most of the work, and 1.4 s against 1.3 s on the mix. At 1 GiB it is
- * about 18% faster on the mix.
+ * most of the work, and 1.4 s against 1.3 s on the mix. At 1 GiB it took
+ * about 11% less time on the mix (3.1 to 3.2 s against 3.5 to 3.6 s).
  */
 export const WORKER_MIN_CAPTURE_BYTES = 256 * 1024 * 1024;
 
 /**
  * The output side for one analysis: in a worker thread when the command
- * runs bundled and the capture file is at least WORKER_MIN_CAPTURE_BYTES;
+ * runs bundled and the capture file is at least WORKER_MIN_CAPTURE_BYTES
+ * on disk (a gzip file counts compressed);
  * in this thread otherwise, from the sources, or with
  * TIDELINE_ANALYZE_THREADS=1. TIDELINE_ANALYZE_THREADS=2 starts the worker
  * whatever the size.
@@ -293,6 +352,9 @@ export function createAnalyzeOutputPort(options: AnalyzeOutputOptions, captureBy
   const entry = new URL(import.meta.url);
   const isBundled = entry.pathname.endsWith('.mjs') || entry.pathname.endsWith('.js');
   const threads = process.env['TIDELINE_ANALYZE_THREADS'];
+  if (threads !== undefined && threads !== '1' && threads !== '2') {
+    process.stderr.write(`tideline analyze: ignoring TIDELINE_ANALYZE_THREADS=${threads}: expected 1 or 2.\n`);
+  }
   const wantsWorker = threads === '2' || (threads !== '1' && captureBytes >= WORKER_MIN_CAPTURE_BYTES);
   if (!isBundled || !wantsWorker) return new InlineOutputPort(options);
   return new WorkerOutputPort(options, entry);
@@ -300,10 +362,48 @@ export function createAnalyzeOutputPort(options: AnalyzeOutputOptions, captureBy
 
 /** Applies each batch to an AnalyzeOutputs in order: the worker thread's side. */
 function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorkerData): void {
-  const outputs = new AnalyzeOutputs(data.options);
+  let hasFailed = false;
+  let failureMessage: FromWorker | null = null;
+  const fail = (error: unknown): void => {
+    hasFailed = true;
+    Atomics.store(data.control, 1, 1);
+    Atomics.notify(data.control, 0);
+    const failure: NodeJS.ErrnoException = error instanceof Error ? error : new Error(String(error));
+    failureMessage = {
+      type: 'error',
+      message: failure.message,
+      code: typeof failure.code === 'string' ? failure.code : null,
+      stack: failure.stack ?? null,
+    };
+    port.postMessage(failureMessage);
+  };
+  // Abandon closes what can be closed, failed or not. After a failure, a finish is answered with that failure.
+  const answerAbandonOrFailedFinish = (message: ToWorker, openOutputs: AnalyzeOutputs | null): void => {
+    if (message.type === 'abandon') {
+      try {
+        openOutputs?.abandon(message.removeConnLog);
+      } catch {
+        // The analysis failed already and that error is reported; keep whatever could be written.
+      }
+      port.postMessage({ type: 'abandoned' } satisfies FromWorker);
+    } else if (message.type === 'finish' && failureMessage !== null) {
+      port.postMessage(failureMessage);
+    }
+  };
+
+  let outputs: AnalyzeOutputs | null = null;
+  try {
+    outputs = new AnalyzeOutputs(data.options);
+  } catch (error) {
+    // conn.log could not be created: the main thread reports it at its next batch.
+    fail(error);
+  }
+  if (outputs === null) {
+    port.on('message', (message: ToWorker) => answerAbandonOrFailedFinish(message, null));
+    return;
+  }
   const sinks = outputs.sinks as Record<string, ((record: unknown) => void) | undefined>;
   const observation = createPacketObservation();
-  let hasFailed = false;
 
   const applyBatch = (batch: BatchMessage): void => {
     let replayed = 0;
@@ -318,18 +418,11 @@ function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorke
       outputs.observePacket(readPacket(batch.packets, replayed, observation));
   };
 
-  const fail = (error: unknown): void => {
-    hasFailed = true;
-    Atomics.store(data.control, 1, 1);
-    Atomics.notify(data.control, 0);
-    port.postMessage({
-      type: 'error',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    } satisfies FromWorker);
-  };
-
   port.on('message', (message: ToWorker) => {
-    if (hasFailed) return;
+    if (hasFailed || message.type === 'abandon') {
+      answerAbandonOrFailedFinish(message, outputs);
+      return;
+    }
     if (message.type === 'batch') {
       try {
         applyBatch(message);
@@ -339,15 +432,8 @@ function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorke
       }
       Atomics.add(data.control, 0, 1);
       Atomics.notify(data.control, 0);
-    } else if (message.type === 'finish') {
-      outputs.finish().then((counts) => port.postMessage({ type: 'result', counts } satisfies FromWorker), fail);
     } else {
-      try {
-        outputs.abandon(message.removeConnLog);
-        port.postMessage({ type: 'abandoned' } satisfies FromWorker);
-      } catch (error) {
-        fail(error);
-      }
+      outputs.finish().then((counts) => port.postMessage({ type: 'result', counts } satisfies FromWorker), fail);
     }
   });
 }

@@ -110,6 +110,7 @@ export class AnalyzeOutputs {
   private readonly matchesFilter: ((flow: FlowRecord) => boolean) | null;
   /** With --sort every row waits here; otherwise rows go out in the order flows leave the flow table. */
   private readonly sortedFlows: FlowRecord[] | null;
+  private isConnLogClosed = false;
   private connFlows = 0;
   private connFlowsBeforeFilter = 0;
 
@@ -157,21 +158,21 @@ export class AnalyzeOutputs {
   /** Closes the analyzer logs, writes the alerts and finishes conn.log. */
   async finish(): Promise<AnalyzeOutputCounts> {
     const analyzerLogCounts = this.analyzerLogs.close();
-    const verdicts = new AlertStateStore(join(this.options.outputDirectory, alertStateFileName));
-    await verdicts.load();
-    this.detections.setVerdicts(verdicts.statuses());
-    const alertCounts = await writeDetectionOutputs(
-      this.options.outputDirectory,
-      this.detections.evaluate(),
-      this.options.format,
-      this.openedAt,
-    );
-    if (this.sortedFlows !== null) {
-      this.sortedFlows.sort(compareFlowsForLog);
-      for (const flow of this.sortedFlows) this.connLog.write(this.formatRow(flow));
+    let alertCounts: { notices: number; alerts: number };
+    try {
+      const verdicts = new AlertStateStore(join(this.options.outputDirectory, alertStateFileName));
+      await verdicts.load();
+      this.detections.setVerdicts(verdicts.statuses());
+      alertCounts = await writeDetectionOutputs(
+        this.options.outputDirectory,
+        this.detections.evaluate(),
+        this.options.format,
+        this.openedAt,
+      );
+    } finally {
+      // conn.log is finished even when the alerts fail (an unreadable alert-state.json, a full disk).
+      this.finishConnLog();
     }
-    if (this.options.format === 'zeek') this.connLog.write(formatConnLogFooter(new Date()));
-    this.connLog.end();
     return {
       connFlows: this.connFlows,
       connFlowsBeforeFilter: this.connFlowsBeforeFilter,
@@ -181,14 +182,33 @@ export class AnalyzeOutputs {
     };
   }
 
+  private finishConnLog(): void {
+    if (this.sortedFlows !== null) {
+      this.sortedFlows.sort(compareFlowsForLog);
+      for (const flow of this.sortedFlows) this.connLog.write(this.formatRow(flow));
+    }
+    if (this.options.format === 'zeek') this.connLog.write(formatConnLogFooter(new Date()));
+    this.endConnLog();
+  }
+
   /**
    * Closes every file after a failed analysis. `removeConnLog` is set when the
    * capture could not be read, since a conn.log with a header and no rows
    * would look like a capture without flows.
    */
   abandon(removeConnLog: boolean): void {
-    this.analyzerLogs.close();
+    try {
+      this.analyzerLogs.close();
+    } finally {
+      this.endConnLog();
+      if (removeConnLog) rmSync(this.connLogPath, { force: true });
+    }
+  }
+
+  /** Closes conn.log once; `finish` and `abandon` may both reach it. */
+  private endConnLog(): void {
+    if (this.isConnLogClosed) return;
+    this.isConnLogClosed = true;
     this.connLog.end();
-    if (removeConnLog) rmSync(this.connLogPath, { force: true });
   }
 }

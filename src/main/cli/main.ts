@@ -30,7 +30,7 @@ Options:
   -v, --version   show the version
 
 Exit status: 0 success (also when the capture had warnings), 1 the file could
-not be read, 2 invalid command line.
+not be read or the output not written, 2 invalid command line.
 `;
 
 /** Run the command line with `argv` (without node and script) and return the exit status. */
