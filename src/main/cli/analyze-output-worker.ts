@@ -173,9 +173,9 @@ class WorkerOutputPort implements AnalyzeOutputPort {
   private stopReason: string | null = null;
   /** The worker's own error, when it reported one. */
   private failure: Error | null = null;
-  /** The reply being awaited and the message types that answer it. */
+  /** The reply being awaited and the message types that can be that reply. */
   private pendingReply: { expects: readonly FromWorker['type'][]; resolve(message: FromWorker): void } | null = null;
-  /** Set once the worker thread has exited or crashed: nothing will answer any more. */
+  /** Set once the worker thread has exited or crashed: no reply can come any more. */
   private isGone = false;
 
   constructor(options: AnalyzeOutputOptions, entry: URL) {
@@ -320,7 +320,7 @@ class WorkerOutputPort implements AnalyzeOutputPort {
     });
   }
 
-  /** Answers the pending request with `message` when it is one of the replies it waits for, or when the worker is gone. */
+  /** Resolves the pending request with `message` when it is one of the replies it expects, or when the worker is gone. */
   private settle(message: FromWorker): void {
     const pending = this.pendingReply;
     if (pending === null || (!pending.expects.includes(message.type) && !this.isGone)) return;
@@ -341,9 +341,9 @@ class WorkerOutputPort implements AnalyzeOutputPort {
 export const WORKER_MIN_CAPTURE_BYTES = 256 * 1024 * 1024;
 
 /**
- * The output side for one analysis: in a worker thread when the command
- * runs bundled and the capture file is at least WORKER_MIN_CAPTURE_BYTES
- * on disk (a gzip file counts compressed);
+ * Creates the output side for one analysis. It runs in a worker thread when
+ * the command runs bundled and the capture file is at least
+ * WORKER_MIN_CAPTURE_BYTES on disk (a gzip file counts compressed). It runs
  * in this thread otherwise, from the sources, or with
  * TIDELINE_ANALYZE_THREADS=1. TIDELINE_ANALYZE_THREADS=2 starts the worker
  * whatever the size.
@@ -377,8 +377,8 @@ function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorke
     };
     port.postMessage(failureMessage);
   };
-  // Abandon closes what can be closed, failed or not. After a failure, a finish is answered with that failure.
-  const answerAbandonOrFailedFinish = (message: ToWorker, openOutputs: AnalyzeOutputs | null): void => {
+  // Abandon closes what can be closed, failed or not. After a failure, the reply to finish is that failure.
+  const replyToAbandonOrFailedFinish = (message: ToWorker, openOutputs: AnalyzeOutputs | null): void => {
     if (message.type === 'abandon') {
       try {
         openOutputs?.abandon(message.removeConnLog);
@@ -399,7 +399,7 @@ function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorke
     fail(error);
   }
   if (outputs === null) {
-    port.on('message', (message: ToWorker) => answerAbandonOrFailedFinish(message, null));
+    port.on('message', (message: ToWorker) => replyToAbandonOrFailedFinish(message, null));
     return;
   }
   const sinks = outputs.sinks as Record<string, ((record: unknown) => void) | undefined>;
@@ -420,7 +420,7 @@ function runOutputWorker(port: NonNullable<typeof parentPort>, data: OutputWorke
 
   port.on('message', (message: ToWorker) => {
     if (hasFailed || message.type === 'abandon') {
-      answerAbandonOrFailedFinish(message, outputs);
+      replyToAbandonOrFailedFinish(message, outputs);
       return;
     }
     if (message.type === 'batch') {
