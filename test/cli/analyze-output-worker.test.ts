@@ -49,11 +49,11 @@ interface Run {
   files: Map<string, string>;
 }
 
-function analyze(capture: string, name: string, threads: 'worker' | 'one', extra: string[]): Run {
+function analyze(capture: string, name: string, threads: 'worker' | 'single', extra: string[]): Run {
   const out = join(workDirectory, `${name}-${threads}`);
   const env = { ...process.env };
   // The test captures are small, so the worker is asked for explicitly.
-  env['TIDELINE_ANALYZE_THREADS'] = threads === 'one' ? '1' : '2';
+  env['TIDELINE_ANALYZE_THREADS'] = threads === 'single' ? '1' : '2';
   const result = spawnSync(process.execPath, [bundlePath, 'analyze', capture, '--out', out, ...extra], {
     encoding: 'utf8',
     env,
@@ -70,10 +70,10 @@ function analyze(capture: string, name: string, threads: 'worker' | 'one', extra
 
 function expectSameRuns(capture: string, name: string, extra: string[] = []): Run {
   const worker = analyze(capture, name, 'worker', extra);
-  const one = analyze(capture, name, 'one', extra);
-  expect([...worker.files.keys()]).toEqual([...one.files.keys()]);
-  for (const [file, text] of one.files) expect(worker.files.get(file), file).toBe(text);
-  expect(worker.stdout).toBe(one.stdout);
+  const single = analyze(capture, name, 'single', extra);
+  expect([...worker.files.keys()]).toEqual([...single.files.keys()]);
+  for (const [file, text] of single.files) expect(worker.files.get(file), file).toBe(text);
+  expect(worker.stdout).toBe(single.stdout);
   return worker;
 }
 
@@ -131,9 +131,9 @@ describe('analyze output thread', () => {
   });
 
   it('rejects a file that is not a capture', () => {
-    for (const threads of ['worker', 'one'] as const) {
+    for (const threads of ['worker', 'single'] as const) {
       const out = join(workDirectory, `not-capture-${threads}`);
-      const env = { ...process.env, TIDELINE_ANALYZE_THREADS: threads === 'one' ? '1' : '2' };
+      const env = { ...process.env, TIDELINE_ANALYZE_THREADS: threads === 'single' ? '1' : '2' };
       const result = spawnSync(process.execPath, [bundlePath, 'analyze', join(root, 'package.json'), '--out', out], {
         encoding: 'utf8',
         env,

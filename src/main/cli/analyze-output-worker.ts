@@ -131,7 +131,6 @@ function readPacket(packets: Float64Array, index: number, out: PacketObservation
 class InlineOutputPort implements AnalyzeOutputPort {
   readonly sinks: ApplicationAnalyzerSinks;
   private readonly outputs: AnalyzeOutputs;
-  private readonly observation = createPacketObservation();
 
   constructor(options: AnalyzeOutputOptions) {
     this.outputs = new AnalyzeOutputs(options);
@@ -139,7 +138,7 @@ class InlineOutputPort implements AnalyzeOutputPort {
   }
 
   observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
-    this.outputs.observePacket(observePacket(decoded, data, timestampUs, packetNumber, this.observation));
+    this.outputs.observeDecodedPacket(decoded, data, timestampUs, packetNumber);
   }
 
   addFlow(flow: FlowRecord): void {

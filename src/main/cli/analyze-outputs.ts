@@ -18,6 +18,7 @@ import { createAnalyzerLogFiles, openFileSink } from '../engine/analyzers/analyz
 import type { ApplicationAnalyzerSinks } from '../engine/analyzers/application-analyzers';
 import { AlertStateStore, alertStateFileName } from '../engine/detectors/alert-state-store';
 import { DetectionEngine } from '../engine/detectors/detection-engine';
+import type { DecodedPacket } from '../engine/decode/decoded-packet';
 import type { PacketObservation } from '../engine/detectors/packet-observation';
 import { createProtocolRecordSinks } from '../engine/detectors/protocol';
 import { RecordLookup, compileDisplayFilterToPredicate } from '../engine/filter/display-filter';
@@ -142,6 +143,11 @@ export class AnalyzeOutputs {
   /** Feeds one packet's link-layer facts, in packet order. */
   observePacket(packet: PacketObservation): void {
     this.detections.observePacket(packet);
+  }
+
+  /** Feeds one decoded packet (`data` borrowed for the call) to the link-layer detectors, as the engine's loop sees it. */
+  observeDecodedPacket(decoded: DecodedPacket, data: Uint8Array, timestampUs: number, packetNumber: number): void {
+    this.detections.observeDecodedPacket(decoded, data, timestampUs, packetNumber);
   }
 
   /** Adds one finished flow, already annotated by the analyzers. */

@@ -132,8 +132,9 @@ export class FrameAssembler {
 
   /** Bytes of a frame of `frameLength` to keep: the handler's choice, within the header and `maxKeptLength`. */
   private keptLengthOf(bytes: Uint8Array, offset: number, frameLength: number): number {
-    const wanted = this.handler.keptLength === undefined ? frameLength : this.handler.keptLength(bytes, offset, frameLength);
-    return Math.min(frameLength, this.maxKeptLength, Math.max(wanted, this.headerLength));
+    const requested =
+      this.handler.keptLength === undefined ? frameLength : this.handler.keptLength(bytes, offset, frameLength);
+    return Math.min(frameLength, this.maxKeptLength, Math.max(requested, this.headerLength));
   }
 
   private ensurePendingCapacity(size: number): void {
